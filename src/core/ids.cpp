@@ -1,0 +1,29 @@
+#include "core/ids.hpp"
+
+#include <random>
+
+namespace kt {
+
+std::string new_id(std::string_view prefix) {
+  thread_local std::mt19937_64 rng{std::random_device{}() ^ (uint64_t(std::random_device{}()) << 32)};
+  static const char* hex = "0123456789abcdef";
+  std::string out(prefix);
+  for (int part = 0; part < 2; ++part) {
+    uint64_t v = rng();
+    for (int i = 0; i < 12; ++i, v >>= 4) out += hex[v & 15];
+  }
+  return out;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  // Length leaks, content does not: compare every byte of the longer input.
+  size_t n = a.size() > b.size() ? a.size() : b.size();
+  unsigned char diff = a.size() == b.size() ? 0 : 1;
+  for (size_t i = 0; i < n; ++i) {
+    unsigned char x = i < a.size() ? a[i] : 0, y = i < b.size() ? b[i] : 0;
+    diff |= x ^ y;
+  }
+  return diff == 0;
+}
+
+}  // namespace kt

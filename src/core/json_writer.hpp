@@ -1,0 +1,50 @@
+#pragma once
+// A small streaming JSON writer. Money is written as an exact decimal literal (never via double),
+// which Boost.JSON cannot do; everything we emit (events, API replies, error envelopes) uses this.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/money.hpp"
+
+namespace kt {
+
+class JsonWriter {
+ public:
+  JsonWriter& begin_object();
+  JsonWriter& end_object();
+  JsonWriter& begin_array();
+  JsonWriter& end_array();
+  JsonWriter& key(std::string_view k);
+  JsonWriter& value(std::string_view s);
+  JsonWriter& value(const char* s) { return value(std::string_view(s)); }
+  JsonWriter& value(const std::string& s) { return value(std::string_view(s)); }
+  JsonWriter& value(int64_t n);
+  JsonWriter& value(int n) { return value(static_cast<int64_t>(n)); }
+  JsonWriter& value(uint64_t n);
+  JsonWriter& value(bool b);
+  JsonWriter& value(Money m);  // exact decimal number
+  JsonWriter& null();
+  // Inserts already-serialised JSON (e.g. a stored event) as one value.
+  JsonWriter& raw(std::string_view json);
+  // Writes a percent_nanos value as an exact decimal number.
+  JsonWriter& percent(int64_t percent_nanos);
+
+  template <class T>
+  JsonWriter& field(std::string_view k, const T& v) { key(k); return value(v); }
+
+  const std::string& str() const { return out_; }
+  std::string take() { return std::move(out_); }
+
+ private:
+  void separate();
+  std::string out_;
+  std::vector<bool> first_;  // per open container: no element written yet
+  bool after_key_ = false;
+};
+
+// Appends s to out as a quoted, escaped JSON string.
+void append_json_string(std::string& out, std::string_view s);
+
+}  // namespace kt

@@ -1,0 +1,66 @@
+#pragma once
+// An HTTP/1.1 server on Boost.Beast with C++20 coroutines. One io_context per worker thread,
+// each with its own SO_REUSEPORT acceptor, so no lock is shared by all connections.
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "http/types.hpp"
+
+namespace kt::http {
+
+using boost::asio::awaitable;
+
+// How a handler answers: either one whole response, or a stream of chunks (SSE).
+class ResponseWriter {
+ public:
+  virtual ~ResponseWriter() = default;
+  virtual awaitable<void> send(int status, std::string_view content_type, std::string body,
+                               const Headers& extra = {}) = 0;
+  // Streaming: headers first (chunked transfer encoding), then chunks as they come.
+  virtual awaitable<void> start_stream(int status, std::string_view content_type, const Headers& extra = {}) = 0;
+  // Writes one chunk and flushes it to the socket; false when the client has gone away.
+  virtual awaitable<bool> write_chunk(std::string_view data) = 0;
+  virtual awaitable<void> end_stream() = 0;
+  virtual bool responded() const = 0;
+};
+
+using Handler = std::function<awaitable<void>(Request&, ResponseWriter&)>;
+// Called once on each worker thread with that worker's io_context: per-thread state
+// (connection pools, batchers) lives in the returned handler's closure.
+using HandlerFactory = std::function<Handler(boost::asio::io_context&, size_t worker_index)>;
+// Builds the body of errors the server answers itself (413, 400 malformed HTTP, 500).
+using ErrorBody = std::function<std::string(int status, std::string_view code, std::string_view message)>;
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;               // 0 picks a free port (see Server::port())
+  size_t threads = 1;
+  size_t body_limit = 4 * 1024 * 1024;
+  std::chrono::seconds idle_timeout{75};
+  ErrorBody error_body;
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, HandlerFactory factory);
+  ~Server();
+  // Binds all acceptors; throws std::runtime_error with a clear message if the address is taken.
+  void listen();
+  uint16_t port() const;
+  // Runs the worker threads until stop(); the calling thread becomes worker 0.
+  void run();
+  // Thread-safe; also called from SIGINT/SIGTERM handlers set up by run().
+  void stop();
+  // Worker io_contexts, e.g. to spawn background coroutines before run().
+  boost::asio::io_context& worker_context(size_t index);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kt::http
