@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -50,6 +51,8 @@ struct ClientOptions {
   std::chrono::milliseconds connect_timeout{5000};
   size_t max_idle_per_origin = 64;
   std::chrono::seconds idle_keepalive{30};
+  // Extra PEM file of trusted CAs, added to the system store (private upstreams, tests).
+  std::string ca_file;
 };
 
 class ClientPool {

@@ -4,6 +4,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -13,6 +14,12 @@
 namespace kt::http {
 
 using boost::asio::awaitable;
+
+// Thrown by a handler to make the server close the connection at once, without an answer
+// (or, inside a stream, without the terminating chunk). Used to simulate dropped upstreams.
+struct AbortConnection : std::exception {
+  const char* what() const noexcept override { return "connection aborted by handler"; }
+};
 
 // How a handler answers: either one whole response, or a stream of chunks (SSE).
 class ResponseWriter {
@@ -28,6 +35,14 @@ class ResponseWriter {
   virtual bool responded() const = 0;
 };
 
+// Server behaviour around handlers:
+// - a handler that throws before responding gets a 500 error envelope ("internal error"; the
+//   exception text is never sent); one that throws after responding has its connection closed;
+// - a handler that returns without responding gets a 500; one that returns in the middle of a
+//   stream (start_stream without end_stream) has its connection closed, so the client sees a
+//   truncated body rather than a complete one;
+// - send/write failures (client gone) do not throw: write_chunk returns false, and the
+//   connection is closed after the handler returns.
 using Handler = std::function<awaitable<void>(Request&, ResponseWriter&)>;
 // Called once on each worker thread with that worker's io_context: per-thread state
 // (connection pools, batchers) lives in the returned handler's closure.
@@ -57,6 +72,9 @@ class Server {
   void stop();
   // Worker io_contexts, e.g. to spawn background coroutines before run().
   boost::asio::io_context& worker_context(size_t index);
+  // Registers a callback run once when stop() begins (on the thread calling stop(), or worker 0
+  // for a signal), before connections are closed. Register before run().
+  void on_stop(std::function<void()> callback);
 
  private:
   struct Impl;

@@ -22,7 +22,15 @@ class SseParser {
   const std::string& pending() const { return buf_; }
 
  private:
-  std::string buf_;
+  // Handles one complete line of the current event; returns true when it ends the event.
+  bool take_line(std::string_view line);
+
+  std::string buf_;           // bytes of the event in progress (raw text, from its first byte)
+  size_t scan_ = 0;           // offset in buf_ of the first line not yet handled
+  std::string event_;         // fields of the event in progress
+  std::string data_;
+  bool has_fields_ = false;   // a field or comment line was seen since the last event
+  bool bom_checked_ = false;  // a UTF-8 BOM at the very start of the stream is skipped
 };
 
 }  // namespace kt::http

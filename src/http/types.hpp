@@ -1,5 +1,6 @@
 #pragma once
 // Transport-level types shared by the server and the client. This layer knows no LLM.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,9 @@ struct Url {
   bool tls() const { return scheme == "https"; }
   static std::optional<Url> parse(std::string_view text);
   std::string origin() const;  // "https://api.openai.com:443"
+  // base_path + path: the target to send for `path` ("/chat/completions" -> "/v1/chat/completions").
+  // The client sends ClientRequest::target as given; callers build it with this.
+  std::string join(std::string_view path) const;
 };
 
 }  // namespace kt::http

@@ -1,0 +1,67 @@
+#pragma once
+// Reading the requests the mock accepts, and the [mock:NAME=VALUE] directives tests put in
+// message text to choose the mock's behaviour.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kt::mock {
+
+struct Directives {
+  std::optional<int> status;
+  int64_t delay_ms = 0;
+  int64_t chunk_delay_ms = 0;
+  std::optional<int64_t> completion_tokens;
+  std::optional<int64_t> prompt_tokens;
+  std::optional<int64_t> reasoning_tokens;
+  std::optional<int64_t> cached_tokens;
+  bool no_usage = false;
+  bool drop = false;
+  int64_t fail_times = 0;  // with fail_key: the first fail_times requests carrying the key get 500
+  std::string fail_key;
+};
+
+// Scans text for [mock:NAME] / [mock:NAME=VALUE] and applies what it finds to `d`.
+void scan_directives(std::string_view text, Directives& d);
+
+size_t count_words(std::string_view text);
+
+struct Message {
+  std::string role;
+  std::string text;  // string content, or the text parts of an array content joined by '\n'
+};
+
+struct ChatRequest {
+  std::string model;
+  std::vector<Message> messages;
+  std::optional<int64_t> max_tokens;  // max_completion_tokens wins over max_tokens
+  bool stream = false;
+  bool include_usage = false;
+  Directives directives;
+};
+
+// The error message for the 400 reply, or the request.
+struct ParseResult {
+  std::optional<ChatRequest> request;
+  std::string error;
+};
+ParseResult parse_chat_request(std::string_view body);
+
+struct CompletionRequest {  // legacy /v1/completions
+  std::string model;
+  std::string prompt;
+  std::optional<int64_t> max_tokens;
+  Directives directives;
+};
+std::optional<CompletionRequest> parse_completion_request(std::string_view body, std::string& error);
+
+struct EmbeddingRequest {
+  std::string model;
+  std::vector<std::string> inputs;
+  Directives directives;
+};
+std::optional<EmbeddingRequest> parse_embedding_request(std::string_view body, std::string& error);
+
+}  // namespace kt::mock
