@@ -122,6 +122,18 @@ struct ConsumerGroup {
   std::string name, team_id;
 };
 
+// One line of a wallet's journal (allocations, reservations, settlements, releases, charges).
+struct JournalEntry {
+  std::string entry_id;
+  std::string kind;         // allocate | reserve | settle | release | charge
+  std::string key;          // idempotency key; empty for allocations
+  Money amount;
+  std::string description;  // allocations
+  std::string model, provider, consumer_group;  // settle and charge
+  int64_t prompt_tokens = 0, completion_tokens = 0;
+  int64_t created_at = 0;   // unix seconds
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -145,6 +157,12 @@ class Store {
   virtual std::vector<ConsumerGroup> list_groups() = 0;
 
   virtual std::optional<SpendReport> spend(const std::string& team_id, const Period& period, int64_t now) = 0;
+
+  // The team's journal for one period, oldest first. Not pure so that test doubles of Store
+  // need not implement it.
+  virtual std::vector<JournalEntry> journal(const std::string& team_id, const Period& period) {
+    throw StoreError("this store cannot list its journal");
+  }
 
   // Inserting an event id twice keeps the first (batches may be re-sent after a timeout).
   virtual void insert_events(const std::vector<EventRecord>& events) = 0;

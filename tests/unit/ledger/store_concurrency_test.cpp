@@ -1,0 +1,79 @@
+// Several stores (connections) on one database reserving from one wallet at once: the
+// guarded update inside a write transaction must never over-commit the budget.
+#include <atomic>
+#include <thread>
+
+#include "ledger_test_support.hpp"
+
+namespace kt::ledger::testing {
+namespace {
+
+class ConcurrencyTest : public LedgerStoreTest {};
+KT_LEDGER_BACKEND_SUITE(ConcurrencyTest);
+
+TEST_P(ConcurrencyTest, ParallelReservesNeverExceedTheBudget) {
+  if (!db_.shared) GTEST_SKIP() << "private in-memory database: nothing to share between connections";
+  const int64_t now = at("2026-04", 15);
+  store().allocate("eng", usd("100"), "USD", "", now);
+
+  constexpr int kThreads = 8, kPerThread = 100;
+  // Open every connection before starting, so the race is on the reserves only.
+  std::vector<std::unique_ptr<Store>> stores;
+  for (int t = 0; t < kThreads; ++t) stores.push_back(db_.open());
+
+  std::atomic<int> reserved{0}, insufficient{0}, other{0};
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      try {
+        for (int i = 0; i < kPerThread; ++i) {
+          auto key = "req_" + std::to_string(t) + "_" + std::to_string(i) + ":0";
+          OpResult r = apply_one(*stores[t], reserve_op(key, "eng", usd("1")), now);
+          if (r.reserve_status == ReserveStatus::reserved) ++reserved;
+          else if (r.reserve_status == ReserveStatus::insufficient) ++insufficient;
+          else ++other;
+          // Invariant at every step, as this connection sees it.
+          if (r.balance.spent + r.balance.reserved > r.balance.budget) failed = true;
+        }
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << "thread " << t << ": " << e.what();
+        failed = true;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+
+  EXPECT_FALSE(failed.load());
+  EXPECT_EQ(reserved.load(), 100);
+  EXPECT_EQ(insufficient.load(), kThreads * kPerThread - 100);
+  EXPECT_EQ(other.load(), 0);
+  auto b = store().balance("eng", now);
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(b->reserved, usd("100"));
+  EXPECT_EQ(b->spent, Money::zero());
+  EXPECT_EQ(b->remaining(), Money::zero());
+  // 1 allocation + exactly 100 reserve entries.
+  EXPECT_EQ(store().journal("eng", month("2026-04")).size(), 101u);
+}
+
+TEST_P(ConcurrencyTest, ConnectionsOpenedConcurrentlyMigrateOnce) {
+  if (!db_.shared) GTEST_SKIP() << "private in-memory database";
+  std::vector<std::thread> threads;
+  std::atomic<int> opened{0};
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      try {
+        auto s = db_.open();
+        s->list_pricing();
+        ++opened;
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << e.what();
+      }
+    });
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(opened.load(), 4);
+}
+
+}  // namespace
+}  // namespace kt::ledger::testing
