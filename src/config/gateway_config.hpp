@@ -50,6 +50,8 @@ struct Policy {
   std::string action;  // "flag" | "block" | "redact"
   // content_filter
   std::vector<std::string> categories;  // hate, violence, sexual, self_harm
+  // low | medium (default) | high: how many matched terms trigger (see config/schema_constants.hpp).
+  std::string threshold = "medium";
 };
 
 struct GatewayConfig {

@@ -1,0 +1,325 @@
+// Loads and validates policy-config.yaml (the tutorial's Step 3 schema) into a GatewayConfig.
+// Validation collects every problem it can find in one pass; see yaml_reader.hpp for the helpers.
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "config/gateway_config.hpp"
+#include "config/did_you_mean.hpp"
+#include "config/schema_constants.hpp"
+#include "config/yaml_reader.hpp"
+
+namespace kt::config {
+namespace {
+
+using Keys = std::span<const std::string_view>;
+
+constexpr std::array<std::string_view, 6> kTopKeys = {"version", "providers", "consumer_groups",
+                                                       "cost_tracking", "api", "policies"};
+constexpr std::array<std::string_view, 1> kProviderKeys = {"targets"};
+constexpr std::array<std::string_view, 5> kTargetKeys = {"id", "provider", "secret_key_ref", "base_url", "timeout_ms"};
+constexpr std::array<std::string_view, 1> kSecretRefKeys = {"env"};
+constexpr std::array<std::string_view, 3> kGroupKeys = {"name", "api_key", "wallet_team_id"};
+constexpr std::array<std::string_view, 7> kCostKeys = {"enabled",          "wallet_enforcement", "enforce_budget",
+                                                       "budget_alerts",    "alert_thresholds",   "unknown_model",
+                                                       "alert_webhook_url"};
+constexpr std::array<std::string_view, 2> kAlertKeys = {"threshold_percent", "action"};
+constexpr std::array<std::string_view, 2> kApiKeys = {"url", "token_env"};
+constexpr std::array<std::string_view, 4> kPolicyKeys = {"name", "type", "action", "config"};
+constexpr std::array<std::string_view, 2> kContentFilterKeys = {"categories", "threshold"};
+constexpr std::array<std::string_view, 1> kSupportedVersions = {"1"};
+
+// Reads the `main` key or its documented alias; both at once is ambiguous and an error.
+const Field* main_or_alias(const MapView& m, std::string_view main, std::string_view alias, DiagnosticSink& sink) {
+  const Field* a = m.get(main);
+  const Field* b = m.get(alias);
+  if (a && b) {
+    sink.error("E004", b->path, b->key_node.Mark(),
+               "'" + std::string(alias) + "' is an alias of '" + std::string(main) + "': give only one of them",
+               "remove '" + std::string(alias) + "'");
+  }
+  return a ? a : b;
+}
+
+class Loader {
+ public:
+  explicit Loader(DiagnosticSink& sink) : sink_(sink) {}
+
+  void load(const YAML::Node& root, GatewayConfig& cfg) {
+    if (root.IsNull()) {
+      sink_.error("E005", "version", root.Mark(), "the configuration is empty: missing required key 'version'");
+      return;
+    }
+    if (!expect_map(root, "(document)", sink_)) return;
+    MapView top(root, "", kTopKeys, sink_);
+    if (const Field* f = top.require("version")) {
+      if (auto v = read_choice(f->value, f->path, kSupportedVersions, sink_)) cfg.version = *v;
+    }
+    if (const Field* f = top.get("providers")) providers(*f, cfg);
+    if (const Field* f = top.get("consumer_groups")) consumer_groups(*f, cfg);
+    if (const Field* f = top.get("cost_tracking")) cost_tracking(*f, cfg.cost_tracking);
+    if (const Field* f = top.get("api")) api(*f, cfg);
+    if (const Field* f = top.get("policies")) policies(*f, cfg);
+
+    if (!top.get("providers"))
+      sink_.warning("W005", "providers", root.Mark(), "no providers.targets: the gateway has nowhere to send requests");
+    if (cfg.cost_tracking.enabled && !top.get("api"))
+      sink_.warning("W002", "api", root.Mark(),
+                    "cost_tracking is enabled but there is no 'api' section: wallets cannot be reached");
+  }
+
+ private:
+  void providers(const Field& f, GatewayConfig& cfg) {
+    if (!expect_map(f.value, f.path, sink_)) return;
+    MapView m(f.value, f.path, kProviderKeys, sink_);
+    const Field* targets = m.require("targets");
+    if (!targets || !expect_list(targets->value, targets->path, sink_)) return;
+    std::map<std::string, std::string> seen;  // id -> path
+    for (std::size_t i = 0; i < targets->value.size(); ++i) {
+      YAML::Node item = targets->value[i];
+      std::string path = index_path(targets->path, i);
+      if (!expect_map(item, path, sink_)) continue;
+      MapView t(item, path, kTargetKeys, sink_);
+      Target target;
+      if (const Field* id = t.require("id")) {
+        if (auto v = read_string(*id, sink_)) {
+          target.id = *v;
+          if (!seen.emplace(*v, path).second)
+            sink_.error("E004", id->path, id->value.Mark(), "duplicate target id '" + *v + "'");
+        }
+      }
+      bool known_provider = false;
+      if (const Field* p = t.require("provider")) {
+        if (auto v = read_choice(p->value, p->path, kKnownProviders, sink_)) {
+          target.provider = *v;
+          known_provider = true;
+        }
+      }
+      if (const Field* s = known_provider ? t.require("secret_key_ref") : t.get("secret_key_ref")) {
+        if (expect_map(s->value, s->path, sink_)) {
+          MapView ref(s->value, s->path, kSecretRefKeys, sink_);
+          if (const Field* env = ref.require("env"))
+            if (auto v = read_string(*env, sink_)) target.secret_key_ref.env = *v;
+        }
+      }
+      if (const Field* u = t.get("base_url"))
+        if (auto v = read_http_url(*u, sink_)) target.base_url = *v;
+      if (const Field* to = t.get("timeout_ms")) {
+        if (auto v = read_int(to->value, to->path, sink_)) {
+          if (*v <= 0 || *v > 3'600'000)
+            sink_.error("E004", to->path, to->value.Mark(), to->path + ": must be between 1 and 3600000 milliseconds");
+          else
+            target.timeout_ms = static_cast<int>(*v);
+        }
+      }
+      cfg.targets.push_back(std::move(target));
+    }
+  }
+
+  void consumer_groups(const Field& f, GatewayConfig& cfg) {
+    if (!expect_list(f.value, f.path, sink_)) return;
+    std::map<std::string, std::string> names, keys;  // value -> group name or path
+    for (std::size_t i = 0; i < f.value.size(); ++i) {
+      YAML::Node item = f.value[i];
+      std::string path = index_path(f.path, i);
+      if (!expect_map(item, path, sink_)) continue;
+      MapView m(item, path, kGroupKeys, sink_);
+      ConsumerGroup g;
+      if (const Field* n = m.require("name")) {
+        if (auto v = read_string(*n, sink_)) {
+          g.name = *v;
+          if (!names.emplace(*v, path).second)
+            sink_.error("E004", n->path, n->value.Mark(), "duplicate consumer group name '" + *v + "'");
+        }
+      }
+      if (const Field* k = m.require("api_key")) {
+        if (auto v = read_string(*k, sink_)) {
+          g.api_key = *v;
+          // Never echo the key itself: lint output ends up in CI logs.
+          auto [it, fresh] = keys.emplace(*v, g.name.empty() ? path : g.name);
+          if (!fresh)
+            sink_.error("E004", k->path, k->value.Mark(), "api_key is already used by consumer group '" + it->second + "'");
+          else if (v->size() < kMinApiKeyLength)
+            sink_.warning("W001", k->path, k->value.Mark(),
+                          "api_key is shorter than " + std::to_string(kMinApiKeyLength) + " characters: easy to guess");
+          if (v->empty()) sink_.error("E004", k->path, k->value.Mark(), k->path + ": must not be empty");
+        }
+      }
+      if (const Field* w = m.require("wallet_team_id"))
+        if (auto v = read_string(*w, sink_)) g.wallet_team_id = *v;
+      cfg.consumer_groups.push_back(std::move(g));
+    }
+  }
+
+  void cost_tracking(const Field& f, CostTracking& ct) {
+    if (!expect_map(f.value, f.path, sink_)) return;
+    MapView m(f.value, f.path, kCostKeys, sink_);
+    if (const Field* e = m.get("enabled"))
+      if (auto v = read_bool(*e, sink_)) ct.enabled = *v;
+    if (const Field* w = main_or_alias(m, "wallet_enforcement", "enforce_budget", sink_))
+      if (auto v = read_bool(*w, sink_)) ct.wallet_enforcement = *v;
+    if (const Field* a = main_or_alias(m, "budget_alerts", "alert_thresholds", sink_)) budget_alerts(*a, ct);
+    if (const Field* u = m.get("unknown_model"))
+      if (auto v = read_choice(u->value, u->path, kUnknownModelModes, sink_)) ct.unknown_model = *v;
+    if (const Field* u = m.get("alert_webhook_url"))
+      if (auto v = read_http_url(*u, sink_)) ct.alert_webhook_url = *v;
+    if (ct.wallet_enforcement && !ct.enabled && m.get("enabled"))
+      sink_.warning("W004", f.path + ".wallet_enforcement", f.value.Mark(),
+                    "wallet_enforcement has no effect while cost_tracking.enabled is false");
+  }
+
+  void budget_alerts(const Field& f, CostTracking& ct) {
+    if (!expect_list(f.value, f.path, sink_)) return;
+    bool sorted = true;
+    for (std::size_t i = 0; i < f.value.size(); ++i) {
+      YAML::Node item = f.value[i];
+      std::string path = index_path(f.path, i);
+      BudgetAlert alert{0, "notify"};
+      std::string percent_path = path;
+      YAML::Node percent_value;
+      if (item.IsScalar()) {
+        // Shorthand seen in the docs: `alert_thresholds: [50, 80, 100]` means notify at each.
+        percent_value = item;
+      } else {
+        if (!expect_map(item, path, sink_)) continue;
+        MapView m(item, path, kAlertKeys, sink_);
+        const Field* p = m.require("threshold_percent");
+        if (const Field* a = m.require("action"))
+          if (auto v = read_choice(a->value, a->path, kBudgetAlertActions, sink_)) alert.action = *v;
+        if (!p) continue;
+        percent_value = p->value;
+        percent_path = p->path;
+      }
+      auto v = read_int(percent_value, percent_path, sink_);
+      if (!v) continue;
+      if (*v < kMinThresholdPercent || *v > kMaxThresholdPercent) {
+        sink_.error("E004", percent_path, percent_value.Mark(),
+                    percent_path + ": must be between " + std::to_string(kMinThresholdPercent) + " and " +
+                        std::to_string(kMaxThresholdPercent));
+        continue;
+      }
+      alert.threshold_percent = static_cast<int>(*v);
+      if (!ct.budget_alerts.empty() && ct.budget_alerts.back().threshold_percent >= alert.threshold_percent)
+        sorted = false;
+      ct.budget_alerts.push_back(std::move(alert));
+    }
+    if (!sorted)
+      sink_.warning("W003", f.path, f.value.Mark(), "budget alert thresholds are not in increasing order");
+  }
+
+  void api(const Field& f, GatewayConfig& cfg) {
+    if (!expect_map(f.value, f.path, sink_)) return;
+    MapView m(f.value, f.path, kApiKeys, sink_);
+    ApiConnection conn;
+    if (const Field* u = m.require("url"))
+      if (auto v = read_http_url(*u, sink_)) conn.url = *v;
+    if (const Field* t = m.get("token_env"))
+      if (auto v = read_string(*t, sink_)) conn.token_env = *v;
+    cfg.api = std::move(conn);
+  }
+
+  void policies(const Field& f, GatewayConfig& cfg) {
+    if (!expect_list(f.value, f.path, sink_)) return;
+    std::map<std::string, std::string> names;
+    for (std::size_t i = 0; i < f.value.size(); ++i) {
+      YAML::Node item = f.value[i];
+      std::string path = index_path(f.path, i);
+      if (!expect_map(item, path, sink_)) continue;
+      MapView m(item, path, kPolicyKeys, sink_);
+      Policy p;
+      p.action = std::string(kDefaultPolicyAction);
+      if (const Field* n = m.require("name")) {
+        if (auto v = read_string(*n, sink_)) {
+          p.name = *v;
+          if (!names.emplace(*v, path).second)
+            sink_.error("E004", n->path, n->value.Mark(), "duplicate policy name '" + *v + "'");
+        }
+      }
+      if (const Field* a = m.get("action"))
+        if (auto v = read_choice(a->value, a->path, kPolicyActions, sink_)) p.action = *v;
+      const Field* type = m.require("type");
+      std::optional<std::string> type_name = type ? read_string(*type, sink_) : std::nullopt;
+      if (type_name && std::find(kPolicyTypes.begin(), kPolicyTypes.end(), *type_name) == kPolicyTypes.end()) {
+        std::string s = closest_match(*type_name, kPolicyTypes);
+        sink_.error("E001", type->path, type->value.Mark(), "unknown policy type '" + *type_name + "'",
+                    s.empty() ? std::string() : "did you mean '" + s + "'?");
+        type_name.reset();
+      }
+      if (type_name) {
+        p.type = *type_name;
+        if (p.type == "content_filter") content_filter(m, p);
+      }
+      cfg.policies.push_back(std::move(p));
+    }
+  }
+
+  void content_filter(const MapView& policy, Policy& p) {
+    const Field* c = policy.get("config");
+    if (!c) {
+      sink_.error("E003", join_path(policy.path(), "config"), policy.node().Mark(),
+                  "policy '" + p.name + "' of type content_filter has no config",
+                  "add config: { categories: [hate, violence, sexual, self_harm] }");
+      return;
+    }
+    if (!expect_map(c->value, c->path, sink_)) return;
+    MapView m(c->value, c->path, kContentFilterKeys, sink_);
+    p.threshold = std::string(kDefaultContentThreshold);
+    if (const Field* t = m.get("threshold"))
+      if (auto v = read_choice(t->value, t->path, kContentThresholds, sink_)) p.threshold = *v;
+    const Field* cats = m.require("categories");
+    if (!cats || !expect_list(cats->value, cats->path, sink_)) return;
+    if (cats->value.size() == 0)
+      sink_.error("E004", cats->path, cats->value.Mark(), cats->path + ": list at least one category");
+    for (std::size_t i = 0; i < cats->value.size(); ++i) {
+      std::string path = index_path(cats->path, i);
+      auto v = read_choice(cats->value[i], path, kContentCategories, sink_);
+      if (v && std::find(p.categories.begin(), p.categories.end(), *v) == p.categories.end())
+        p.categories.push_back(*v);
+    }
+  }
+
+  DiagnosticSink& sink_;
+};
+
+}  // namespace
+
+LoadResult load_gateway_config_text(const std::string& yaml, const std::string& source_name) {
+  DiagnosticSink sink;
+  auto cfg = std::make_shared<GatewayConfig>();
+  cfg->source_path = source_name;
+  try {
+    YAML::Node root = YAML::Load(yaml);
+    Loader(sink).load(root, *cfg);
+  } catch (const YAML::Exception& e) {
+    sink.error("E000", "", e.mark, "invalid YAML: " + e.msg);
+  }
+  LoadResult r;
+  bool failed = sink.has_errors();
+  r.diagnostics = sink.take();
+  if (!failed) r.config = std::move(cfg);
+  return r;
+}
+
+LoadResult load_gateway_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    LoadResult r;
+    r.diagnostics.push_back(Diagnostic{"E000", "", 0, 0, "cannot read '" + path + "'", "", false});
+    return r;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return load_gateway_config_text(text.str(), path);
+}
+
+std::string format_diagnostic(const Diagnostic& d, const std::string& file) {
+  std::string out = (d.warning ? "warning[" : "error[") + d.code + "]: " + d.message + "\n  --> " + file;
+  if (d.line > 0) out += ":" + std::to_string(d.line) + ":" + std::to_string(d.column);
+  if (!d.suggestion.empty()) out += "\n  help: " + d.suggestion;
+  return out;
+}
+
+}  // namespace kt::config
