@@ -1,0 +1,16 @@
+#pragma once
+#include <string>
+
+namespace kt::api {
+
+struct ApiOptions {
+  std::string listen = "127.0.0.1:8080";
+  std::string database = "sqlite:keeptrusts.db";
+  std::string token_env = "KEEPTRUSTS_API_TOKEN";
+  size_t threads = 2;
+};
+
+// Opens the store (migrating it), serves the API until SIGINT/SIGTERM. Returns the exit code.
+int run_api_server(const ApiOptions& options);
+
+}  // namespace kt::api

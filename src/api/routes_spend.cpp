@@ -1,0 +1,58 @@
+// Spend reports per team and period, with a per-model breakdown (what `kt spend` prints).
+#include "api/api_context.hpp"
+#include "api/wire/ledger_wire.hpp"
+#include "core/period.hpp"
+
+namespace kt::api {
+namespace {
+
+// Teams are shown by their consumer-group names where the gateway registered them.
+std::string display_name(const std::vector<ledger::ConsumerGroup>& groups, const std::string& team_id) {
+  std::string names;
+  for (const auto& g : groups)
+    if (g.team_id == team_id) names += (names.empty() ? "" : ",") + g.name;
+  return names.empty() ? team_id : names;
+}
+
+}  // namespace
+
+awaitable<void> get_spend(ApiContext& ctx, http::Request& req, http::ResponseWriter& res) {
+  auto groups = co_await ctx.store.call([&](ledger::Store& s) { return s.list_groups(); });
+  auto team = req.query("team");
+  if (!team || team->empty()) {
+    auto all = co_await ctx.store.call([&](ledger::Store& s) { return s.list_balances(now_unix_seconds()); });
+    JsonWriter w;
+    w.begin_object().key("teams").begin_array();
+    for (const auto& b : all) {
+      w.begin_object().field("team", display_name(groups, b.team_id)).key("wallet");
+      wire::write_balance(w, b);
+      w.end_object();
+    }
+    w.end_array().end_object();
+    co_return co_await reply_json(res, 200, w.take());
+  }
+  std::string team_id = *team;
+  for (const auto& g : groups)
+    if (g.name == *team) team_id = g.team_id;
+  Period period = month_period_of(now_unix_seconds());
+  if (auto p = req.query("period"); p && !p->empty() && !parse_month_label(*p, period))
+    co_return co_await reply_error(res, bad_request("invalid_parameter", "'period' must look like 2026-04"));
+  auto report = co_await ctx.store.call(
+      [&](ledger::Store& s) { return s.spend(team_id, period, now_unix_seconds()); });
+  if (!report)
+    co_return co_await reply_error(res, not_found("no wallet for team '" + *team + "' in period " + period.label));
+  JsonWriter w;
+  w.begin_object().field("team", display_name(groups, team_id)).key("wallet");
+  wire::write_balance(w, report->balance);
+  w.key("models").begin_array();
+  for (const auto& m : report->models) {
+    w.begin_object().field("model", m.model).field("cost", m.cost);
+    w.field("prompt_tokens", m.prompt_tokens).field("completion_tokens", m.completion_tokens);
+    w.field("total_tokens", m.prompt_tokens + m.completion_tokens).field("requests", m.requests);
+    w.end_object();
+  }
+  w.end_array().end_object();
+  co_await reply_json(res, 200, w.take());
+}
+
+}  // namespace kt::api

@@ -1,0 +1,64 @@
+// Wallet routes: allocate a team's budget for the period, read balances.
+#include "api/api_context.hpp"
+#include "api/wire/json_fields.hpp"
+#include "api/wire/ledger_wire.hpp"
+#include "core/period.hpp"
+
+namespace kt::api {
+
+awaitable<std::string> resolve_team(ApiContext& ctx, const std::string& name_or_id) {
+  auto groups = co_await ctx.store.call([&](ledger::Store& s) { return s.list_groups(); });
+  for (const auto& g : groups)
+    if (g.name == name_or_id) co_return g.team_id;
+  co_return name_or_id;
+}
+
+awaitable<void> post_allocate(ApiContext& ctx, http::Request& req, http::ResponseWriter& res) {
+  ApiError err;
+  auto f = wire::JsonFields::parse(req.body, err);
+  if (!f) co_return co_await reply_error(res, err);
+  for (const auto& [k, v] : f->all())
+    if (k != "team_id" && k != "amount" && k != "currency" && k != "description")
+      co_return co_await reply_error(res, bad_request("unknown_field", "unknown field '" + k + "'"));
+  auto team = f->string("team_id", true, err);
+  auto amount = f->money("amount", true, err);
+  if (!team || !amount) co_return co_await reply_error(res, err);
+  std::string currency = f->string("currency", false, err).value_or("USD");
+  if (currency != "USD") co_return co_await reply_error(res, bad_request("invalid_field", "only currency USD is supported"));
+  std::string description = f->string("description", false, err).value_or("");
+  auto result = co_await ctx.store.call([&](ledger::Store& s) {
+    return s.allocate(*team, *amount, currency, description, now_unix_seconds());
+  });
+  JsonWriter w;
+  w.begin_object();
+  w.field("entry_id", result.entry_id).field("team_id", *team).field("amount", *amount);
+  w.field("currency", currency).field("description", description);
+  w.key("balance");
+  wire::write_balance(w, result.balance);
+  w.end_object();
+  co_await reply_json(res, 200, w.take());
+}
+
+awaitable<void> get_balance(ApiContext& ctx, http::Request& req, http::ResponseWriter& res) {
+  auto team = req.query("team_id");
+  if (!team || team->empty()) team = req.query("team");
+  if (!team || team->empty())
+    co_return co_await reply_error(res, bad_request("missing_parameter", "query parameter 'team_id' is required"));
+  std::string team_id = co_await resolve_team(ctx, *team);
+  auto bal = co_await ctx.store.call([&](ledger::Store& s) { return s.balance(team_id, now_unix_seconds()); });
+  if (!bal) co_return co_await reply_error(res, not_found("no wallet for team '" + *team + "': allocate one first"));
+  JsonWriter w;
+  wire::write_balance(w, *bal);
+  co_await reply_json(res, 200, w.take());
+}
+
+awaitable<void> get_wallets(ApiContext& ctx, http::Request&, http::ResponseWriter& res) {
+  auto all = co_await ctx.store.call([&](ledger::Store& s) { return s.list_balances(now_unix_seconds()); });
+  JsonWriter w;
+  w.begin_array();
+  for (const auto& b : all) wire::write_balance(w, b);
+  w.end_array();
+  co_await reply_json(res, 200, w.take());
+}
+
+}  // namespace kt::api

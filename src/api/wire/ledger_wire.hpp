@@ -1,0 +1,35 @@
+#pragma once
+// The JSON wire format between gateways and the API for ledger operations, balances and pricing.
+// Both sides use these functions, so the format lives in one place.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/json_writer.hpp"
+#include "ledger/store.hpp"
+
+namespace kt::wire {
+
+// Balance → {team_id, currency, budget, spent, reserved, remaining, usage_percent, status,
+//            period, period_start, period_end}
+void write_balance(JsonWriter& w, const ledger::Balance& b);
+void write_pricing(JsonWriter& w, const ledger::PricingRow& p);
+
+// Gateway → API: {"ops":[{"op":"reserve",...},{"op":"settle",...},{"op":"release",...}]}
+std::string encode_ops(const std::vector<ledger::LedgerOp>& ops);
+std::optional<std::vector<ledger::LedgerOp>> decode_ops(std::string_view body, ApiError& error);
+// One op object without the wrapper (the single-op routes); `kind` is reserve|settle|release.
+std::optional<ledger::LedgerOp> decode_single_op(std::string_view body, const std::string& kind, ApiError& error);
+
+// API → gateway: {"results":[{"replay","status","balance",fired_thresholds}]}
+void write_op_result(JsonWriter& w, const ledger::OpResult& r);
+std::string encode_results(const std::vector<ledger::OpResult>& results);
+std::optional<std::vector<ledger::OpResult>> decode_results(std::string_view body);
+
+// GET /v1/model-pricing body → rows (gateway side).
+std::optional<std::vector<ledger::PricingRow>> decode_pricing_list(std::string_view body);
+
+const char* reserve_status_name(ledger::ReserveStatus s);
+
+}  // namespace kt::wire

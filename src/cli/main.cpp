@@ -1,0 +1,70 @@
+// kt: the keeptrusts command line (API server, gateway, lint, spend, events).
+#include <CLI/CLI.hpp>
+
+#include "api/api_server.hpp"
+#include "cli/commands.hpp"
+#include "gateway/gateway_main.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"keeptrusts: an LLM gateway with exact cost tracking and team budgets", "kt"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "kt 0.1.0");
+
+  auto* api = app.add_subcommand("api", "The Keeptrusts API (pricing, wallets, ledger, events)");
+  api->require_subcommand(1);
+  kt::api::ApiOptions api_opts;
+  auto* serve = api->add_subcommand("serve", "Serve the API");
+  serve->add_option("--listen", api_opts.listen, "HOST:PORT to listen on")->capture_default_str();
+  serve->add_option("--database", api_opts.database, "sqlite:PATH (or sqlite::memory:)")->capture_default_str();
+  serve->add_option("--token-env", api_opts.token_env, "env var holding the admin token")->capture_default_str();
+  serve->add_option("--threads", api_opts.threads, "I/O threads")->capture_default_str();
+
+  auto* gw = app.add_subcommand("gateway", "The LLM gateway");
+  gw->require_subcommand(1);
+  kt::gateway::GatewayOptions gw_opts;
+  int port = 0;
+  auto* run = gw->add_subcommand("run", "Run the gateway");
+  run->add_option("--policy-config", gw_opts.policy_config, "gateway config (YAML)")->required()->check(CLI::ExistingFile);
+  auto* port_opt = run->add_option("--port", port, "port to listen on (all interfaces)")->check(CLI::Range(1, 65535));
+  run->add_option("--listen", gw_opts.listen, "HOST:PORT to listen on")->capture_default_str()->excludes(port_opt);
+  run->add_option("--threads", gw_opts.threads, "I/O threads (0: one per core)")->capture_default_str();
+  run->add_option("--spool-dir", gw_opts.spool_dir, "where undelivered events wait")->capture_default_str();
+
+  auto* policy = app.add_subcommand("policy", "Policy configuration tools");
+  policy->require_subcommand(1);
+  std::string lint_file;
+  bool lint_json = false;
+  auto* lint = policy->add_subcommand("lint", "Validate a gateway config");
+  lint->add_option("--file,-f", lint_file, "config file")->required();
+  lint->add_flag("--json", lint_json, "machine-readable output");
+
+  kt::cli::SpendArgs spend_args;
+  auto* spend = app.add_subcommand("spend", "Spend per team for the current period");
+  auto* team_opt = spend->add_option("--team", spend_args.team, "consumer group name or wallet team id");
+  spend->add_flag("--all", spend_args.all, "all teams")->excludes(team_opt);
+  spend->add_option("--period", spend_args.period, "YYYY-MM (default: current)");
+  spend->add_option("--format", spend_args.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+
+  auto* events = app.add_subcommand("events", "Decision and alert events");
+  events->require_subcommand(1);
+  kt::cli::EventsTailArgs tail_args;
+  auto* tail = events->add_subcommand("tail", "Show the newest events");
+  tail->add_option("--last,--limit,-n", tail_args.last, "how many")->check(CLI::Range(1, 10000))->capture_default_str();
+  tail->add_option("--format", tail_args.format, "json or table")->capture_default_str();
+  tail->add_flag("--follow,-f", tail_args.follow, "keep printing new events");
+  tail->add_option("--type", tail_args.type, "decision, alert or all")->capture_default_str();
+  tail->add_option("--team", tail_args.team, "only this consumer group / wallet team");
+
+  CLI11_PARSE(app, argc, argv);
+  kt::cli::setup_logging();
+
+  if (*serve) return kt::api::run_api_server(api_opts);
+  if (*run) {
+    if (port) gw_opts.listen = "0.0.0.0:" + std::to_string(port);
+    return kt::gateway::run_gateway(gw_opts);
+  }
+  if (*lint) return kt::cli::policy_lint(lint_file, lint_json);
+  if (*spend) return kt::cli::spend(spend_args);
+  if (*tail) return kt::cli::events_tail(tail_args);
+  return 2;
+}

@@ -1,0 +1,16 @@
+#pragma once
+#include <string>
+
+namespace kt::gateway {
+
+struct GatewayOptions {
+  std::string policy_config;
+  std::string listen = "0.0.0.0:41002";
+  size_t threads = 0;  // 0: one per core
+  std::string spool_dir = ".kt/spool";
+};
+
+// Loads the config, prints the startup lines, serves until SIGINT/SIGTERM. Returns the exit code.
+int run_gateway(const GatewayOptions& options);
+
+}  // namespace kt::gateway

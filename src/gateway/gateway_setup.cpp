@@ -1,0 +1,118 @@
+#include "gateway/gateway_setup.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <stdexcept>
+
+#include "api/wire/ledger_wire.hpp"
+#include "core/json_writer.hpp"
+#include "http/client.hpp"
+
+namespace kt::gateway {
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string env_or_empty(const std::string& name) {
+  const char* v = std::getenv(name.c_str());
+  return v ? v : "";
+}
+
+providers::ResolvedTarget resolve_target(const config::Target& t) {
+  providers::ResolvedTarget r;
+  r.config = t;
+  std::string base = t.base_url.value_or("");
+  if (base.empty()) base = env_or_empty("OPENAI_BASE_URL");
+  if (base.empty()) base = "https://api.openai.com/v1";
+  auto url = http::Url::parse(base);
+  if (!url) throw std::runtime_error("target '" + t.id + "': base URL '" + base + "' is not an http(s) URL");
+  r.base = *url;
+  if (!t.secret_key_ref.env.empty()) {
+    r.api_key = env_or_empty(t.secret_key_ref.env);
+    if (r.api_key.empty())
+      spdlog::warn("target '{}': {} is not set; upstream requests go without a key", t.id, t.secret_key_ref.env);
+  }
+  return r;
+}
+
+}  // namespace
+
+GatewayShared build_shared(std::shared_ptr<const config::GatewayConfig> cfg, const std::string& spool_dir) {
+  GatewayShared s;
+  s.config = cfg;
+  s.spool_dir = spool_dir;
+  for (const auto& g : cfg->consumer_groups) s.groups_by_key.emplace(g.api_key, &g);
+  for (const auto& p : cfg->policies) s.policies.push_back(policies::make_policy(p));
+  if (cfg->targets.empty()) throw std::runtime_error("providers.targets is empty: nothing to route to");
+  for (const auto& t : cfg->targets) {
+    s.targets.push_back(resolve_target(t));
+    s.providers.push_back(providers::make_provider(t.provider));
+  }
+  if (cfg->api) {
+    auto url = http::Url::parse(cfg->api->url);
+    if (!url) throw std::runtime_error("api.url '" + cfg->api->url + "' is not an http(s) URL");
+    s.api_url = *url;
+    s.api_token = env_or_empty(cfg->api->token_env);
+    if (s.api_token.empty()) throw std::runtime_error(cfg->api->token_env + " is not set: the gateway needs the API token");
+  } else if (cfg->cost_tracking.enabled) {
+    spdlog::warn("cost_tracking is enabled but there is no api section: costs are not tracked");
+  }
+  for (const auto& a : cfg->cost_tracking.budget_alerts) {
+    if (a.action == "block") s.block_at_percent = s.block_at_percent ? std::min(s.block_at_percent, a.threshold_percent) : a.threshold_percent;
+    else s.notify_thresholds.push_back(a.threshold_percent);
+  }
+  if (cfg->cost_tracking.alert_webhook_url) s.alert_webhook = http::Url::parse(*cfg->cost_tracking.alert_webhook_url);
+  try {
+    tokenizer::Tokenizers registry(tokenizer::default_data_dir());
+    s.o200k = registry.get("o200k_base");  // loaded now, not on the first request
+    s.cl100k = registry.get("cl100k_base");
+  } catch (const std::exception& e) {
+    spdlog::warn("tokenizer data not available ({}); prompt estimates use a byte count", e.what());
+    s.o200k.reset();
+    s.cl100k.reset();
+  }
+  return s;
+}
+
+void log_startup(const GatewayShared& s) {
+  auto log = spdlog::get("keeptrusts::gateway");
+  const auto& ct = s.config->cost_tracking;
+  log->info("Cost tracking: {}, wallet_enforcement={}", ct.enabled ? "enabled" : "disabled",
+            ct.wallet_enforcement ? "true" : "false");
+  std::string alerts;
+  for (const auto& a : ct.budget_alerts)
+    alerts += (alerts.empty() ? "" : ", ") + std::to_string(a.threshold_percent) + "%\u2192" + a.action;
+  log->info("Budget alerts: {}", alerts.empty() ? "none" : alerts);
+}
+
+std::vector<ledger::PricingRow> register_with_api(const GatewayShared& s) {
+  if (!s.api_url) return {};
+  auto make = [&](std::string method, std::string path, std::string body) {
+    http::ClientRequest r;
+    r.method = std::move(method);
+    r.target = s.api_url->base_path + path;
+    r.headers.emplace_back("Authorization", "Bearer " + s.api_token);
+    r.headers.emplace_back("Content-Type", "application/json");
+    r.body = std::move(body);
+    return r;
+  };
+  JsonWriter w;
+  w.begin_object().key("groups").begin_array();
+  for (const auto& g : s.config->consumer_groups)
+    w.begin_object().field("name", g.name).field("wallet_team_id", g.wallet_team_id).end_object();
+  w.end_array().end_object();
+  try {
+    auto resp = http::blocking_request(*s.api_url, make("POST", "/v1/consumer-groups", w.take()), 5000ms);
+    if (resp.status != 200) spdlog::warn("registering consumer groups with the API failed: HTTP {}", resp.status);
+    auto prices = http::blocking_request(*s.api_url, make("GET", "/v1/model-pricing", ""), 5000ms);
+    if (prices.status == 200)
+      if (auto rows = wire::decode_pricing_list(prices.body)) return *rows;
+    spdlog::warn("fetching model pricing from the API failed: HTTP {}", prices.status);
+  } catch (const std::exception& e) {
+    spdlog::warn("the API at {} cannot be reached ({}); retrying in the background", s.api_url->origin(), e.what());
+  }
+  return {};
+}
+
+}  // namespace kt::gateway

@@ -1,0 +1,41 @@
+#pragma once
+// Built once at start, immutable, shared by every worker thread.
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "config/gateway_config.hpp"
+#include "http/types.hpp"
+#include "policies/policy.hpp"
+#include "providers/provider.hpp"
+#include "tokenizer/tokenizer.hpp"
+
+namespace kt::gateway {
+
+struct GatewayShared {
+  std::shared_ptr<const config::GatewayConfig> config;
+  std::unordered_map<std::string, const config::ConsumerGroup*> groups_by_key;
+  std::vector<std::unique_ptr<policies::RequestPolicy>> policies;
+  std::vector<providers::ResolvedTarget> targets;
+  std::vector<std::shared_ptr<const providers::Provider>> providers;  // parallel to targets
+  std::optional<http::Url> api_url;
+  std::string api_token;
+  std::optional<http::Url> alert_webhook;
+  int block_at_percent = 0;            // lowest "block" alert threshold, 0 = none
+  std::vector<int> notify_thresholds;  // "notify" alert thresholds
+  // Loaded once at start and read without a lock; null when the rank files are missing.
+  std::shared_ptr<const tokenizer::Encoding> o200k, cl100k;
+  std::string spool_dir = ".kt/spool";
+  size_t body_limit = 4 * 1024 * 1024;
+
+  const tokenizer::Encoding* encoding_for(std::string_view model) const {
+    if (!o200k || !cl100k) return nullptr;
+    return tokenizer::encoding_for_model(model) == "cl100k_base" ? cl100k.get() : o200k.get();
+  }
+  bool cost_tracking() const { return config->cost_tracking.enabled && api_url.has_value(); }
+  bool enforce() const { return cost_tracking() && config->cost_tracking.wallet_enforcement; }
+};
+
+}  // namespace kt::gateway

@@ -1,0 +1,120 @@
+#include "gateway/ledger_client.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "api/wire/ledger_wire.hpp"
+
+namespace kt::gateway {
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+constexpr size_t kMaxBatch = 512;
+constexpr auto kCallTimeout = 5000ms;
+}  // namespace
+
+LedgerClient::LedgerClient(asio::io_context& ioc, ApiLink api, AlertSink on_alerts)
+    : ioc_(ioc), api_(std::move(api)), on_alerts_(std::move(on_alerts)) {}
+
+awaitable<std::optional<ledger::OpResult>> LedgerClient::reserve(ledger::ReserveOp op) {
+  auto waiter = std::make_shared<Waiter>(ioc_);
+  waiter->timer.expires_at(asio::steady_timer::time_point::max());
+  ledger::LedgerOp lop{};
+  lop.kind = ledger::LedgerOp::Kind::reserve;
+  lop.reserve = std::move(op);
+  enqueue({std::move(lop), waiter});
+  boost::system::error_code ec;
+  co_await waiter->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  co_return std::move(waiter->result);
+}
+
+void LedgerClient::settle(ledger::SettleOp op) {
+  ledger::LedgerOp lop{};
+  lop.kind = ledger::LedgerOp::Kind::settle;
+  lop.settle = std::move(op);
+  enqueue({std::move(lop), nullptr});
+}
+
+void LedgerClient::release(ledger::ReleaseOp op) {
+  ledger::LedgerOp lop{};
+  lop.kind = ledger::LedgerOp::Kind::release;
+  lop.release = std::move(op);
+  enqueue({std::move(lop), nullptr});
+}
+
+void LedgerClient::enqueue(Pending p) {
+  queue_.push_back(std::move(p));
+  if (!flushing_) {
+    flushing_ = true;
+    asio::co_spawn(ioc_, flush_loop(), asio::detached);
+  }
+}
+
+awaitable<void> LedgerClient::flush_loop() {
+  auto backoff = 100ms;
+  while (!queue_.empty()) {
+    std::vector<Pending> batch;
+    while (!queue_.empty() && batch.size() < kMaxBatch) {
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    }
+    std::vector<ledger::LedgerOp> ops;
+    ops.reserve(batch.size());
+    for (const auto& p : batch) ops.push_back(p.op);
+    std::optional<std::vector<ledger::OpResult>> results;
+    try {
+      auto resp = co_await api_.pool->request(api_.url, api_.make("POST", "/v1/gateway/ledger", wire::encode_ops(ops)),
+                                              kCallTimeout);
+      if (resp.status == 200) results = wire::decode_results(resp.body);
+      else spdlog::warn("ledger batch refused by the API: HTTP {}", resp.status);
+    } catch (const std::exception& e) {
+      spdlog::warn("ledger batch failed: {}", e.what());
+    }
+    if (results && results->size() == batch.size()) {
+      backoff = 100ms;
+      for (size_t i = 0; i < batch.size(); ++i) {
+        auto& p = batch[i];
+        auto& r = (*results)[i];
+        if (p.waiter) {
+          p.waiter->result = std::move(r);
+          p.waiter->timer.cancel();
+        } else if (p.op.kind == ledger::LedgerOp::Kind::settle && !r.fired_thresholds.empty() && on_alerts_) {
+          on_alerts_(p.op.settle, r);
+        }
+      }
+      continue;
+    }
+    // Reserves fail now (the request fails closed); settles and releases are retried later
+    // in their original order, ahead of anything queued since.
+    for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
+      if (it->waiter) it->waiter->timer.cancel();
+      else queue_.push_front(std::move(*it));
+    }
+    asio::steady_timer t(ioc_);
+    t.expires_after(backoff);
+    co_await t.async_wait(asio::use_awaitable);
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+  }
+  flushing_ = false;
+}
+
+void LedgerClient::drain_blocking() {
+  std::vector<ledger::LedgerOp> ops;
+  for (auto& p : queue_)
+    if (!p.waiter) ops.push_back(p.op);
+  queue_.clear();
+  if (ops.empty()) return;
+  try {
+    auto resp = http::blocking_request(api_.url, api_.make("POST", "/v1/gateway/ledger", wire::encode_ops(ops)), kCallTimeout);
+    if (resp.status == 200) return;
+    spdlog::error("{} ledger ops not delivered at shutdown: HTTP {}", ops.size(), resp.status);
+  } catch (const std::exception& e) {
+    spdlog::error("{} ledger ops not delivered at shutdown: {}", ops.size(), e.what());
+  }
+}
+
+}  // namespace kt::gateway

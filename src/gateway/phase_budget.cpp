@@ -1,0 +1,98 @@
+// Phases 4 and 7: price the worst case and reserve it; settle to the actual cost or release.
+#include <spdlog/spdlog.h>
+
+#include "gateway/model_limits.hpp"
+#include "gateway/phases.hpp"
+
+namespace kt::gateway {
+namespace {
+
+int64_t count_prompt_tokens(const RequestContext& ctx, const GatewayShared& shared) {
+  if (const auto* enc = shared.encoding_for(ctx.model)) {
+    std::vector<tokenizer::ChatMessageView> views;
+    views.reserve(ctx.messages.size());
+    for (const auto& m : ctx.messages) views.push_back({m.role, m.content, m.name});
+    return static_cast<int64_t>(tokenizer::count_chat_prompt(*enc, views));
+  }
+  // No rank files: over-estimate (English runs ~4 bytes a token) rather than under-reserve.
+  int64_t bytes = 0;
+  for (const auto& m : ctx.messages) bytes += int64_t(m.content.size() + m.role.size() + m.name.size());
+  return (bytes + 1) / 2 + 4 * int64_t(ctx.messages.size()) + 3;
+}
+
+Rejection budget_rejection(const RequestContext& ctx, const ledger::OpResult& r) {
+  bool no_wallet = r.reserve_status == ledger::ReserveStatus::no_wallet;
+  return Rejection{402, budget_exceeded_body(ctx.group->name, r.balance.budget, r.balance.spent, ctx.estimate, no_wallet),
+                   "budget_exceeded"};
+}
+
+}  // namespace
+
+std::string budget_exceeded_body(const std::string& group, Money budget, Money spent, Money estimate, bool no_wallet) {
+  ApiError e{402, "budget_exceeded", no_wallet ? "wallet_not_found" : "insufficient_balance",
+             (no_wallet ? "No wallet allocated for consumer group: " : "Budget exceeded for consumer group: ") + group};
+  return error_envelope(e, [&](JsonWriter& w) {
+    w.key("details").begin_object();
+    w.field("team", group).field("budget", budget).field("spent", spent).field("estimated_cost", estimate);
+    w.end_object();
+  });
+}
+
+Money cost_of_usage(const providers::Usage& u, const ledger::PricingRow& p) {
+  PricePer1k input(p.input_per_1k), output(p.output_per_1k), cached(p.cached_input_per_1k.value_or(p.input_per_1k));
+  return cost_of_terms({{u.prompt_tokens - u.cached_tokens, input}, {u.cached_tokens, cached}, {u.completion_tokens, output}});
+}
+
+awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
+  const auto* price = co_await w.prices->find_or_refresh(ctx.model);
+  if (price) {
+    ctx.price = *price;
+    ctx.prompt_estimate = count_prompt_tokens(ctx, shared);
+    int64_t per_choice = ctx.max_tokens.value_or(price->max_output_tokens.value_or(default_max_output_tokens(ctx.model)));
+    ctx.output_allowance = per_choice * ctx.choices;
+    ctx.estimate = cost_of_terms({{ctx.prompt_estimate, PricePer1k(price->input_per_1k)},
+                                  {ctx.output_allowance, PricePer1k(price->output_per_1k)}});
+  } else if (shared.cost_tracking()) {
+    if (shared.config->cost_tracking.unknown_model == "reject")
+      co_return rejection(bad_request("unknown_model", "no price for model '" + ctx.model +
+                                                           "': seed it with POST /v1/model-pricing"),
+                          "unknown_model");
+    ctx.warnings.push_back("no price for model '" + ctx.model + "': cost counted as 0");
+    spdlog::warn("no price for model '{}': cost counted as 0 (seed it with POST /v1/model-pricing)", ctx.model);
+  }
+  if (!shared.enforce()) co_return std::nullopt;
+
+  ledger::ReserveOp op{ctx.reservation_key(), ctx.group->wallet_team_id, ctx.estimate, shared.block_at_percent};
+  auto result = co_await w.ledger_client->reserve(std::move(op));
+  if (!result)
+    co_return rejection(ApiError{503, "service_unavailable", "budget_service_unavailable",
+                                 "the budget service cannot be reached; request not forwarded"},
+                        "budget_unavailable");
+  ctx.balance = result->balance;
+  if (result->reserve_status != ledger::ReserveStatus::reserved) co_return budget_rejection(ctx, *result);
+  ctx.reserved = true;
+  co_return std::nullopt;
+}
+
+void settle_or_release(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
+  bool served = ctx.usage.has_value();
+  if (served) ctx.cost = ctx.price ? cost_of_usage(*ctx.usage, *ctx.price) : Money::zero();
+  if (!shared.cost_tracking() || !w.ledger_client) return;
+  if (served) {
+    ledger::SettleOp op;
+    op.key = ctx.reservation_key();
+    op.team_id = ctx.group->wallet_team_id;
+    op.actual = *ctx.cost;
+    op.model = ctx.model;
+    op.provider = ctx.provider ? ctx.provider->name() : "";
+    op.consumer_group = ctx.group->name;
+    op.prompt_tokens = ctx.usage->prompt_tokens;
+    op.completion_tokens = ctx.usage->completion_tokens;
+    op.alert_thresholds = shared.notify_thresholds;
+    w.ledger_client->settle(std::move(op));
+  } else if (ctx.reserved) {
+    w.ledger_client->release({ctx.reservation_key(), ctx.group->wallet_team_id});
+  }
+}
+
+}  // namespace kt::gateway

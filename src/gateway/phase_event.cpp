@@ -1,0 +1,62 @@
+// Phase 8: the decision event, one per request (blocked ones too: cost null, usage zero).
+#include "core/ids.hpp"
+#include "core/period.hpp"
+#include "gateway/phases.hpp"
+
+namespace kt::gateway {
+namespace {
+
+void optional_string(JsonWriter& w, std::string_view key, const std::string* v) {
+  w.key(key);
+  if (v && !v->empty()) w.value(*v); else w.null();
+}
+
+}  // namespace
+
+void emit_event(RequestContext& ctx, Worker& w) {
+  const int64_t now = now_unix_micros();
+  providers::Usage usage = ctx.usage.value_or(providers::Usage{});
+  JsonWriter j;
+  j.begin_object();
+  j.field("id", new_id("evt_")).field("type", "decision").field("timestamp", format_rfc3339(now));
+  j.field("request_id", ctx.request_id).field("route", ctx.route);
+  optional_string(j, "consumer_group", ctx.group ? &ctx.group->name : nullptr);
+  optional_string(j, "team_id", ctx.group ? &ctx.group->wallet_team_id : nullptr);
+  optional_string(j, "model", &ctx.model);
+  optional_string(j, "provider", ctx.provider ? &ctx.provider->name() : (ctx.price ? &ctx.price->provider : nullptr));
+  optional_string(j, "target", ctx.target ? &ctx.target->config.id : nullptr);
+  j.field("decision", ctx.decision).field("verdict", ctx.decision).field("reason", ctx.reason).field("reason_code", ctx.reason);
+  j.field("status", ctx.status).field("stream", ctx.stream);
+  j.key("usage").begin_object();
+  j.field("prompt_tokens", usage.prompt_tokens).field("completion_tokens", usage.completion_tokens);
+  j.field("total_tokens", usage.total()).field("cached_tokens", usage.cached_tokens).field("reasoning_tokens", usage.reasoning_tokens);
+  j.end_object();
+  j.field("usage_source", ctx.usage ? ctx.usage_source : std::string("none"));
+  j.key("cost");
+  if (ctx.cost) j.value(*ctx.cost); else j.null();
+  j.key("estimated_cost");
+  if (ctx.price) j.value(ctx.estimate); else j.null();
+  j.field("currency", "USD");
+  j.key("price_version");
+  if (ctx.price) j.value(ctx.price->version); else j.null();
+  j.field("prompt_tokens_estimate", ctx.prompt_estimate).field("output_tokens_reserved", ctx.output_allowance);
+  j.key("policies").begin_array();
+  for (const auto& v : ctx.verdicts) {
+    j.begin_object().field("name", v.policy_name).field("type", v.policy_type).field("action", v.action);
+    j.field("triggered", v.triggered).key("categories").begin_array();
+    for (const auto& c : v.categories) j.value(c);
+    j.end_array().end_object();
+  }
+  j.end_array();
+  j.field("latency_us", now - ctx.started_us).field("upstream_latency_us", ctx.upstream_us);
+  j.key("upstream_status");
+  if (ctx.upstream_status) j.value(ctx.upstream_status); else j.null();
+  j.field("client_disconnected", ctx.client_disconnected);
+  j.key("warnings").begin_array();
+  for (const auto& s : ctx.warnings) j.value(s);
+  j.end_array();
+  j.end_object();
+  w.events->push(j.take());
+}
+
+}  // namespace kt::gateway

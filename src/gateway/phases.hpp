@@ -1,0 +1,39 @@
+#pragma once
+// The phases of a request's life, each a short function; pipeline.cpp calls them in order.
+#include <boost/asio/awaitable.hpp>
+#include <optional>
+
+#include "core/error.hpp"
+#include "gateway/gateway_shared.hpp"
+#include "gateway/request_context.hpp"
+#include "gateway/worker.hpp"
+#include "http/server.hpp"
+
+namespace kt::gateway {
+
+using boost::asio::awaitable;
+
+Rejection rejection(const ApiError& e, std::string reason);
+
+// 1. Who is calling: X-Consumer-Group: <key> or Authorization: Bearer <key>.
+std::optional<Rejection> authenticate(RequestContext& ctx, const GatewayShared& shared);
+// 2. What is asked: model, messages, stream, max_tokens (simdjson; the body is not rewritten).
+std::optional<Rejection> parse_chat_request(RequestContext& ctx);
+// 3. Request policies (content_filter, ...): flag records, block refuses with 409.
+std::optional<Rejection> run_request_policies(RequestContext& ctx, const GatewayShared& shared);
+// 4. Price the worst case and reserve it from the wallet; 402 when it does not fit.
+awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const GatewayShared& shared, Worker& w);
+// 5+6. Route upstream and pass the answer on (JSON whole, SSE event by event), reading usage.
+awaitable<void> forward_upstream(RequestContext& ctx, const GatewayShared& shared, Worker& w, http::ResponseWriter& res);
+// 7. Settle the reservation to the actual cost, or release it when nothing was served.
+void settle_or_release(RequestContext& ctx, const GatewayShared& shared, Worker& w);
+// 8. One decision event per request, blocked ones too.
+void emit_event(RequestContext& ctx, Worker& w);
+
+// The tutorial's 402 body: {"error":{"message":"Budget exceeded for consumer group: NAME",
+// "type":"budget_exceeded","code":"insufficient_balance","details":{team,budget,spent,estimated_cost}}}
+std::string budget_exceeded_body(const std::string& group, Money budget, Money spent, Money estimate, bool no_wallet);
+// Cost of a usage at a price (cached input at its own price).
+Money cost_of_usage(const providers::Usage& u, const ledger::PricingRow& p);
+
+}  // namespace kt::gateway

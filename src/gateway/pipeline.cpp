@@ -1,0 +1,78 @@
+// A request's life, in order:
+//   authenticate -> request policies -> price & reserve -> route upstream
+//   -> response / stream filters -> settle -> emit event
+// Each phase is a short function in a phase_*.cpp file; only this file sequences them, and only
+// the budget phases move money.
+#include "gateway/pipeline.hpp"
+
+#include "core/ids.hpp"
+#include "core/period.hpp"
+#include "gateway/phases.hpp"
+
+namespace kt::gateway {
+namespace {
+
+awaitable<void> refuse(RequestContext& ctx, Worker& w, http::ResponseWriter& res, const Rejection& r) {
+  ctx.status = r.status;
+  ctx.decision = "block";
+  ctx.reason = r.reason;
+  emit_event(ctx, w);
+  http::Headers extra{{"X-Kt-Request-Id", ctx.request_id}};
+  co_await res.send(r.status, "application/json", r.body, extra);
+}
+
+}  // namespace
+
+awaitable<void> Pipeline::chat_completions(http::Request& req, http::ResponseWriter& res) {
+  RequestContext ctx(req);
+  ctx.request_id = new_id("req_");
+  ctx.started_us = now_unix_micros();
+
+  if (auto r = authenticate(ctx, shared_)) co_return co_await refuse(ctx, w_, res, *r);
+  if (auto r = parse_chat_request(ctx)) co_return co_await refuse(ctx, w_, res, *r);
+  if (auto r = run_request_policies(ctx, shared_)) co_return co_await refuse(ctx, w_, res, *r);
+  if (auto r = co_await price_and_reserve(ctx, shared_, w_)) co_return co_await refuse(ctx, w_, res, *r);
+  try {
+    co_await forward_upstream(ctx, shared_, w_, res);
+  } catch (...) {
+    // Whatever failed, the reservation must not stay held: settle what was served, release the rest.
+    ctx.decision = "error";
+    ctx.reason = "internal_error";
+    settle_or_release(ctx, shared_, w_);
+    emit_event(ctx, w_);
+    throw;
+  }
+  settle_or_release(ctx, shared_, w_);
+  emit_event(ctx, w_);
+}
+
+awaitable<void> Pipeline::list_models(http::Request& req, http::ResponseWriter& res) {
+  RequestContext ctx(req);
+  if (auto r = authenticate(ctx, shared_)) co_return co_await res.send(r->status, "application/json", r->body);
+  JsonWriter w;
+  w.begin_object().field("object", "list").key("data").begin_array();
+  for (const auto& [model, row] : w_.prices->all())
+    w.begin_object().field("id", model).field("object", "model").field("owned_by", row.provider).end_object();
+  w.end_array().end_object();
+  co_await res.send(200, "application/json", w.take());
+}
+
+awaitable<void> Pipeline::handle(http::Request& req, http::ResponseWriter& res) {
+  std::string_view path = req.path();
+  if (path == "/v1/chat/completions" || path == "/chat/completions") {
+    if (req.method == "POST") co_return co_await chat_completions(req, res);
+  } else if (path == "/v1/models" || path == "/models") {
+    if (req.method == "GET") co_return co_await list_models(req, res);
+  } else if (path == "/health") {
+    co_return co_await res.send(200, "application/json", R"({"status":"ok"})");
+  } else {
+    // Never forwarded: an unpriced route would bypass the budget.
+    co_return co_await res.send(404, "application/json",
+                                error_envelope(not_found("unknown route " + std::string(path))));
+  }
+  co_await res.send(405, "application/json",
+                    error_envelope(ApiError{405, "invalid_request_error", "method_not_allowed",
+                                            "method " + req.method + " is not allowed on " + std::string(path)}));
+}
+
+}  // namespace kt::gateway

@@ -1,0 +1,76 @@
+#pragma once
+// Everything one request carries through the pipeline's phases.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/gateway_config.hpp"
+#include "core/money.hpp"
+#include "http/types.hpp"
+#include "ledger/store.hpp"
+#include "policies/policy.hpp"
+#include "providers/provider.hpp"
+
+namespace kt::gateway {
+
+struct ChatMessage {
+  std::string role, content, name;
+};
+
+// A refusal from a phase: the status and the finished error body, plus the event's reason.
+struct Rejection {
+  int status = 400;
+  std::string body;
+  std::string reason;  // budget_exceeded, policy_violation, invalid_request, ...
+};
+
+struct RequestContext {
+  explicit RequestContext(http::Request& r) : req(r) {}
+  http::Request& req;
+  std::string request_id;
+  int attempt = 1;
+  int64_t started_us = 0;
+  std::string route = "/v1/chat/completions";
+
+  // authenticate
+  const config::ConsumerGroup* group = nullptr;
+
+  // parse
+  std::string model;
+  bool stream = false;
+  bool client_wants_usage = false;  // stream_options.include_usage from the client
+  bool has_stream_options = false;
+  std::optional<int64_t> max_tokens;
+  int64_t choices = 1;  // "n"
+  std::vector<ChatMessage> messages;
+
+  // request policies
+  std::vector<policies::PolicyVerdict> verdicts;
+
+  // price & reserve
+  std::optional<ledger::PricingRow> price;
+  int64_t prompt_estimate = 0, output_allowance = 0;
+  Money estimate;
+  bool reserved = false;
+  std::optional<ledger::Balance> balance;
+  std::vector<std::string> warnings;
+
+  // upstream
+  const providers::ResolvedTarget* target = nullptr;
+  const providers::Provider* provider = nullptr;
+  int upstream_status = 0;
+  int64_t upstream_us = 0;
+  std::optional<providers::Usage> usage;
+  std::string usage_source = "provider";
+  bool client_disconnected = false;
+
+  // outcome
+  int status = 200;
+  std::string decision = "allow";
+  std::string reason = "ok";
+  std::optional<Money> cost;
+
+  std::string reservation_key() const { return request_id + ":" + std::to_string(attempt); }
+};
+
+}  // namespace kt::gateway

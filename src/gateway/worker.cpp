@@ -1,0 +1,22 @@
+#include "gateway/worker.hpp"
+
+#include <unistd.h>
+
+namespace kt::gateway {
+
+Worker::Worker(boost::asio::io_context& ctx, size_t idx, const GatewayShared& shared)
+    : ioc(ctx), index(idx), pool(ctx) {
+  std::optional<ApiLink> api;
+  if (shared.api_url) api = ApiLink{*shared.api_url, shared.api_token, &pool};
+  std::string spool = shared.spool_dir + "/events-" + std::to_string(::getpid()) + "-w" + std::to_string(idx) + ".ndjson";
+  events = std::make_unique<EventShipper>(ioc, api, spool);
+  std::string hook_path = shared.alert_webhook ? (shared.alert_webhook->base_path.empty() ? "/" : shared.alert_webhook->base_path) : "";
+  alerts = std::make_unique<AlertNotifier>(ioc, pool, *events, shared.alert_webhook, hook_path);
+  if (shared.cost_tracking()) {
+    ledger_client = std::make_unique<LedgerClient>(
+        ioc, *api, [this](const kt::ledger::SettleOp& s, const kt::ledger::OpResult& r) { alerts->fired(s, r); });
+  }
+  prices = std::make_unique<PriceBook>(ioc, api);
+}
+
+}  // namespace kt::gateway

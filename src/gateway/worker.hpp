@@ -1,0 +1,27 @@
+#pragma once
+// Per-thread gateway state: each io_context has its own upstream pool, ledger batcher, event
+// shipper and price book, so requests on different threads share no lock.
+#include <boost/asio/io_context.hpp>
+#include <memory>
+
+#include "gateway/alert_notifier.hpp"
+#include "gateway/event_shipper.hpp"
+#include "gateway/gateway_shared.hpp"
+#include "gateway/ledger_client.hpp"
+#include "gateway/price_book.hpp"
+#include "http/client.hpp"
+
+namespace kt::gateway {
+
+struct Worker {
+  Worker(boost::asio::io_context& ioc, size_t index, const GatewayShared& shared);
+  boost::asio::io_context& ioc;
+  size_t index;
+  http::ClientPool pool;
+  std::unique_ptr<EventShipper> events;
+  std::unique_ptr<AlertNotifier> alerts;
+  std::unique_ptr<LedgerClient> ledger_client;  // null when cost tracking is off
+  std::unique_ptr<PriceBook> prices;
+};
+
+}  // namespace kt::gateway
