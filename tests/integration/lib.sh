@@ -1,0 +1,122 @@
+# Shared helpers for the integration tests: real `kt` processes on loopback, a mock upstream,
+# curl and jq. Every process started here is stopped when the test exits.
+set -euo pipefail
+KT=${KT:?path to kt}
+MOCK=${MOCK:?path to kt-mock-upstream}
+WORK=$(mktemp -d /tmp/kt-it.XXXXXX)
+PIDS=()
+FAILS=0
+export KEEPTRUSTS_API_TOKEN="it-admin-token-$$"
+export OPENAI_API_KEY="sk-test-upstream-key"
+
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  if [ "$FAILS" -ne 0 ] || [ "${KEEP_WORK:-0}" = 1 ]; then
+    echo "--- logs kept in $WORK"; tail -n 30 "$WORK"/*.log 2>/dev/null || true
+  else
+    rm -rf "$WORK"
+  fi
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; FAILS=$((FAILS + 1)); }
+pass() { echo "ok: $*"; }
+assert_eq() {  # expected actual message
+  if [ "$1" == "$2" ]; then pass "$3"; else fail "$3: expected [$1] got [$2]"; fi
+}
+assert_contains() {  # haystack needle message
+  if grep -qF -- "$2" <<<"$1"; then pass "$3"; else fail "$3: [$2] not in output:"$'\n'"$1"; fi
+}
+finish() {
+  if [ "$FAILS" -ne 0 ]; then echo "$FAILS assertion(s) failed"; exit 1; fi
+  echo "all assertions passed"
+}
+
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() {
+  local p
+  while :; do
+    p=$(( (RANDOM << 1 | RANDOM & 1) % 30000 + 20000 ))
+    port_in_use "$p" || { echo "$p"; return; }
+  done
+}
+
+wait_http() {  # url [seconds]
+  local i
+  for i in $(seq 1 $(( ${2:-15} * 20 ))); do
+    curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "timeout waiting for $1" >&2
+  return 1
+}
+
+# eventually 'command' [seconds]: retries until the command succeeds (async settles and events).
+eventually() {
+  local i
+  for i in $(seq 1 $(( ${2:-5} * 20 ))); do
+    eval "$1" >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+start_mock() {
+  MOCK_PORT=$(free_port)
+  "$MOCK" --listen "127.0.0.1:$MOCK_PORT" >"$WORK/mock.log" 2>&1 &
+  PIDS+=($!)
+  MOCK_URL="http://127.0.0.1:$MOCK_PORT"
+  wait_http "$MOCK_URL/health"
+}
+
+start_api() {  # [database url]
+  API_PORT=$(free_port)
+  API_DB=${1:-sqlite:$WORK/kt.db}
+  "$KT" api serve --listen "127.0.0.1:$API_PORT" --database "$API_DB" >"$WORK/api.log" 2>&1 &
+  API_PID=$!
+  PIDS+=($API_PID)
+  export KEEPTRUSTS_API_URL="http://127.0.0.1:$API_PORT"
+  wait_http "$KEEPTRUSTS_API_URL/health"
+}
+
+# start_gateway CONFIG_FILE [extra args]: upstream = the mock unless the config names a base_url.
+start_gateway() {
+  local cfg=$1; shift
+  GW_PORT=$(free_port)
+  OPENAI_BASE_URL="$MOCK_URL/v1" "$KT" gateway run --policy-config "$cfg" --listen "127.0.0.1:$GW_PORT" \
+    --spool-dir "$WORK/spool" "$@" >"$WORK/gateway.log" 2>&1 &
+  GW_PID=$!
+  PIDS+=($GW_PID)
+  GW_URL="http://127.0.0.1:$GW_PORT"
+  wait_http "$GW_URL/health"
+}
+
+# write_config FILE [enforcement true|false] [extra yaml appended to cost_tracking]
+write_config() {
+  sed -e "s#http://localhost:8080#$KEEPTRUSTS_API_URL#" -e "s#wallet_enforcement: true#wallet_enforcement: ${2:-true}#" \
+    "$(dirname "${BASH_SOURCE[0]}")/../../examples/policy-config.yaml" >"$1"
+}
+
+api() {  # METHOD PATH [JSON]
+  if [ $# -ge 3 ]; then
+    curl -sS -X "$1" "$KEEPTRUSTS_API_URL$2" -H "Authorization: Bearer $KEEPTRUSTS_API_TOKEN" \
+      -H "Content-Type: application/json" -d "$3"
+  else
+    curl -sS -X "$1" "$KEEPTRUSTS_API_URL$2" -H "Authorization: Bearer $KEEPTRUSTS_API_TOKEN"
+  fi
+}
+
+seed_pricing() {
+  api POST /v1/model-pricing '{"model":"gpt-4o-mini","provider":"openai","input_cost_per_1k_tokens":0.00015,"output_cost_per_1k_tokens":0.0006}' >/dev/null
+}
+
+balance() { api GET "/v1/wallets/balance?team_id=$1"; }
+
+chat() {  # KEY JSON-BODY  -> prints body then a line "HTTP nnn"
+  curl -sS -w "\nHTTP %{http_code}\n" "$GW_URL/v1/chat/completions" -H "Content-Type: application/json" \
+    -H "X-Consumer-Group: $1" -d "$2"
+}
+
+mock_hits() { curl -sS "$MOCK_URL/_mock/stats" | jq -r .hits; }
