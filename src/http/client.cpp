@@ -35,17 +35,6 @@ constexpr uint64_t kBodyLimit = 64ull * 1024 * 1024;
 constexpr uint32_t kHeaderLimit = 64 * 1024;
 constexpr size_t kStreamPiece = 16 * 1024;
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
 // Classifies a transport error; `connecting` makes refused/unreachable a connect error.
 ClientError to_client_error(const error_code& ec, const std::string& where) {
   using Kind = ClientError::Kind;

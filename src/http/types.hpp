@@ -11,6 +11,9 @@ namespace kt::http {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
+// ASCII case-insensitive comparison (header names, schemes).
+bool iequals(std::string_view a, std::string_view b);
+
 // Case-insensitive header lookup.
 std::optional<std::string_view> find_header(const Headers& h, std::string_view name);
 
