@@ -32,9 +32,18 @@ size_t utf8_sequence_length(std::string_view s, size_t i) {
 
 void append_json_string(std::string& out, std::string_view s) {
   static const char* hex = "0123456789abcdef";
+  out.reserve(out.size() + s.size() + 2);
   out += '"';
+  // Plain printable ASCII is copied in runs; only bytes that need escaping or UTF-8 checking
+  // are handled one at a time (events are built per request, so this is on the hot path).
+  size_t run = 0;
+  auto flush = [&](size_t end) {
+    if (end > run) out.append(s.data() + run, end - run);
+  };
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') continue;
+    flush(i);
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -48,8 +57,6 @@ void append_json_string(std::string& out, std::string_view s) {
           out += "\\u00";
           out += hex[c >> 4];
           out += hex[c & 15];
-        } else if (c < 0x80) {
-          out += static_cast<char>(c);
         } else if (size_t n = utf8_sequence_length(s, i); n > 0) {
           out.append(s.data() + i, n);
           i += n - 1;
@@ -59,7 +66,9 @@ void append_json_string(std::string& out, std::string_view s) {
           out += "\\ufffd";
         }
     }
+    run = i + 1;
   }
+  flush(s.size());
   out += '"';
 }
 
