@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "api/api_server.hpp"
+#include "cli/cmd_ledger.hpp"
 #include "cli/commands.hpp"
 #include "gateway/gateway_main.hpp"
 
@@ -15,9 +16,14 @@ int main(int argc, char** argv) {
   kt::api::ApiOptions api_opts;
   auto* serve = api->add_subcommand("serve", "Serve the API");
   serve->add_option("--listen", api_opts.listen, "HOST:PORT to listen on")->capture_default_str();
-  serve->add_option("--database", api_opts.database, "sqlite:PATH (or sqlite::memory:)")->capture_default_str();
+  serve->add_option("--database", api_opts.database, "sqlite:PATH, sqlite::memory: or postgresql://user@host:port/db")->capture_default_str();
   serve->add_option("--token-env", api_opts.token_env, "env var holding the admin token")->capture_default_str();
   serve->add_option("--threads", api_opts.threads, "I/O threads")->capture_default_str();
+  std::string migrate_db;
+  auto* migrate = api->add_subcommand("migrate", "Apply the ledger schema migrations and exit");
+  migrate->add_option("--database", migrate_db, "sqlite:PATH or postgresql://user@host:port/db")
+      ->required()
+      ->envname("KEEPTRUSTS_DATABASE_URL");
 
   auto* gw = app.add_subcommand("gateway", "The LLM gateway");
   gw->require_subcommand(1);
@@ -55,10 +61,23 @@ int main(int argc, char** argv) {
   tail->add_option("--type", tail_args.type, "decision, alert or all")->capture_default_str();
   tail->add_option("--team", tail_args.team, "only this consumer group / wallet team");
 
+  auto* ledger = app.add_subcommand("ledger", "Ledger database tools");
+  ledger->require_subcommand(1);
+  kt::cli::LedgerVerifyArgs verify_args;
+  auto* verify = ledger->add_subcommand("verify", "Check the ledger's invariants; exit 1 on a violation");
+  verify->add_option("--database", verify_args.database, "sqlite:PATH or postgresql://user@host:port/db")
+      ->required()
+      ->envname("KEEPTRUSTS_DATABASE_URL");
+  verify->add_option("--reservation-ttl", verify_args.reservation_ttl, "oldest allowed hold (900, 900s, 15m, 1h)")
+      ->capture_default_str();
+  verify->add_option("--format", verify_args.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+
   CLI11_PARSE(app, argc, argv);
   kt::cli::setup_logging();
 
   if (*serve) return kt::api::run_api_server(api_opts);
+  if (*migrate) return kt::cli::api_migrate(migrate_db);
+  if (*verify) return kt::cli::ledger_verify(verify_args);
   if (*run) {
     if (port) gw_opts.listen = "0.0.0.0:" + std::to_string(port);
     return kt::gateway::run_gateway(gw_opts);

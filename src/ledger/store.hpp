@@ -25,6 +25,7 @@ struct PricingInput {
   std::string model, provider;
   Money input_per_1k, output_per_1k;
   std::optional<Money> cached_input_per_1k;
+  std::optional<Money> cache_creation_per_1k;  // Anthropic cache writes; default: the input price
   std::optional<int64_t> max_output_tokens;
 };
 
@@ -134,6 +135,27 @@ struct JournalEntry {
   int64_t created_at = 0;   // unix seconds
 };
 
+// --- Verification (kt ledger verify) ------------------------------------------------------
+
+struct VerifyOptions {
+  int64_t now = 0;                       // unix seconds
+  int64_t reservation_ttl_seconds = 900; // a reservation held longer than this is a violation
+};
+
+struct VerifyIssue {
+  enum class Severity { warning, violation } severity = Severity::violation;
+  std::string team_id;
+  std::string period;   // "2026-04"
+  std::string message;  // what does not add up, with the figures
+};
+
+struct VerifyReport {
+  std::vector<VerifyIssue> issues;
+  int64_t wallets = 0, journal_entries = 0, held_reservations = 0, events = 0;
+  int64_t violations() const;
+  int64_t warnings() const;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -164,13 +186,46 @@ class Store {
     throw StoreError("this store cannot list its journal");
   }
 
+  // Checks the ledger's invariants for every wallet and period: spent equals the settle and
+  // charge entries of its journal; reserved equals the held reservations and the reserve
+  // entries not yet settled or released; no negative remaining (a warning when settles over
+  // their estimate, direct charges or a lowered budget explain it); no reservation held longer
+  // than the TTL. Not pure, like journal().
+  virtual VerifyReport verify(const VerifyOptions& options) {
+    throw StoreError("this store cannot verify its ledger");
+  }
+
   // Inserting an event id twice keeps the first (batches may be re-sent after a timeout).
   virtual void insert_events(const std::vector<EventRecord>& events) = 0;
   virtual std::vector<StoredEvent> query_events(const EventQuery& q) = 0;
 };
 
-// "sqlite:/path/file.db", "sqlite::memory:" (later "postgresql://..."). Throws StoreError with
-// a clear message for an unknown scheme or a database that cannot be opened.
+// "sqlite:/path/file.db", "sqlite::memory:", "postgresql://user[:password]@host[:port]/db"
+// (also "postgres://"). Migrates before returning. Throws StoreError with a clear message for
+// an unknown scheme or a database that cannot be opened; the message never holds a password.
 std::unique_ptr<Store> open_store(const std::string& url);
+
+// The URL fit for a log line: "postgresql://kt:***@db:5432/kt" (the password masked).
+std::string redact_database_url(const std::string& url);
+
+// Shared by the stores' verify(): the per-wallet figures each store reads with its own SQL.
+struct WalletAudit {
+  std::string team_id;
+  int64_t period_start = 0;
+  Money budget, spent, reserved;
+  Money journal_spent;         // settle + charge entries
+  Money held_reservations;     // reservations in state 'held'
+  Money journal_open_reserves; // reserve entries without a settle or release entry
+  Money overrun;               // settles above their estimate, plus direct charges
+  Money max_allocated;         // the largest budget allocated in the period
+};
+struct HeldReservation {
+  std::string key, team_id;
+  int64_t period_start = 0, created_at = 0;
+  Money amount;
+};
+// Turns the figures into issues (same rules for every store).
+void audit_wallet(const WalletAudit& w, VerifyReport& report);
+void audit_held(const HeldReservation& r, const VerifyOptions& options, VerifyReport& report);
 
 }  // namespace kt::ledger

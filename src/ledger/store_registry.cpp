@@ -1,6 +1,7 @@
 // open_store(): picks the ledger implementation from the URL scheme and migrates it.
 #include <string_view>
 
+#include "ledger/postgres/pg_store.hpp"
 #include "ledger/sqlite/sqlite_store.hpp"
 #include "ledger/store.hpp"
 
@@ -30,9 +31,23 @@ std::unique_ptr<Store> open_store(const std::string& url) {
     store->migrate();
     return store;
   }
-  if (starts_with(u, "postgresql://") || starts_with(u, "postgres://"))
-    throw StoreError("postgresql store not built yet");
+  if (starts_with(u, "postgresql://") || starts_with(u, "postgres://")) {
+    auto store = std::make_unique<postgres::PostgresStore>(url);
+    store->migrate();
+    return store;
+  }
   throw StoreError("unknown store URL scheme '" + scheme_of(u) + "': expected " + std::string(kAccepted));
+}
+
+std::string redact_database_url(const std::string& url) {
+  // scheme://user:password@host...: mask what lies between the first ':' after "//" and the '@'.
+  auto slashes = url.find("//");
+  if (slashes == std::string::npos) return url;
+  auto at = url.find('@', slashes + 2);
+  if (at == std::string::npos) return url;
+  auto colon = url.find(':', slashes + 2);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
 }
 
 }  // namespace kt::ledger

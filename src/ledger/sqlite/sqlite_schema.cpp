@@ -108,6 +108,11 @@ CREATE INDEX events_by_team ON events(team_id, ts_micros, seq);
 CREATE INDEX events_by_group ON events(consumer_group, ts_micros, seq);
 CREATE INDEX events_by_time ON events(ts_micros, seq);
 )sql",
+      // 2: Anthropic's cache writes have their own price (NULL: the input price)
+      R"sql(
+ALTER TABLE model_pricing ADD COLUMN cache_creation_per_1k INTEGER;
+ALTER TABLE model_pricing_history ADD COLUMN cache_creation_per_1k INTEGER;
+)sql",
   };
   return steps;
 }

@@ -33,12 +33,14 @@ PricingRow pricing_from(const Query& q) {
   r.max_output_tokens = q.opt_i64(5);
   r.version = q.i64(6);
   r.updated_at = q.i64(7);
+  r.cache_creation_per_1k = q.opt_money(8);
   return r;
 }
 
 bool same_price(const PricingInput& a, const PricingInput& b) {
   return a.provider == b.provider && a.input_per_1k == b.input_per_1k && a.output_per_1k == b.output_per_1k &&
-         a.cached_input_per_1k == b.cached_input_per_1k && a.max_output_tokens == b.max_output_tokens;
+         a.cached_input_per_1k == b.cached_input_per_1k && a.max_output_tokens == b.max_output_tokens &&
+         a.cache_creation_per_1k == b.cache_creation_per_1k;
 }
 
 }  // namespace
@@ -52,7 +54,8 @@ void SqliteStore::migrate() { migrate_schema(db_); }
 PricingRow SqliteStore::upsert_pricing(const PricingInput& in, int64_t now) {
   if (in.model.empty()) throw StoreError("model pricing needs a model name");
   if (in.input_per_1k.is_negative() || in.output_per_1k.is_negative() ||
-      (in.cached_input_per_1k && in.cached_input_per_1k->is_negative()))
+      (in.cached_input_per_1k && in.cached_input_per_1k->is_negative()) ||
+      (in.cache_creation_per_1k && in.cache_creation_per_1k->is_negative()))
     throw StoreError("model pricing cannot be negative");
   if (in.max_output_tokens && *in.max_output_tokens <= 0)
     throw StoreError("max_output_tokens must be positive");
@@ -62,7 +65,7 @@ PricingRow SqliteStore::upsert_pricing(const PricingInput& in, int64_t now) {
   {
     auto q = db_.query(
         "SELECT model, provider, input_per_1k, output_per_1k, cached_input_per_1k, max_output_tokens, "
-        "version, updated_at FROM model_pricing WHERE model = ?1",
+        "version, updated_at, cache_creation_per_1k FROM model_pricing WHERE model = ?1",
         in.model);
     if (q.next()) old = pricing_from(q);
   }
@@ -77,19 +80,20 @@ PricingRow SqliteStore::upsert_pricing(const PricingInput& in, int64_t now) {
   row.updated_at = now;
   db_.query(
          "INSERT INTO model_pricing(model, provider, input_per_1k, output_per_1k, cached_input_per_1k, "
-         "max_output_tokens, version, updated_at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+         "max_output_tokens, version, updated_at, cache_creation_per_1k) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
          "ON CONFLICT(model) DO UPDATE SET provider = excluded.provider, input_per_1k = excluded.input_per_1k, "
          "output_per_1k = excluded.output_per_1k, cached_input_per_1k = excluded.cached_input_per_1k, "
          "max_output_tokens = excluded.max_output_tokens, version = excluded.version, "
-         "updated_at = excluded.updated_at",
+         "updated_at = excluded.updated_at, cache_creation_per_1k = excluded.cache_creation_per_1k",
          row.model, row.provider, row.input_per_1k, row.output_per_1k, row.cached_input_per_1k,
-         row.max_output_tokens, row.version, row.updated_at)
+         row.max_output_tokens, row.version, row.updated_at, row.cache_creation_per_1k)
       .run();
   db_.query(
          "INSERT INTO model_pricing_history(model, version, provider, input_per_1k, output_per_1k, "
-         "cached_input_per_1k, max_output_tokens, effective_from) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+         "cached_input_per_1k, max_output_tokens, effective_from, cache_creation_per_1k) "
+         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
          row.model, row.version, row.provider, row.input_per_1k, row.output_per_1k, row.cached_input_per_1k,
-         row.max_output_tokens, row.updated_at)
+         row.max_output_tokens, row.updated_at, row.cache_creation_per_1k)
       .run();
   tx.commit();
   return row;
@@ -101,7 +105,7 @@ std::vector<PricingRow> SqliteStore::list_pricing() {
   {
     auto q = db_.query(
         "SELECT model, provider, input_per_1k, output_per_1k, cached_input_per_1k, max_output_tokens, "
-        "version, updated_at FROM model_pricing ORDER BY model");
+        "version, updated_at, cache_creation_per_1k FROM model_pricing ORDER BY model");
     while (q.next()) out.push_back(pricing_from(q));
   }
   tx.commit();

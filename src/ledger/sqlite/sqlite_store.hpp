@@ -40,6 +40,7 @@ class SqliteStore final : public Store {
 
   std::optional<SpendReport> spend(const std::string& team_id, const Period& period, int64_t now) override;
   std::vector<JournalEntry> journal(const std::string& team_id, const Period& period) override;
+  VerifyReport verify(const VerifyOptions& options) override;  // sqlite_verify.cpp
 
   void insert_events(const std::vector<EventRecord>& events) override;
   std::vector<StoredEvent> query_events(const EventQuery& q) override;

@@ -2,9 +2,14 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
+#include <random>
 #include <stdexcept>
+
+#include "ledger/postgres/pg_connection.hpp"
+#include "ledger/sqlite/sqlite_db.hpp"
 
 namespace kt::ledger::testing {
 namespace {
@@ -15,17 +20,49 @@ std::string make_temp_dir() {
   return tmpl;
 }
 
+// Every test gets its own schema in the database KT_TEST_POSTGRES_URL names; each store the
+// test opens connects with search_path set to it (libpq's "options" URL parameter).
+Backend postgres_backend() {
+  Backend b;
+  b.name = "Postgres";
+  const char* url = std::getenv("KT_TEST_POSTGRES_URL");
+  if (!url || !*url) {
+    b.unavailable =
+        "KT_TEST_POSTGRES_URL is not set: PostgreSQL store tests not run (bash scripts/test.sh starts a "
+        "throwaway cluster and sets it; or: export KT_TEST_POSTGRES_URL=$(bash scripts/postgres.sh start))";
+    return b;
+  }
+  std::string base = url;
+  b.create = [base] {
+    static std::atomic<int> counter{0};
+    std::random_device rd;
+    std::string schema = "kt_test_" + std::to_string(getpid()) + "_" + std::to_string(++counter) + "_" +
+                         std::to_string(rd() % 1000000);
+    postgres::admin_exec(base, "CREATE SCHEMA " + schema);
+    std::string scoped = base + (base.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema;
+    TestDatabase db;
+    db.open = [scoped] { return open_store(scoped); };
+    db.shared = true;
+    db.tamper = [scoped](const std::string& sql) { postgres::admin_exec(scoped, sql); };
+    db.cleanup = [base, schema] { postgres::admin_exec(base, "DROP SCHEMA IF EXISTS " + schema + " CASCADE"); };
+    return db;
+  };
+  return b;
+}
+
 }  // namespace
 
 std::vector<Backend> ledger_backends() {
   return {
+      postgres_backend(),
       {"SqliteMemory",
        [] {
          TestDatabase db;
          db.open = [] { return open_store("sqlite::memory:"); };
          db.shared = false;
          return db;
-       }},
+       },
+       ""},
       {"SqliteFile",
        [] {
          std::string dir = make_temp_dir();
@@ -33,8 +70,13 @@ std::vector<Backend> ledger_backends() {
          db.open = [dir] { return open_store("sqlite:" + dir + "/ledger.db"); };
          db.shared = true;
          db.cleanup = [dir] { std::filesystem::remove_all(dir); };
+         db.tamper = [dir](const std::string& sql) {
+           sqlite::Connection c(dir + "/ledger.db", 10000);
+           c.exec(sql);
+         };
          return db;
-       }},
+       },
+       ""},
   };
 }
 

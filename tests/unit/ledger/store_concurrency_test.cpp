@@ -75,5 +75,77 @@ TEST_P(ConcurrencyTest, ConnectionsOpenedConcurrentlyMigrateOnce) {
   EXPECT_EQ(opened.load(), 4);
 }
 
+// The same ops (a retry sent to another API replica) on several connections at once: each
+// key moves money exactly once.
+TEST_P(ConcurrencyTest, ConcurrentReplaysOfOneKeyMoveMoneyOnce) {
+  if (!db_.shared) GTEST_SKIP() << "private in-memory database";
+  const int64_t now = at("2026-04", 15);
+  store().allocate("eng", usd("100"), "USD", "", now);
+  constexpr int kThreads = 6, kKeys = 40;
+  std::vector<std::unique_ptr<Store>> stores;
+  for (int t = 0; t < kThreads; ++t) stores.push_back(db_.open());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      try {
+        for (int i = 0; i < kKeys; ++i) {
+          auto key = "req_" + std::to_string(i) + ":0";
+          stores[t]->apply({reserve_op(key, "eng", usd("1"))}, now);
+          stores[t]->apply({settle_op(key, "eng", usd("0.25"))}, now);
+          // A settle with no reservation at all, raced too: charged once.
+          stores[t]->apply({settle_op("direct_" + std::to_string(i) + ":0", "eng", usd("0.5"))}, now);
+        }
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << "thread " << t << ": " << e.what();
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  auto b = store().balance("eng", now);
+  ASSERT_TRUE(b.has_value());
+  EXPECT_EQ(b->reserved, Money::zero());
+  EXPECT_EQ(b->spent, usd("30"));  // 40 x 0.25 + 40 x 0.5
+  // 1 allocation + 40 reserves + 40 settles + 40 charges.
+  EXPECT_EQ(store().journal("eng", month("2026-04")).size(), 121u);
+  EXPECT_EQ(store().verify({now, 900}).violations(), 0);
+}
+
+// Batches touching two wallets in opposite orders may deadlock on PostgreSQL; the store
+// retries the whole transaction, so callers never see it and the money still adds up.
+TEST_P(ConcurrencyTest, BatchesOverTwoWalletsInOppositeOrdersAllSucceed) {
+  if (!db_.shared) GTEST_SKIP() << "private in-memory database";
+  const int64_t now = at("2026-04", 15);
+  store().allocate("eng", usd("1000"), "USD", "", now);
+  store().allocate("ops", usd("1000"), "USD", "", now);
+  constexpr int kThreads = 4, kBatches = 40;
+  std::vector<std::unique_ptr<Store>> stores;
+  for (int t = 0; t < kThreads; ++t) stores.push_back(db_.open());
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      try {
+        const char* first = t % 2 ? "eng" : "ops";
+        const char* second = t % 2 ? "ops" : "eng";
+        for (int i = 0; i < kBatches; ++i) {
+          auto k = std::to_string(t) + "_" + std::to_string(i);
+          stores[t]->apply({reserve_op("a" + k, first, usd("1")), reserve_op("b" + k, second, usd("1")),
+                            settle_op("a" + k, first, usd("0.5")), settle_op("b" + k, second, usd("0.5"))},
+                           now);
+        }
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << "thread " << t << ": " << e.what();
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (const char* team : {"eng", "ops"}) {
+    auto b = store().balance(team, now);
+    ASSERT_TRUE(b.has_value());
+    EXPECT_EQ(b->reserved, Money::zero()) << team;
+    EXPECT_EQ(b->spent, usd("80")) << team;  // 4 threads x 40 batches x 0.5
+  }
+  EXPECT_EQ(store().verify({now, 900}).violations(), 0);
+}
+
 }  // namespace
 }  // namespace kt::ledger::testing

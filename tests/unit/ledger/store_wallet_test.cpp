@@ -189,13 +189,25 @@ TEST(OpenStore, InMemorySqliteOpensMigrated) {
   EXPECT_TRUE(s->list_pricing().empty());
 }
 
-TEST(OpenStore, PostgresIsNotBuiltYet) {
-  try {
-    open_store("postgresql://kt:hunter2@127.0.0.1/kt");
-    FAIL() << "expected StoreError";
-  } catch (const StoreError& e) {
-    EXPECT_STREQ(e.what(), "postgresql store not built yet");
+TEST(OpenStore, UnreachablePostgresIsAnErrorWithoutThePassword) {
+  // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+  for (const char* url : {"postgresql://kt:hunter2@127.0.0.1:1/kt", "postgres://kt:hunter2@127.0.0.1:1/kt"}) {
+    try {
+      open_store(url);
+      ADD_FAILURE() << "expected StoreError for " << url;
+    } catch (const StoreError& e) {
+      std::string msg = e.what();
+      EXPECT_NE(msg.find("cannot connect to postgresql"), std::string::npos) << msg;
+      EXPECT_EQ(msg.find("hunter2"), std::string::npos) << msg;
+    }
   }
+}
+
+TEST(OpenStore, RedactedUrlMasksOnlyThePassword) {
+  EXPECT_EQ(redact_database_url("postgresql://kt:hunter2@db:5432/kt"), "postgresql://kt:***@db:5432/kt");
+  EXPECT_EQ(redact_database_url("postgres://kt@db/kt"), "postgres://kt@db/kt");
+  EXPECT_EQ(redact_database_url("postgresql://db:5432/kt"), "postgresql://db:5432/kt");
+  EXPECT_EQ(redact_database_url("sqlite:/var/lib/kt/ledger.db"), "sqlite:/var/lib/kt/ledger.db");
 }
 
 TEST(OpenStore, UnknownSchemeNamesTheAcceptedOnesWithoutLeakingTheUrl) {

@@ -1,0 +1,267 @@
+// The gateway's money movements: reserve, settle, release. A batch runs in one transaction;
+// each op is idempotent by its key. Unlike SQLite (one writer at a time), several replicas
+// write at once here, so every op first claims or locks its key's row, and the reserve's
+// guard lives in the UPDATE itself.
+#include <algorithm>
+#include <string_view>
+
+#include "ledger/postgres/pg_store.hpp"
+
+namespace kt::ledger::postgres {
+namespace {
+
+using i128 = __int128;
+
+const char* refusal_name(ReserveStatus s) {
+  switch (s) {
+    case ReserveStatus::insufficient: return "insufficient";
+    case ReserveStatus::blocked: return "blocked";
+    case ReserveStatus::no_wallet: return "no_wallet";
+    case ReserveStatus::reserved: break;
+  }
+  return nullptr;
+}
+
+ReserveStatus refusal_status(std::string_view s) {
+  if (s == "blocked") return ReserveStatus::blocked;
+  if (s == "no_wallet") return ReserveStatus::no_wallet;
+  return ReserveStatus::insufficient;
+}
+
+// spent * 100 >= budget * percent, without int64 overflow.
+bool at_or_past_percent(Money spent, Money budget, int percent) {
+  return i128(spent.nanos()) * 100 >= i128(budget.nanos()) * percent;
+}
+
+struct Reservation {
+  std::string team_id;
+  int64_t period_start = 0;
+  Money amount;
+  std::string state, refusal;
+};
+
+void validate(const LedgerOp& op) {
+  switch (op.kind) {
+    case LedgerOp::Kind::reserve:
+      if (op.reserve.key.empty()) throw StoreError("reserve needs an idempotency key");
+      if (op.reserve.amount.is_negative()) throw StoreError("reserve amount cannot be negative");
+      break;
+    case LedgerOp::Kind::settle:
+      if (op.settle.key.empty()) throw StoreError("settle needs an idempotency key");
+      if (op.settle.actual.is_negative()) throw StoreError("settle amount cannot be negative");
+      break;
+    case LedgerOp::Kind::release:
+      if (op.release.key.empty()) throw StoreError("release needs an idempotency key");
+      break;
+  }
+}
+
+// Locks the key's row until the transaction ends: a concurrent settle or release of the same
+// key (a retry sent to another replica) waits, then sees the outcome.
+std::optional<Reservation> lock_reservation(Connection& db, const std::string& key) {
+  auto q = db.query(
+      "SELECT team_id, period_start, amount, state, refusal FROM reservations WHERE key = $1 FOR UPDATE", key);
+  if (q.empty()) return std::nullopt;
+  return Reservation{q.text(0, 0), q.i64(0, 1), q.money(0, 2), q.text(0, 3), q.text(0, 4)};
+}
+
+// A text[] literal: {"a","b"} with quotes and backslashes escaped.
+std::string text_array(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+// The teams a batch moves money for, sorted and unique.
+std::vector<std::string> teams_of(const std::vector<LedgerOp>& ops) {
+  std::vector<std::string> teams;
+  for (const auto& op : ops) {
+    switch (op.kind) {
+      case LedgerOp::Kind::reserve: teams.push_back(op.reserve.team_id); break;
+      case LedgerOp::Kind::settle: teams.push_back(op.settle.team_id); break;
+      case LedgerOp::Kind::release: teams.push_back(op.release.team_id); break;
+    }
+  }
+  std::sort(teams.begin(), teams.end());
+  teams.erase(std::unique(teams.begin(), teams.end()), teams.end());
+  return teams;
+}
+
+}  // namespace
+
+std::vector<OpResult> PostgresStore::apply(const std::vector<LedgerOp>& ops, int64_t now) {
+  for (const auto& op : ops) validate(op);  // a malformed op fails the batch before it starts
+  auto teams = teams_of(ops);
+  int64_t period_start = month_period_of(now).start;
+  return db_.transaction([&] {
+    // A batch touching several wallets locks them all up front, in one order for everybody:
+    // two batches over the same wallets in opposite orders would otherwise deadlock (and each
+    // deadlock costs deadlock_timeout before PostgreSQL breaks it). Each wallet row would be
+    // locked until commit by its first UPDATE anyway, so this adds no contention.
+    if (teams.size() > 1)
+      db_.query(
+          "SELECT 1 FROM wallets WHERE team_id = ANY($1::text[]) AND period_start = $2 "
+          "ORDER BY team_id FOR UPDATE",
+          text_array(teams), period_start);
+    std::vector<OpResult> results;
+    results.reserve(ops.size());
+    for (const auto& op : ops) {
+      switch (op.kind) {
+        case LedgerOp::Kind::reserve: results.push_back(reserve(op.reserve, now)); break;
+        case LedgerOp::Kind::settle: results.push_back(settle(op.settle, now)); break;
+        case LedgerOp::Kind::release: results.push_back(release(op.release, now)); break;
+      }
+    }
+    return results;
+  });
+}
+
+OpResult PostgresStore::reserve(const ReserveOp& op, int64_t now) {
+  OpResult r;
+  auto wallet = current_wallet(op.team_id, now);
+  int64_t period_start = wallet ? wallet->period.start : month_period_of(now).start;
+
+  // Claim the key before moving money. If another transaction holds the same key, this insert
+  // waits for it and then does nothing: the op is a replay of that one.
+  auto claimed = db_.query(
+      "INSERT INTO reservations(key, team_id, period_start, amount, state, created_at) "
+      "VALUES($1, $2, $3, $4, 'held', $5) ON CONFLICT(key) DO NOTHING RETURNING key",
+      op.key, op.team_id, period_start, op.amount, now);
+  if (claimed.empty()) {
+    auto prior = db_.query("SELECT state, refusal FROM reservations WHERE key = $1", op.key);
+    r.replay = true;
+    r.reserve_status = !prior.empty() && prior.text(0, 0) == "refused" ? refusal_status(prior.text(0, 1))
+                                                                     : ReserveStatus::reserved;
+    r.balance = current_or_empty(op.team_id, now);
+    return r;
+  }
+
+  if (!wallet) {
+    r.reserve_status = ReserveStatus::no_wallet;
+  } else if (op.block_at_percent > 0 && at_or_past_percent(wallet->spent, wallet->budget, op.block_at_percent)) {
+    r.reserve_status = ReserveStatus::blocked;
+  } else {
+    // The guard in the WHERE clause is the whole check: PostgreSQL evaluates it on the newest
+    // version of the row (after any concurrent writer commits), so the row only changes if it fits.
+    auto updated = db_.query(
+        "UPDATE wallets SET reserved = reserved + $3 "
+        "WHERE team_id = $1 AND period_start = $2 AND budget - spent - reserved >= $3",
+        op.team_id, period_start, op.amount);
+    r.reserve_status = updated.affected() == 1 ? ReserveStatus::reserved : ReserveStatus::insufficient;
+  }
+
+  if (r.reserve_status == ReserveStatus::reserved) {
+    append_journal("reserve:" + op.key, op.team_id, period_start, "reserve", op.key, op.amount, now);
+  } else {
+    // Kept so that a replay of a refused reserve stays refused.
+    db_.query("UPDATE reservations SET state = 'refused', refusal = $2 WHERE key = $1", op.key,
+              refusal_name(r.reserve_status));
+  }
+  r.balance = current_or_empty(op.team_id, now);
+  return r;
+}
+
+OpResult PostgresStore::settle(const SettleOp& op, int64_t now) {
+  OpResult r;
+  auto prior = lock_reservation(db_, op.key);
+  std::optional<Balance> wallet;
+  int64_t period_start = 0;
+  if (!prior) {
+    // No reservation (enforcement off): claim the key with a 'settled' row first. Losing the
+    // claim means a concurrent op on this key just committed; settle against what it left.
+    wallet = current_wallet(op.team_id, now);
+    period_start = wallet ? wallet->period.start : month_period_of(now).start;
+    auto claimed = db_.query(
+        "INSERT INTO reservations(key, team_id, period_start, amount, state, created_at, settled_amount) "
+        "VALUES($1, $2, $3, 0, 'settled', $4, $5) ON CONFLICT(key) DO NOTHING RETURNING key",
+        op.key, op.team_id, period_start, now, op.actual);
+    if (claimed.empty()) prior = lock_reservation(db_, op.key);
+  }
+
+  if (prior && (prior->state == "settled" || prior->state == "released")) {
+    r.replay = true;
+    r.balance = current_or_empty(op.team_id, now);
+    return r;
+  }
+
+  if (prior && prior->state == "held") {
+    // The actual cost replaces the estimate, in the period the reservation was made in.
+    // Applied even past the budget: the provider has already charged it.
+    db_.query(
+        "UPDATE wallets SET spent = spent + $3, reserved = reserved - $4 WHERE team_id = $1 AND period_start = $2",
+        prior->team_id, prior->period_start, op.actual, prior->amount);
+    db_.query("UPDATE reservations SET state = 'settled', settled_amount = $2 WHERE key = $1", op.key, op.actual);
+    append_journal("settle:" + op.key, prior->team_id, prior->period_start, "settle", op.key, op.actual, now, &op);
+    r.fired_thresholds = fire_alerts(prior->team_id, prior->period_start, op.alert_thresholds, now);
+    r.balance = current_or_empty(prior->team_id, now);
+    return r;
+  }
+
+  if (prior) {
+    // A refused reservation whose request was sent anyway: charge directly, like no reservation.
+    wallet = current_wallet(op.team_id, now);
+    period_start = wallet ? wallet->period.start : month_period_of(now).start;
+    db_.query(
+        "UPDATE reservations SET state = 'settled', refusal = NULL, amount = 0, settled_amount = $2, "
+        "period_start = $3, team_id = $4 WHERE key = $1",
+        op.key, op.actual, period_start, op.team_id);
+  }
+  // A team without a wallet has nothing to charge; the row still records the cost and makes a
+  // replay of this key a no-op.
+  if (wallet) {
+    db_.query("UPDATE wallets SET spent = spent + $3 WHERE team_id = $1 AND period_start = $2", op.team_id,
+              period_start, op.actual);
+    append_journal("charge:" + op.key, op.team_id, period_start, "charge", op.key, op.actual, now, &op);
+    r.fired_thresholds = fire_alerts(op.team_id, period_start, op.alert_thresholds, now);
+  }
+  r.balance = current_or_empty(op.team_id, now);
+  return r;
+}
+
+OpResult PostgresStore::release(const ReleaseOp& op, int64_t now) {
+  OpResult r;
+  auto prior = lock_reservation(db_, op.key);
+  if (!prior || prior->state != "held") {
+    r.replay = true;  // unknown, refused, settled or already released: nothing to give back
+    r.balance = current_or_empty(op.team_id, now);
+    return r;
+  }
+  db_.query("UPDATE wallets SET reserved = reserved - $3 WHERE team_id = $1 AND period_start = $2",
+            prior->team_id, prior->period_start, prior->amount);
+  db_.query("UPDATE reservations SET state = 'released' WHERE key = $1", op.key);
+  append_journal("release:" + op.key, prior->team_id, prior->period_start, "release", op.key, prior->amount, now);
+  r.balance = current_or_empty(prior->team_id, now);
+  return r;
+}
+
+std::vector<int> PostgresStore::fire_alerts(const std::string& team_id, int64_t period_start,
+                                            const std::vector<int>& thresholds, int64_t now) {
+  std::vector<int> fired;
+  if (thresholds.empty()) return fired;
+  auto wallet = wallet_row(team_id, period_start);
+  if (!wallet || wallet->budget.nanos() <= 0) return fired;
+  std::vector<int> sorted = thresholds;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  for (int t : sorted) {
+    if (t <= 0 || !at_or_past_percent(wallet->spent, wallet->budget, t)) continue;
+    // The primary key makes each threshold fire once per team per period, across replicas:
+    // only the transaction whose insert returns the row announces it.
+    auto q = db_.query(
+        "INSERT INTO alerts_fired(team_id, period_start, threshold, fired_at) VALUES($1, $2, $3, $4) "
+        "ON CONFLICT DO NOTHING RETURNING threshold",
+        team_id, period_start, t, now);
+    if (!q.empty()) fired.push_back(t);
+  }
+  return fired;
+}
+
+}  // namespace kt::ledger::postgres

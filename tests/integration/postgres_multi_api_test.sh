@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Two API replicas on one PostgreSQL, one gateway on each, 200 concurrent requests against a
+# wallet with room for 20 worst cases: never overspent, nothing left reserved, the events'
+# costs add up to the spend to the nano-dollar, every 200 reached the upstream once, and
+# `kt ledger verify` finds nothing wrong.
+source "$(dirname "$0")/lib.sh"
+
+if [ -z "${KT_TEST_POSTGRES_URL:-}" ]; then
+  msg="KT_TEST_POSTGRES_URL is not set (bash scripts/test.sh starts a throwaway PostgreSQL and sets it)"
+  if [ "${CI:-}" = true ]; then fail "$msg"; finish; fi
+  echo "SKIP: $msg"
+  exit 0
+fi
+
+# A fresh database for this test, dropped at exit (after every process is stopped).
+DB_NAME="kt_it_multi_$$_$RANDOM"
+PG_URL="${KT_TEST_POSTGRES_URL%/*}/$DB_NAME"
+psql -q -v ON_ERROR_STOP=1 "$KT_TEST_POSTGRES_URL" -c "CREATE DATABASE $DB_NAME" >/dev/null
+drop_db() { psql -q "$KT_TEST_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" >/dev/null 2>&1 || true; }
+trap 'cleanup; drop_db' EXIT
+
+start_mock
+
+# `kt api migrate` first, as a deployment would; the replicas then find the schema current.
+out=$("$KT" api migrate --database "$PG_URL") || fail "kt api migrate failed: $out"
+assert_contains "$out" "OK: ledger schema is up to date" "kt api migrate"
+
+API_URLS=()
+for i in 1 2; do
+  port=$(free_port)
+  "$KT" api serve --listen "127.0.0.1:$port" --database "$PG_URL" >"$WORK/api$i.log" 2>&1 &
+  PIDS+=($!)
+  API_URLS+=("http://127.0.0.1:$port")
+done
+for u in "${API_URLS[@]}"; do wait_http "$u/health"; done
+assert_contains "$(cat "$WORK/api1.log")" "database postgresql" "API 1 runs on PostgreSQL"
+
+export KEEPTRUSTS_API_URL=${API_URLS[0]}
+seed_pricing
+# Worst case of one request: 8 prompt tokens x 150 + 100 output tokens x 600 = 61,200 nano-dollars;
+# room for 20 of them.
+api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":0.001224,"currency":"USD"}' >/dev/null
+# The second replica sees the allocation made through the first.
+assert_eq "0.001224" "$(curl -sS "${API_URLS[1]}/v1/wallets/balance?team_id=team_engineering" \
+  -H "Authorization: Bearer $KEEPTRUSTS_API_TOKEN" | jq -r .budget)" "replica 2 sees the budget"
+
+GW_URLS=()
+for i in 1 2; do
+  KEEPTRUSTS_API_URL=${API_URLS[$((i - 1))]} write_config "$WORK/policy-config-$i.yaml"
+  port=$(free_port)
+  OPENAI_BASE_URL="$MOCK_URL/v1" "$KT" gateway run --policy-config "$WORK/policy-config-$i.yaml" \
+    --listen "127.0.0.1:$port" --spool-dir "$WORK/spool$i" >"$WORK/gateway$i.log" 2>&1 &
+  PIDS+=($!)
+  GW_URLS+=("http://127.0.0.1:$port")
+done
+for u in "${GW_URLS[@]}"; do wait_http "$u/health"; done
+
+hits=$(mock_hits)
+body='{"model":"gpt-4o-mini","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}'
+for n in $(seq 1 200); do echo "${GW_URLS[$((n % 2))]}"; done |
+  xargs -P 100 -I{} curl -s -o /dev/null -w "%{http_code}\n" "{}/v1/chat/completions" \
+    -H "Content-Type: application/json" -H "X-Consumer-Group: kt_cg_engineering_abc123" -d "$body" >"$WORK/codes.txt"
+ok=$(grep -c '^200$' "$WORK/codes.txt" || true)
+refused=$(grep -c '^402$' "$WORK/codes.txt" || true)
+assert_eq 200 "$((ok + refused))" "every request got 200 or 402 ($ok / $refused)"
+[ "$ok" -ge 20 ] || fail "at least 20 requests fit (got $ok)"
+[ "$refused" -ge 1 ] || fail "the wallet ran out (got no 402)"
+
+eventually '[ "$(balance team_engineering | jq -r .reserved)" = 0 ]' 15 || fail "reservations left after the drain"
+bal=$(balance team_engineering)
+assert_eq 0 "$(jq -r .reserved <<<"$bal")" "reserved = 0"
+jq -e '.spent <= .budget' <<<"$bal" >/dev/null && pass "spent <= budget ($(jq -r .spent <<<"$bal"))" || fail "overspent: $bal"
+assert_eq "$((hits + ok))" "$(mock_hits)" "upstream hits = number of 200s"
+
+# Exact sums in nano-dollars, from the raw JSON text (jq would go through doubles).
+nanos() {  # decimal text -> integer nano-dollars
+  local v=$1 int frac
+  int=${v%%.*}; frac=""
+  [[ $v == *.* ]] && frac=${v#*.}
+  frac=$(printf '%-9s' "$frac" | tr ' ' 0)
+  echo $((10#$int * 1000000000 + 10#${frac:0:9}))
+}
+spent_raw=$(api GET "/v1/wallets/balance?team_id=team_engineering" | grep -o '"spent":[0-9.]*' | cut -d: -f2)
+spent_nanos=$(nanos "$spent_raw")
+assert_eq "$((ok * 13200))" "$spent_nanos" "spent = 200s x 13,200 nano-dollars"
+
+eventually '[ "$("$KT" events tail --last 1000 --format json | jq length)" = 200 ]' 15 || fail "200 events expected"
+events=$("$KT" events tail --last 1000 --format json)
+sum=0
+for c in $(grep -o '"cost":[0-9.]*' <<<"$events" | cut -d: -f2); do sum=$((sum + $(nanos "$c"))); done
+assert_eq "$spent_nanos" "$sum" "sum of event costs = spent, exactly"
+assert_eq "$ok" "$(jq '[.[] | select(.cost != null)] | length' <<<"$events")" "one costed event per 200"
+
+out=$("$KT" ledger verify --database "$PG_URL") || fail "kt ledger verify failed: $out"
+assert_contains "$out" "OK: 1 wallets" "kt ledger verify passes"
+assert_contains "$out" "0 held reservations" "kt ledger verify: nothing held"
+
+# verify reads the same database through either replica's view: corrupt it and it must fail.
+psql -q "$PG_URL" -c "UPDATE wallets SET spent = spent + 1" >/dev/null
+if out=$("$KT" ledger verify --database "$PG_URL"); then fail "verify missed a corrupted wallet: $out"; else
+  assert_contains "$out" "violation: team_engineering" "kt ledger verify exits non-zero on a violation"
+fi
+finish
