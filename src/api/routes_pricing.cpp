@@ -24,7 +24,8 @@ awaitable<void> post_model_pricing(ApiContext& ctx, http::Request& req, http::Re
   auto f = wire::JsonFields::parse(req.body, err);
   if (!f) co_return co_await reply_error(res, err);
   if (auto e = reject_unknown(*f, {"model", "provider", "input_cost_per_1k_tokens", "output_cost_per_1k_tokens",
-                                   "cached_input_cost_per_1k_tokens", "max_output_tokens", "currency"}))
+                                   "cached_input_cost_per_1k_tokens", "cache_creation_cost_per_1k_tokens", "max_output_tokens",
+                                   "currency"}))
     co_return co_await reply_error(res, *e);
   ledger::PricingInput in;
   auto model = f->string("model", true, err);
@@ -39,6 +40,11 @@ awaitable<void> post_model_pricing(ApiContext& ctx, http::Request& req, http::Re
   if (f->has("cached_input_cost_per_1k_tokens")) {
     in.cached_input_per_1k = f->money("cached_input_cost_per_1k_tokens", false, err);
     if (!in.cached_input_per_1k && f->get("cached_input_cost_per_1k_tokens")->kind != wire::JsonField::Kind::null)
+      co_return co_await reply_error(res, err);
+  }
+  if (f->has("cache_creation_cost_per_1k_tokens")) {
+    in.cache_creation_per_1k = f->money("cache_creation_cost_per_1k_tokens", false, err);
+    if (!in.cache_creation_per_1k && f->get("cache_creation_cost_per_1k_tokens")->kind != wire::JsonField::Kind::null)
       co_return co_await reply_error(res, err);
   }
   if (f->has("max_output_tokens")) {

@@ -24,6 +24,7 @@ void apply_directive(std::string_view name, std::string_view value, Directives& 
   else if (name == "prompt_tokens" && number) d.prompt_tokens = *number;
   else if (name == "reasoning_tokens" && number) d.reasoning_tokens = *number;
   else if (name == "cached_tokens" && number) d.cached_tokens = *number;
+  else if (name == "cache_creation_tokens" && number) d.cache_creation_tokens = *number;
   else if (name == "no_usage") d.no_usage = true;
   else if (name == "drop") d.drop = true;
   else if (name == "fail_times") {

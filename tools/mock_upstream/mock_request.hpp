@@ -16,7 +16,8 @@ struct Directives {
   std::optional<int64_t> completion_tokens;
   std::optional<int64_t> prompt_tokens;
   std::optional<int64_t> reasoning_tokens;
-  std::optional<int64_t> cached_tokens;
+  std::optional<int64_t> cached_tokens;          // OpenAI cached_tokens; Anthropic cache_read_input_tokens
+  std::optional<int64_t> cache_creation_tokens;  // Anthropic cache_creation_input_tokens
   bool no_usage = false;
   bool drop = false;
   int64_t fail_times = 0;  // with fail_key: the first fail_times requests carrying the key get 500

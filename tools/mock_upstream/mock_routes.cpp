@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "chat_reply.hpp"
+#include "provider_replies.hpp"
 #include "core/json_writer.hpp"
 
 namespace kt::mock {
@@ -150,6 +151,75 @@ awaitable<void> embeddings(MockState& state, Request& req, ResponseWriter& w) {
   co_await w.send(200, kJson, out.take());
 }
 
+// Anthropic's Messages API: x-api-key and anthropic-version are required, as upstream.
+awaitable<void> messages(MockState& state, Request& req, ResponseWriter& w) {
+  state.count_chat();
+  if (req.header("x-api-key").value_or("").empty()) {
+    co_await w.send(401, kJson, anthropic_error("x-api-key header is required", "authentication_error"));
+    co_return;
+  }
+  if (!req.header("anthropic-version")) {
+    co_await w.send(400, kJson, anthropic_error("anthropic-version: header is required", "invalid_request_error"));
+    co_return;
+  }
+  auto parsed = parse_messages_request(req.body);
+  if (!parsed.request) {
+    co_await w.send(400, kJson, anthropic_error(parsed.error, "invalid_request_error"));
+    co_return;
+  }
+  const ChatRequest& msg_req = *parsed.request;
+  if (msg_req.stream) state.count_stream();
+  if (co_await apply_failures(state, msg_req.directives, w, msg_req.stream)) co_return;
+  ChatPlan plan = plan_chat(msg_req);
+  std::string id = "msg_mock_" + std::to_string(state.next_id());
+  if (!msg_req.stream) co_return co_await w.send(200, kJson, messages_json(msg_req, plan, id));
+  co_await write_stream(msg_req, messages_stream_events(msg_req, plan, id), w);
+}
+
+awaitable<void> responses(MockState& state, Request& req, ResponseWriter& w) {
+  state.count_chat();
+  auto parsed = parse_responses_request(req.body);
+  if (!parsed.request) {
+    co_await send_error(w, 400, parsed.error);
+    co_return;
+  }
+  const ChatRequest& r = *parsed.request;
+  if (r.stream) state.count_stream();
+  if (co_await apply_failures(state, r.directives, w, r.stream)) co_return;
+  ChatPlan plan = plan_chat(r);
+  StreamIds ids{"resp_mock_" + std::to_string(state.next_id()), unix_now(), r.model, false};
+  if (!r.stream) co_return co_await w.send(200, kJson, responses_json(r, plan, ids));
+  co_await write_stream(r, responses_stream_events(r, plan, ids), w);
+}
+
+// Azure OpenAI: /openai/deployments/{deployment}/{chat/completions|completions|embeddings}
+// ?api-version=..., key in an api-key header; the OpenAI routes answer. The deployment is
+// remembered in /_mock/last's path for tests to check.
+awaitable<bool> azure(MockState& state, Request& req, ResponseWriter& w) {
+  constexpr std::string_view prefix = "/openai/deployments/";
+  std::string_view path = req.path();
+  if (!path.starts_with(prefix)) co_return false;
+  state.count_hit();
+  state.remember(req);
+  std::string_view rest = path.substr(prefix.size());
+  auto slash = rest.find('/');
+  std::string_view op = slash == std::string_view::npos ? std::string_view{} : rest.substr(slash);
+  if (req.header("api-key").value_or("").empty() || req.header("authorization")) {
+    co_await send_error(w, 401, "Access denied due to invalid subscription key or wrong API endpoint.");
+  } else if (!req.query("api-version")) {
+    co_await send_error(w, 404, "Resource not found (missing api-version)");
+  } else if (req.method == "POST" && op == "/chat/completions") {
+    co_await chat(state, req, w);
+  } else if (req.method == "POST" && op == "/completions") {
+    co_await completion(state, req, w);
+  } else if (req.method == "POST" && op == "/embeddings") {
+    co_await embeddings(state, req, w);
+  } else {
+    co_await send_error(w, 404, "Resource not found");
+  }
+  co_return true;
+}
+
 awaitable<void> models(ResponseWriter& w) {
   JsonWriter out;
   out.begin_object().field("object", "list").key("data").begin_array();
@@ -178,6 +248,7 @@ awaitable<void> route(MockState& state, Request& req, ResponseWriter& w) {
     co_await w.send(200, kJson, state.last_json());
     co_return;
   }
+  if (co_await azure(state, req, w)) co_return;
   std::string_view api = openai_route(path);
   if (api.empty()) {
     co_await send_error(w, 404, "no route for " + std::string(path));
@@ -188,6 +259,8 @@ awaitable<void> route(MockState& state, Request& req, ResponseWriter& w) {
   if (req.method == "POST" && api == "/v1/chat/completions") co_await chat(state, req, w);
   else if (req.method == "POST" && api == "/v1/completions") co_await completion(state, req, w);
   else if (req.method == "POST" && api == "/v1/embeddings") co_await embeddings(state, req, w);
+  else if (req.method == "POST" && api == "/v1/messages") co_await messages(state, req, w);
+  else if (req.method == "POST" && api == "/v1/responses") co_await responses(state, req, w);
   else if (req.method == "GET" && api == "/v1/models") co_await models(w);
   else co_await send_error(w, 404, "Invalid URL (" + req.method + " " + std::string(api) + ")");
 }

@@ -82,6 +82,8 @@ void write_pricing(JsonWriter& w, const ledger::PricingRow& p) {
   w.field("input_cost_per_1k_tokens", p.input_per_1k).field("output_cost_per_1k_tokens", p.output_per_1k);
   w.key("cached_input_cost_per_1k_tokens");
   if (p.cached_input_per_1k) w.value(*p.cached_input_per_1k); else w.null();
+  w.key("cache_creation_cost_per_1k_tokens");
+  if (p.cache_creation_per_1k) w.value(*p.cache_creation_per_1k); else w.null();
   w.key("max_output_tokens");
   if (p.max_output_tokens) w.value(*p.max_output_tokens); else w.null();
   w.field("currency", "USD").field("version", p.version).field("updated_at", format_rfc3339(p.updated_at * 1000000));
@@ -250,6 +252,7 @@ std::optional<std::vector<ledger::PricingRow>> decode_pricing_list(std::string_v
         else if (k == "input_cost_per_1k_tokens") p.input_per_1k = money_of(v);
         else if (k == "output_cost_per_1k_tokens") p.output_per_1k = money_of(v);
         else if (k == "cached_input_cost_per_1k_tokens") { if (!v.is_null()) p.cached_input_per_1k = money_of(v); }
+        else if (k == "cache_creation_cost_per_1k_tokens") { if (!v.is_null()) p.cache_creation_per_1k = money_of(v); }
         else if (k == "max_output_tokens") { if (!v.is_null()) p.max_output_tokens = v.get_int64().value(); }
         else if (k == "version") p.version = v.get_int64().value();
       }

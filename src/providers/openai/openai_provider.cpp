@@ -2,32 +2,63 @@
 
 #include <simdjson.h>
 
-namespace kt::providers {
+#include "providers/json_dom.hpp"
+#include "providers/openai/openai_streams.hpp"
 
-http::ClientRequest OpenAiProvider::chat_request(const ResolvedTarget& t, std::string body, bool stream) const {
+namespace kt::providers {
+namespace {
+
+// The generated text of a whole answer: chat message content, completion text, or the
+// output_text parts of a Responses API answer.
+void collect_text(dom::element doc, Route route, std::string& out) {
+  if (route == Route::responses) {
+    if (auto output = arr_field(doc, "output"))
+      for (dom::element item : *output)
+        if (auto content = arr_field(item, "content"))
+          for (dom::element part : *content)
+            if (auto t = str_field(part, "text")) out += *t;
+    return;
+  }
+  if (auto choices = arr_field(doc, "choices"))
+    for (dom::element c : *choices) {
+      if (auto t = str_field(c, "text")) out += *t;
+      if (auto m = obj_field(c, "message"))
+        if (auto t = str_field(*m, "content")) out += *t;
+    }
+}
+
+}  // namespace
+
+std::string_view openai_route_suffix(Route r) { return route_path(r).substr(3); }
+
+http::ClientRequest OpenAiProvider::build_request(const ResolvedTarget& t, const RouteInfo& info, std::string body) const {
   http::ClientRequest r;
   r.method = "POST";
-  r.target = t.base.base_path + "/chat/completions";
+  r.target = t.base.base_path + std::string(openai_route_suffix(info.route));
   r.headers.emplace_back("Content-Type", "application/json");
-  r.headers.emplace_back("Accept", stream ? "text/event-stream" : "application/json");
+  r.headers.emplace_back("Accept", info.stream ? "text/event-stream" : "application/json");
   if (!t.api_key.empty()) r.headers.emplace_back("Authorization", "Bearer " + t.api_key);
   r.body = std::move(body);
   return r;
 }
 
-std::optional<Usage> OpenAiProvider::usage_from_json(std::string_view body) const {
-  thread_local simdjson::ondemand::parser parser;
-  std::string buf;
-  buf.reserve(body.size() + simdjson::SIMDJSON_PADDING);
-  buf.append(body);
+ResponseReading OpenAiProvider::read_response(const RouteInfo& info, std::string body) const {
+  ResponseReading out;
+  thread_local dom::parser parser;
   try {
-    auto doc = parser.iterate(simdjson::padded_string_view(buf.data(), buf.size(), buf.capacity()));
-    auto usage = doc["usage"];
-    if (usage.is_null()) return std::nullopt;
-    return parse_openai_usage_object(simdjson::ondemand::object(usage.get_object()).raw_json().value());
+    dom::element doc = parse_dom(parser, body);
+    if (auto usage = obj_field(doc, "usage")) out.usage = parse_openai_usage_object(minified(*usage));
+    collect_text(doc, info.route, out.text);
   } catch (const simdjson::simdjson_error&) {
-    return std::nullopt;
+    // Not JSON: passed on as it is, with no usage (the gateway estimates).
   }
+  out.body = std::move(body);
+  return out;
+}
+
+std::unique_ptr<StreamTranslator> OpenAiProvider::stream_translator(const RouteInfo& info) const {
+  if (info.route == Route::responses) return std::make_unique<ResponsesStream>();
+  return std::make_unique<ChunkStream>(info.client_wants_usage);
 }
 
 std::optional<Usage> parse_openai_usage_object(std::string_view usage_json) {

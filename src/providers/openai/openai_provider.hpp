@@ -4,14 +4,27 @@
 namespace kt::providers {
 
 // OpenAI and every OpenAI-compatible server (vLLM, Ollama, llama.cpp) reached through base_url.
-class OpenAiProvider final : public Provider {
+// Bodies pass through unchanged both ways; only usage and text are read.
+class OpenAiProvider : public Provider {
  public:
   const std::string& name() const override { return name_; }
-  http::ClientRequest chat_request(const ResolvedTarget& t, std::string body, bool stream) const override;
-  std::optional<Usage> usage_from_json(std::string_view body) const override;
+  std::string default_base_url() const override { return "https://api.openai.com/v1"; }
+  bool supports(Route r) const override { return r != Route::messages; }
+  http::ClientRequest build_request(const ResolvedTarget& t, const RouteInfo& info, std::string body) const override;
+  ResponseReading read_response(const RouteInfo& info, std::string body) const override;
+  std::unique_ptr<StreamTranslator> stream_translator(const RouteInfo& info) const override;
+
+ protected:
+  explicit OpenAiProvider(std::string name) : name_(std::move(name)) {}
+
+ public:
+  OpenAiProvider() : name_("openai") {}
 
  private:
-  std::string name_ = "openai";
+  std::string name_;
 };
+
+// "/chat/completions", "/completions", ... : the path under the base URL for a route.
+std::string_view openai_route_suffix(Route r);
 
 }  // namespace kt::providers

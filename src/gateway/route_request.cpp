@@ -1,0 +1,190 @@
+// Reading the bodies of /v1/completions, /v1/embeddings, /v1/responses and /v1/messages.
+#include "gateway/route_request.hpp"
+
+#include "core/period.hpp"
+#include "gateway/model_limits.hpp"
+#include "gateway/phases.hpp"
+#include "gateway/upstream_support.hpp"
+#include "providers/json_dom.hpp"
+
+namespace kt::gateway {
+namespace {
+
+using providers::Route;
+namespace dom = providers::dom;
+
+Rejection invalid(std::string code, std::string message) {
+  return rejection(bad_request(std::move(code), std::move(message)), "invalid_request");
+}
+
+// A string, or the text of an array of content parts/blocks ({"type":"text"|"input_text"|..., "text"}).
+std::optional<std::string> text_of(dom::element v) {
+  if (v.is_string()) return std::string(v.get_string().value());
+  if (!v.is_array()) return std::nullopt;
+  std::string out;
+  dom::array parts = v.get_array().value();
+  for (dom::element part : parts)
+    if (auto t = providers::str_field(part, "text")) {
+      if (!out.empty()) out += '\n';
+      out += *t;
+    }
+  return out;
+}
+
+// "prompt" / "input" of completions and embeddings: a string or an array of strings.
+std::optional<Rejection> read_text_list(dom::element v, std::string_view key, RequestContext& ctx) {
+  if (v.is_string()) {
+    ctx.messages.push_back({"user", std::string(v.get_string().value()), ""});
+    return std::nullopt;
+  }
+  if (!v.is_array()) return invalid("invalid_field", "'" + std::string(key) + "' must be a string or an array of strings");
+  dom::array items = v.get_array().value();
+  for (dom::element item : items) {
+    if (!item.is_string())
+      return invalid("unsupported_field", "'" + std::string(key) + "' as token arrays is not supported; send text");
+    ctx.messages.push_back({"user", std::string(item.get_string().value()), ""});
+  }
+  if (ctx.messages.empty()) return invalid("missing_field", "'" + std::string(key) + "' must not be empty");
+  return std::nullopt;
+}
+
+std::optional<Rejection> read_output_cap(dom::element doc, std::string_view key, RequestContext& ctx) {
+  auto v = providers::any_field(doc, key);
+  if (!v) return std::nullopt;
+  if (!v->is_int64() || v->get_int64().value() < 1)
+    return invalid("invalid_field", "'" + std::string(key) + "' must be an integer of at least 1");
+  ctx.max_tokens = v->get_int64().value();
+  return std::nullopt;
+}
+
+void read_stream_flags(dom::element doc, RequestContext& ctx) {
+  if (auto s = providers::any_field(doc, "stream"); s && s->is_bool()) ctx.stream = s->get_bool().value();
+  if (auto so = providers::obj_field(doc, "stream_options")) {
+    ctx.has_stream_options = true;
+    if (auto iu = providers::any_field(*so, "include_usage"); iu && iu->is_bool()) ctx.client_wants_usage = iu->get_bool().value();
+  }
+}
+
+std::optional<Rejection> parse_completions(dom::element doc, RequestContext& ctx) {
+  ctx.plain_prompt = true;
+  auto prompt = providers::any_field(doc, "prompt");
+  if (!prompt) return invalid("missing_field", "'prompt' is required");
+  if (auto r = read_text_list(*prompt, "prompt", ctx)) return r;
+  if (auto r = read_output_cap(doc, "max_tokens", ctx)) return r;
+  if (auto n = providers::int_field(doc, "n")) ctx.choices = std::max<int64_t>(1, *n);
+  read_stream_flags(doc, ctx);
+  return std::nullopt;
+}
+
+std::optional<Rejection> parse_embeddings(dom::element doc, RequestContext& ctx) {
+  ctx.plain_prompt = ctx.input_only = true;
+  auto input = providers::any_field(doc, "input");
+  if (!input) return invalid("missing_field", "'input' is required");
+  return read_text_list(*input, "input", ctx);
+}
+
+// input: a string, or items {role, content: string | [{type:"input_text", text}]} (function call
+// outputs and other items count by their text).
+std::optional<Rejection> parse_responses(dom::element doc, RequestContext& ctx) {
+  if (auto instructions = providers::str_field(doc, "instructions")) ctx.messages.push_back({"system", std::string(*instructions), ""});
+  auto input = providers::any_field(doc, "input");
+  if (!input) return invalid("missing_field", "'input' is required");
+  if (input->is_string()) {
+    ctx.messages.push_back({"user", std::string(input->get_string().value()), ""});
+  } else if (input->is_array()) {
+    dom::array items = input->get_array().value();
+    for (dom::element item : items) {
+      std::string role(providers::str_field(item, "role").value_or("user"));
+      std::optional<std::string> text;
+      if (auto c = providers::any_field(item, "content")) text = text_of(*c);
+      else if (auto o = providers::str_field(item, "output")) text = std::string(*o);
+      ctx.messages.push_back({role, text.value_or(""), ""});
+    }
+  } else {
+    return invalid("invalid_field", "'input' must be a string or an array of items");
+  }
+  if (ctx.messages.empty()) return invalid("missing_field", "'input' must not be empty");
+  if (auto r = read_output_cap(doc, "max_output_tokens", ctx)) return r;
+  read_stream_flags(doc, ctx);
+  return std::nullopt;
+}
+
+// Anthropic's Messages API: system (string or text blocks), messages, max_tokens (required).
+std::optional<Rejection> parse_messages(dom::element doc, RequestContext& ctx) {
+  if (auto system = providers::any_field(doc, "system"))
+    if (auto t = text_of(*system)) ctx.messages.push_back({"system", *t, ""});
+  auto messages = providers::arr_field(doc, "messages");
+  if (!messages) return invalid("missing_field", "'messages' is required and must be an array");
+  for (dom::element m : *messages) {
+    auto role = providers::str_field(m, "role");
+    if (!role) return invalid("invalid_field", "each message needs a 'role'");
+    std::optional<std::string> text;
+    if (auto c = providers::any_field(m, "content")) text = text_of(*c);
+    ctx.messages.push_back({std::string(*role), text.value_or(""), ""});
+  }
+  if (ctx.messages.empty()) return invalid("missing_field", "'messages' must not be empty");
+  if (!providers::any_field(doc, "max_tokens")) return invalid("missing_field", "'max_tokens' is required");
+  if (auto r = read_output_cap(doc, "max_tokens", ctx)) return r;
+  read_stream_flags(doc, ctx);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Rejection> parse_route_request(RequestContext& ctx) {
+  if (ctx.route_kind == Route::chat) return parse_chat_request(ctx);
+  thread_local dom::parser parser;
+  try {
+    dom::element doc = providers::parse_dom(parser, ctx.req.body);
+    if (!doc.is_object()) return invalid("invalid_json", "request body must be a JSON object");
+    auto model = providers::any_field(doc, "model");
+    if (!model) return invalid("missing_field", "'model' is required");
+    if (!model->is_string()) return invalid("invalid_field", "'model' must be a string");
+    ctx.model = std::string(model->get_string().value());
+    if (ctx.model.empty()) return invalid("missing_field", "'model' is required");
+    switch (ctx.route_kind) {
+      case Route::completions: return parse_completions(doc, ctx);
+      case Route::embeddings: return parse_embeddings(doc, ctx);
+      case Route::responses: return parse_responses(doc, ctx);
+      case Route::messages: return parse_messages(doc, ctx);
+      case Route::chat: break;
+    }
+  } catch (const simdjson::simdjson_error&) {
+    return invalid("invalid_json", "request body is not valid JSON");
+  }
+  return std::nullopt;
+}
+
+providers::RouteInfo route_info(const RequestContext& ctx) {
+  providers::RouteInfo info;
+  info.route = ctx.route_kind;
+  info.model = ctx.model;
+  info.stream = ctx.stream;
+  info.client_wants_usage = ctx.client_wants_usage;
+  if (ctx.max_tokens) info.max_output_tokens = *ctx.max_tokens;
+  else if (ctx.output_allowance > 0 && ctx.choices > 0) info.max_output_tokens = ctx.output_allowance / ctx.choices;
+  else info.max_output_tokens = ctx.price && ctx.price->max_output_tokens ? *ctx.price->max_output_tokens
+                                                                          : default_max_output_tokens(ctx.model);
+  info.created = now_unix_seconds();
+  return info;
+}
+
+int64_t count_plain_prompt(const RequestContext& ctx, const GatewayShared& shared) {
+  int64_t n = 0;
+  for (const auto& m : ctx.messages) n += count_text_tokens(shared, ctx.model, m.content);
+  return n;
+}
+
+boost::asio::awaitable<void> reply_route_not_supported(RequestContext& ctx, http::ResponseWriter& res) {
+  std::string provider = ctx.provider ? ctx.provider->name() : "?";
+  ApiError e = bad_request("route_not_supported", "model '" + ctx.model + "' is served by a " + provider +
+                                                      " target, which has no " + ctx.route + " route");
+  ctx.status = e.status;
+  ctx.decision = "block";
+  ctx.reason = "route_not_supported";
+  http::Headers extra{{"X-Kt-Request-Id", ctx.request_id}};
+  std::string body = error_envelope(e);
+  co_await res.send(e.status, "application/json", std::move(body), extra);
+}
+
+}  // namespace kt::gateway

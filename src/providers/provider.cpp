@@ -1,0 +1,37 @@
+// Route names and the chat-route shorthands shared by every provider.
+#include "providers/provider.hpp"
+
+namespace kt::providers {
+
+std::optional<Route> route_of_path(std::string_view path) {
+  if (path.starts_with("/v1/")) path.remove_prefix(3);
+  if (path == "/chat/completions") return Route::chat;
+  if (path == "/completions") return Route::completions;
+  if (path == "/embeddings") return Route::embeddings;
+  if (path == "/responses") return Route::responses;
+  if (path == "/messages") return Route::messages;
+  return std::nullopt;
+}
+
+std::string_view route_path(Route r) {
+  switch (r) {
+    case Route::chat: return "/v1/chat/completions";
+    case Route::completions: return "/v1/completions";
+    case Route::embeddings: return "/v1/embeddings";
+    case Route::responses: return "/v1/responses";
+    case Route::messages: return "/v1/messages";
+  }
+  return "";
+}
+
+http::ClientRequest Provider::chat_request(const ResolvedTarget& t, std::string body, bool stream) const {
+  RouteInfo info;
+  info.stream = stream;
+  return build_request(t, info, std::move(body));
+}
+
+std::optional<Usage> Provider::usage_from_json(std::string_view body) const {
+  return read_response(RouteInfo{}, std::string(body)).usage;
+}
+
+}  // namespace kt::providers
