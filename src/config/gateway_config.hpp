@@ -14,11 +14,29 @@ struct SecretRef {
 
 struct Target {
   std::string id;
-  std::string provider;                 // "openai" (issue 3 adds anthropic, azure, ...)
+  std::string provider;                 // "openai" | "anthropic" | "azure_openai"
   SecretRef secret_key_ref;
-  std::optional<std::string> base_url;  // else OPENAI_BASE_URL, else https://api.openai.com/v1
+  std::optional<std::string> base_url;  // else (openai) OPENAI_BASE_URL, else the provider's default
   int timeout_ms = 120000;
+  // azure_openai: the deployment serving every model, or one per model (the map wins), and the
+  // api-version query parameter.
+  std::optional<std::string> deployment;
+  std::map<std::string, std::string> deployments;
+  std::optional<std::string> api_version;
+  // Retries and fallbacks (on 5xx, timeout, connect error): see gateway/phase_attempts.cpp.
+  std::optional<std::string> model;  // the model this target serves when reached as a fallback
+  struct Retries {
+    int max = 0;          // further attempts on this target after the first
+    int backoff_ms = 200;  // doubles after each retry
+  } retries;
+  struct Fallback {
+    std::string target;                // id of another target
+    std::optional<std::string> model;  // overrides that target's `model`; else the request's model
+  };
+  std::vector<Fallback> fallbacks;  // tried in order once this target's retries are spent
 };
+
+inline constexpr const char* kDefaultAzureApiVersion = "2024-10-21";
 
 struct ConsumerGroup {
   std::string name;
@@ -36,6 +54,9 @@ struct CostTracking {
   bool wallet_enforcement = false;                 // alias: enforce_budget
   std::vector<BudgetAlert> budget_alerts;          // alias: alert_thresholds
   std::string unknown_model = "allow";             // "allow" (cost 0 + warning) | "reject"
+  // When the wallet cannot cover the worst case: "reject" (402, the tutorial) or "clamp"
+  // (lower max_tokens so the request fits; 402 only when not even a short answer fits).
+  std::string on_insufficient = "reject";
   std::optional<std::string> alert_webhook_url;
 };
 

@@ -20,12 +20,16 @@ using Keys = std::span<const std::string_view>;
 constexpr std::array<std::string_view, 6> kTopKeys = {"version", "providers", "consumer_groups",
                                                        "cost_tracking", "api", "policies"};
 constexpr std::array<std::string_view, 1> kProviderKeys = {"targets"};
-constexpr std::array<std::string_view, 5> kTargetKeys = {"id", "provider", "secret_key_ref", "base_url", "timeout_ms"};
+constexpr std::array<std::string_view, 11> kTargetKeys = {"id",         "provider",   "secret_key_ref", "base_url",
+                                                          "timeout_ms", "deployment", "deployments",    "api_version",
+                                                          "model",      "retries",    "fallbacks"};
+constexpr std::array<std::string_view, 2> kRetryKeys = {"max", "backoff_ms"};
+constexpr std::array<std::string_view, 2> kFallbackKeys = {"target", "model"};
 constexpr std::array<std::string_view, 1> kSecretRefKeys = {"env"};
 constexpr std::array<std::string_view, 3> kGroupKeys = {"name", "api_key", "wallet_team_id"};
-constexpr std::array<std::string_view, 7> kCostKeys = {"enabled",          "wallet_enforcement", "enforce_budget",
+constexpr std::array<std::string_view, 8> kCostKeys = {"enabled",          "wallet_enforcement", "enforce_budget",
                                                        "budget_alerts",    "alert_thresholds",   "unknown_model",
-                                                       "alert_webhook_url"};
+                                                       "alert_webhook_url", "on_insufficient"};
 constexpr std::array<std::string_view, 2> kAlertKeys = {"threshold_percent", "action"};
 constexpr std::array<std::string_view, 2> kApiKeys = {"url", "token_env"};
 constexpr std::array<std::string_view, 4> kPolicyKeys = {"name", "type", "action", "config"};
@@ -78,6 +82,7 @@ class Loader {
     const Field* targets = m.require("targets");
     if (!targets || !expect_list(targets->value, targets->path, sink_)) return;
     std::map<std::string, std::string> seen;  // id -> path
+    std::vector<FallbackSite> fallback_sites;
     for (std::size_t i = 0; i < targets->value.size(); ++i) {
       YAML::Node item = targets->value[i];
       std::string path = index_path(targets->path, i);
@@ -115,8 +120,107 @@ class Loader {
             target.timeout_ms = static_cast<int>(*v);
         }
       }
+      azure_fields(t, item, target);
+      retries_and_fallbacks(t, target, fallback_sites);
       cfg.targets.push_back(std::move(target));
     }
+    check_fallback_targets(cfg, fallback_sites);
+  }
+
+  // Where a fallback was written, to point at it once every target id is known.
+  struct FallbackSite {
+    std::string owner, target, path;
+    YAML::Mark mark;
+  };
+
+  void retries_and_fallbacks(const MapView& t, Target& target, std::vector<FallbackSite>& sites) {
+    if (const Field* m = t.get("model"))
+      if (auto v = read_string(*m, sink_)) target.model = *v;
+    if (const Field* r = t.get("retries")) {
+      if (expect_map(r->value, r->path, sink_)) {
+        MapView rm(r->value, r->path, kRetryKeys, sink_);
+        if (const Field* mx = rm.get("max"))
+          if (auto v = read_bounded(*mx, 0, kMaxRetries, "")) target.retries.max = static_cast<int>(*v);
+        if (const Field* b = rm.get("backoff_ms"))
+          if (auto v = read_bounded(*b, 0, kMaxBackoffMs, " milliseconds")) target.retries.backoff_ms = static_cast<int>(*v);
+      }
+    }
+    const Field* fb = t.get("fallbacks");
+    if (!fb || !expect_list(fb->value, fb->path, sink_)) return;
+    for (std::size_t i = 0; i < fb->value.size(); ++i) {
+      YAML::Node item = fb->value[i];
+      std::string path = index_path(fb->path, i);
+      Target::Fallback f;
+      YAML::Mark mark = item.Mark();
+      if (item.IsScalar()) {  // `fallbacks: [backup]`
+        if (auto v = read_string(item, path, sink_)) f.target = *v;
+      } else if (expect_map(item, path, sink_)) {  // `fallbacks: [{target: backup, model: gpt-4o}]`
+        MapView fm(item, path, kFallbackKeys, sink_);
+        if (const Field* tf = fm.require("target")) {
+          mark = tf->value.Mark();
+          path = tf->path;
+          if (auto v = read_string(*tf, sink_)) f.target = *v;
+        }
+        if (const Field* mf = fm.get("model"))
+          if (auto v = read_string(*mf, sink_)) f.model = *v;
+      }
+      if (f.target.empty()) continue;
+      sites.push_back({target.id, f.target, path, mark});
+      target.fallbacks.push_back(std::move(f));
+    }
+  }
+
+  std::optional<int64_t> read_bounded(const Field& f, int64_t lo, int64_t hi, const char* unit) {
+    auto v = read_int(f.value, f.path, sink_);
+    if (v && (*v < lo || *v > hi)) {
+      sink_.error("E004", f.path, f.value.Mark(),
+                  f.path + ": must be between " + std::to_string(lo) + " and " + std::to_string(hi) + unit);
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  void check_fallback_targets(const GatewayConfig& cfg, const std::vector<FallbackSite>& sites) {
+    std::vector<std::string_view> ids;
+    for (const auto& t : cfg.targets) ids.push_back(t.id);
+    for (const auto& s : sites) {
+      if (s.target == s.owner) {
+        sink_.error("E004", s.path, s.mark, "target '" + s.owner + "' lists itself as a fallback",
+                    "use retries: {max: N} to try the same target again");
+      } else if (std::find(ids.begin(), ids.end(), s.target) == ids.end()) {
+        std::string m = closest_match(s.target, ids);
+        sink_.error("E004", s.path, s.mark, "fallback target '" + s.target + "' is not a target id",
+                    m.empty() ? std::string() : "did you mean '" + m + "'?");
+      }
+    }
+  }
+
+  // deployment / deployments / api_version: Azure OpenAI only, which also needs its resource URL.
+  void azure_fields(const MapView& t, const YAML::Node& item, Target& target) {
+    if (const Field* d = t.get("deployment"))
+      if (auto v = read_string(*d, sink_)) target.deployment = *v;
+    if (const Field* ds = t.get("deployments")) {
+      if (expect_map(ds->value, ds->path, sink_))
+        for (auto it = ds->value.begin(); it != ds->value.end(); ++it) {
+          std::string model = it->first.Scalar();
+          if (auto v = read_string(it->second, join_path(ds->path, model), sink_)) target.deployments[model] = *v;
+        }
+    }
+    if (const Field* a = t.get("api_version"))
+      if (auto v = read_string(*a, sink_)) target.api_version = *v;
+    bool azure = target.provider == "azure_openai";
+    if (!azure) {
+      for (const char* key : {"deployment", "deployments", "api_version"})
+        if (const Field* f = t.get(key))
+          sink_.error("E004", f->path, f->key_node.Mark(), f->path + ": only azure_openai targets take '" + key + "'");
+      return;
+    }
+    if (!t.get("base_url"))
+      sink_.error("E005", t.path() + ".base_url", item.Mark(),
+                  "azure_openai target needs base_url (https://{resource}.openai.azure.com)");
+    if (!target.deployment && target.deployments.empty())
+      sink_.warning("W006", t.path(), item.Mark(),
+                    "azure_openai target has no deployment or deployments: the model name is used as the deployment");
   }
 
   void consumer_groups(const Field& f, GatewayConfig& cfg) {
@@ -164,6 +268,8 @@ class Loader {
     if (const Field* a = main_or_alias(m, "budget_alerts", "alert_thresholds", sink_)) budget_alerts(*a, ct);
     if (const Field* u = m.get("unknown_model"))
       if (auto v = read_choice(u->value, u->path, kUnknownModelModes, sink_)) ct.unknown_model = *v;
+    if (const Field* o = m.get("on_insufficient"))
+      if (auto v = read_choice(o->value, o->path, kOnInsufficientModes, sink_)) ct.on_insufficient = *v;
     if (const Field* u = m.get("alert_webhook_url"))
       if (auto v = read_http_url(*u, sink_)) ct.alert_webhook_url = *v;
     if (ct.wallet_enforcement && !ct.enabled && m.get("enabled"))

@@ -20,6 +20,9 @@ inline constexpr std::string_view kDefaultContentThreshold = "medium";
 
 inline constexpr std::array<std::string_view, 2> kBudgetAlertActions = {"notify", "block"};
 inline constexpr std::array<std::string_view, 2> kUnknownModelModes = {"allow", "reject"};
+inline constexpr std::array<std::string_view, 2> kOnInsufficientModes = {"reject", "clamp"};
+inline constexpr int kMaxRetries = 10;
+inline constexpr int kMaxBackoffMs = 60000;
 
 inline constexpr int kMinThresholdPercent = 1;
 inline constexpr int kMaxThresholdPercent = 1000;

@@ -19,12 +19,13 @@ std::string env_or_empty(const std::string& name) {
   return v ? v : "";
 }
 
-providers::ResolvedTarget resolve_target(const config::Target& t) {
+providers::ResolvedTarget resolve_target(const config::Target& t, const providers::Provider& provider) {
   providers::ResolvedTarget r;
   r.config = t;
   std::string base = t.base_url.value_or("");
-  if (base.empty()) base = env_or_empty("OPENAI_BASE_URL");
-  if (base.empty()) base = "https://api.openai.com/v1";
+  if (base.empty() && t.provider == "openai") base = env_or_empty("OPENAI_BASE_URL");
+  if (base.empty()) base = provider.default_base_url();
+  if (base.empty()) throw std::runtime_error("target '" + t.id + "': provider " + t.provider + " needs a base_url");
   auto url = http::Url::parse(base);
   if (!url) throw std::runtime_error("target '" + t.id + "': base URL '" + base + "' is not an http(s) URL");
   r.base = *url;
@@ -46,8 +47,8 @@ GatewayShared build_shared(std::shared_ptr<const config::GatewayConfig> cfg, con
   for (const auto& p : cfg->policies) s.policies.push_back(policies::make_policy(p));
   if (cfg->targets.empty()) throw std::runtime_error("providers.targets is empty: nothing to route to");
   for (const auto& t : cfg->targets) {
-    s.targets.push_back(resolve_target(t));
     s.providers.push_back(providers::make_provider(t.provider));
+    s.targets.push_back(resolve_target(t, *s.providers.back()));
   }
   if (cfg->api) {
     auto url = http::Url::parse(cfg->api->url);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/gateway_config.hpp"
+#include "gateway/idempotency_cache.hpp"
 #include "http/types.hpp"
 #include "policies/policy.hpp"
 #include "providers/provider.hpp"
@@ -29,6 +30,8 @@ struct GatewayShared {
   std::shared_ptr<const tokenizer::Encoding> o200k, cl100k;
   std::string spool_dir = ".kt/spool";
   size_t body_limit = 4 * 1024 * 1024;
+  // The one mutable piece: Idempotency-Key answers, shared by all workers (see idempotency_cache.hpp).
+  std::shared_ptr<IdempotencyCache> idempotency = std::make_shared<IdempotencyCache>();
 
   const tokenizer::Encoding* encoding_for(std::string_view model) const {
     if (!o200k || !cl100k) return nullptr;

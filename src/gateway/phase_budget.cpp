@@ -1,13 +1,16 @@
 // Phases 4 and 7: price the worst case and reserve it; settle to the actual cost or release.
 #include <spdlog/spdlog.h>
 
+#include "gateway/max_tokens_clamp.hpp"
 #include "gateway/model_limits.hpp"
 #include "gateway/phases.hpp"
+#include "gateway/route_request.hpp"
 
 namespace kt::gateway {
 namespace {
 
 int64_t count_prompt_tokens(const RequestContext& ctx, const GatewayShared& shared) {
+  if (ctx.plain_prompt) return count_plain_prompt(ctx, shared);
   if (const auto* enc = shared.encoding_for(ctx.model)) {
     std::vector<tokenizer::ChatMessageView> views;
     views.reserve(ctx.messages.size());
@@ -26,6 +29,47 @@ Rejection budget_rejection(const RequestContext& ctx, const ledger::OpResult& r)
                    "budget_exceeded"};
 }
 
+Money worst_case(const RequestContext& ctx) {
+  return cost_of_terms({{ctx.prompt_estimate, PricePer1k(ctx.price->input_per_1k)},
+                        {ctx.output_allowance, PricePer1k(ctx.price->output_per_1k)}});
+}
+
+// The client's body asking for at most n output tokens, in the field its route uses.
+std::optional<std::string> body_with_output_cap(const RequestContext& ctx, int64_t n) {
+  switch (ctx.route_kind) {
+    case providers::Route::chat: return body_with_max_tokens(ctx.req.body, n);
+    case providers::Route::completions:
+    case providers::Route::messages: return body_with_int_field(ctx.req.body, "max_tokens", n);
+    case providers::Route::responses: return body_with_int_field(ctx.req.body, "max_output_tokens", n);
+    default: return std::nullopt;  // embeddings: no output to lower
+  }
+}
+
+// on_insufficient: clamp. The refusal carries the wallet's balance: lower max_tokens to the largest
+// output its remaining can pay for (rewriting only that field of the body), and reserve once more
+// under a new key (a refused key stays refused on replay). nullopt: not even a short answer fits.
+awaitable<std::optional<ledger::OpResult>> reserve_clamped(RequestContext& ctx, const GatewayShared& shared, Worker& w,
+                                                           const ledger::OpResult& refused) {
+  if (!ctx.price || ctx.choices < 1) co_return std::nullopt;
+  int64_t per_choice = ctx.output_allowance / ctx.choices;
+  int64_t fit = largest_affordable_output(refused.balance.remaining(), ctx.prompt_estimate, ctx.price->input_per_1k,
+                                          ctx.price->output_per_1k, ctx.choices);
+  // Nothing to lower (the output is not what does not fit), or not even a short answer fits.
+  if (fit < kMinClampedOutputTokens || fit >= per_choice) co_return std::nullopt;
+  int64_t n = fit;
+  auto body = body_with_output_cap(ctx, n);
+  if (!body) co_return std::nullopt;
+  ctx.req.body = std::move(*body);
+  ctx.max_tokens = n;
+  ctx.max_tokens_clamped = n;
+  ctx.output_allowance = n * ctx.choices;
+  ctx.estimate = worst_case(ctx);
+  ++ctx.attempt;
+  ledger::ReserveOp op{ctx.reservation_key(), ctx.group->wallet_team_id, ctx.estimate, shared.block_at_percent};
+  auto result = co_await w.ledger_client->reserve(std::move(op));
+  co_return result;
+}
+
 }  // namespace
 
 std::string budget_exceeded_body(const std::string& group, Money budget, Money spent, Money estimate, bool no_wallet) {
@@ -40,18 +84,23 @@ std::string budget_exceeded_body(const std::string& group, Money budget, Money s
 
 Money cost_of_usage(const providers::Usage& u, const ledger::PricingRow& p) {
   PricePer1k input(p.input_per_1k), output(p.output_per_1k), cached(p.cached_input_per_1k.value_or(p.input_per_1k));
-  return cost_of_terms({{u.prompt_tokens - u.cached_tokens, input}, {u.cached_tokens, cached}, {u.completion_tokens, output}});
+  PricePer1k cache_write(p.cache_creation_per_1k.value_or(p.input_per_1k));  // Anthropic's cache writes
+  return cost_of_terms({{u.prompt_tokens - u.cached_tokens - u.cache_creation_tokens, input},
+                        {u.cached_tokens, cached},
+                        {u.cache_creation_tokens, cache_write},
+                        {u.completion_tokens, output}});
 }
 
 awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
   const auto* price = co_await w.prices->find_or_refresh(ctx.model);
+  ctx.max_tokens_requested = ctx.max_tokens;
+  ctx.max_tokens_clamped.reset();
   if (price) {
     ctx.price = *price;
     ctx.prompt_estimate = count_prompt_tokens(ctx, shared);
     int64_t per_choice = ctx.max_tokens.value_or(price->max_output_tokens.value_or(default_max_output_tokens(ctx.model)));
-    ctx.output_allowance = per_choice * ctx.choices;
-    ctx.estimate = cost_of_terms({{ctx.prompt_estimate, PricePer1k(price->input_per_1k)},
-                                  {ctx.output_allowance, PricePer1k(price->output_per_1k)}});
+    ctx.output_allowance = ctx.input_only ? 0 : per_choice * ctx.choices;
+    ctx.estimate = worst_case(ctx);
   } else if (shared.cost_tracking()) {
     if (shared.config->cost_tracking.unknown_model == "reject")
       co_return rejection(bad_request("unknown_model", "no price for model '" + ctx.model +
@@ -69,6 +118,21 @@ awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const
                                  "the budget service cannot be reached; request not forwarded"},
                         "budget_unavailable");
   ctx.balance = result->balance;
+  if (result->reserve_status == ledger::ReserveStatus::insufficient && shared.config->cost_tracking.on_insufficient == "clamp") {
+    Money original = ctx.estimate;
+    int64_t allowance = ctx.output_allowance;
+    auto clamped = co_await reserve_clamped(ctx, shared, w, *result);
+    if (clamped && clamped->reserve_status == ledger::ReserveStatus::reserved) {
+      ctx.balance = clamped->balance;
+      ctx.reserved = true;
+      co_return std::nullopt;
+    }
+    // The 402 names what the request asked for.
+    ctx.estimate = original;
+    ctx.output_allowance = allowance;
+    ctx.max_tokens = ctx.max_tokens_requested;
+    ctx.max_tokens_clamped.reset();
+  }
   if (result->reserve_status != ledger::ReserveStatus::reserved) co_return budget_rejection(ctx, *result);
   ctx.reserved = true;
   co_return std::nullopt;
@@ -77,6 +141,7 @@ awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const
 void settle_or_release(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
   bool served = ctx.usage.has_value();
   if (served) ctx.cost = ctx.price ? cost_of_usage(*ctx.usage, *ctx.price) : Money::zero();
+  if (served && !ctx.attempts.empty()) ctx.attempts.back().charged = true;  // the attempt that answered
   if (!shared.cost_tracking() || !w.ledger_client) return;
   if (served) {
     ledger::SettleOp op;

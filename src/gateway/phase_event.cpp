@@ -11,6 +11,24 @@ void optional_string(JsonWriter& w, std::string_view key, const std::string* v) 
   if (v && !v->empty()) w.value(*v); else w.null();
 }
 
+void optional_int(JsonWriter& w, std::string_view key, const std::optional<int64_t>& v) {
+  w.key(key);
+  if (v) w.value(*v); else w.null();
+}
+
+// Retries, fallbacks and idempotence: every attempt with the target and model it asked.
+void write_attempts(JsonWriter& j, const RequestContext& ctx) {
+  j.key("attempts").begin_array();
+  for (const auto& a : ctx.attempts) {
+    j.begin_object().field("attempt", a.attempt).field("target", a.target).field("model", a.model);
+    j.field("status", a.status).field("outcome", a.outcome).field("charged", a.charged).end_object();
+  }
+  j.end_array();
+  optional_string(j, "model_requested", &ctx.model_requested);
+  optional_string(j, "idempotency_key", &ctx.idempotency_key);
+  optional_string(j, "replay_of", &ctx.replay_of);
+}
+
 }  // namespace
 
 void emit_event(RequestContext& ctx, Worker& w) {
@@ -30,6 +48,7 @@ void emit_event(RequestContext& ctx, Worker& w) {
   j.key("usage").begin_object();
   j.field("prompt_tokens", usage.prompt_tokens).field("completion_tokens", usage.completion_tokens);
   j.field("total_tokens", usage.total()).field("cached_tokens", usage.cached_tokens).field("reasoning_tokens", usage.reasoning_tokens);
+  j.field("cache_creation_tokens", usage.cache_creation_tokens);
   j.end_object();
   j.field("usage_source", ctx.usage ? ctx.usage_source : std::string("none"));
   j.key("cost");
@@ -40,6 +59,10 @@ void emit_event(RequestContext& ctx, Worker& w) {
   j.key("price_version");
   if (ctx.price) j.value(ctx.price->version); else j.null();
   j.field("prompt_tokens_estimate", ctx.prompt_estimate).field("output_tokens_reserved", ctx.output_allowance);
+  optional_int(j, "max_tokens_requested", ctx.max_tokens_requested);
+  optional_int(j, "max_tokens_clamped", ctx.max_tokens_clamped);
+  j.field("stream_cut_at_reservation", ctx.stream_cut_at_reservation);
+  write_attempts(j, ctx);
   j.key("policies").begin_array();
   for (const auto& v : ctx.verdicts) {
     j.begin_object().field("name", v.policy_name).field("type", v.policy_type).field("action", v.action);

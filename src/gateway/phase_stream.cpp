@@ -1,14 +1,14 @@
 // Phase 6 for streams: SSE events pass through as they arrive (only the partial event at the end
-// of a read is held). Each chunk is read for the usage and the generated text; the usage-only
-// chunk the gateway asked for on the client's behalf is not passed on.
-#include <simdjson.h>
-
+// of a read is held). The provider's stream translator reads each event for the usage and the
+// generated text, drops the usage-only chunk the gateway asked for on the client's behalf, and
+// rewrites the events when the client's API differs from the upstream's (Anthropic behind chat).
 #include "core/period.hpp"
+#include "gateway/route_request.hpp"
+#include "gateway/stream_budget.hpp"
 #include "gateway/upstream_support.hpp"
 #include "http/sse.hpp"
 
 namespace kt::gateway {
-namespace sj = simdjson::ondemand;
 using namespace std::chrono_literals;
 using boost::asio::awaitable;
 
@@ -16,43 +16,6 @@ namespace {
 
 constexpr auto kIdleTimeout = 120s;           // between two upstream reads
 constexpr auto kDrainAfterDisconnect = 30s;   // keep reading for the final usage after the client left
-
-// Reads one chunk; returns false when the chunk must not reach the client.
-bool inspect_chunk(http::SseEvent& ev, RequestContext& ctx, std::string& completion_text) {
-  if (ev.data.empty() || ev.data == "[DONE]") return true;
-  thread_local sj::parser parser;
-  ev.data.reserve(ev.data.size() + simdjson::SIMDJSON_PADDING);
-  bool no_choices = true, has_usage = false;
-  try {
-    auto doc = parser.iterate(simdjson::padded_string_view(ev.data.data(), ev.data.size(), ev.data.capacity()));
-    for (auto f : doc.get_object()) {
-      std::string_view k = f.unescaped_key().value();
-      sj::value v = f.value();
-      if (k == "choices" && v.type() == sj::json_type::array) {
-        for (auto choice : v.get_array()) {
-          no_choices = false;
-          for (auto cf : choice.get_object()) {
-            if (cf.unescaped_key().value() != "delta") continue;
-            for (auto df : cf.value().get_object()) {
-              if (df.unescaped_key().value() != "content") continue;
-              auto c = df.value();
-              if (c.type() == sj::json_type::string) completion_text += c.get_string().value();
-            }
-          }
-        }
-      } else if (k == "usage" && v.type() == sj::json_type::object) {
-        auto u = providers::parse_openai_usage_object(simdjson::ondemand::object(v.get_object()).raw_json().value());
-        if (u) {
-          ctx.usage = u;
-          has_usage = true;
-        }
-      }
-    }
-  } catch (const simdjson::simdjson_error&) {
-    return true;  // not ours to judge: pass it on unchanged
-  }
-  return !(has_usage && no_choices && !ctx.client_wants_usage);
-}
 
 }  // namespace
 
@@ -85,10 +48,13 @@ awaitable<void> relay_stream(RequestContext& ctx, const GatewayShared& shared, h
   http::Headers stream_headers{{"Cache-Control", "no-cache"}, {"X-Kt-Request-Id", ctx.request_id}};
   co_await res.start_stream(200, "text/event-stream", stream_headers);
   http::SseParser parser;
-  std::string completion_text, out;
+  // The provider's translator: passes events on (or rewrites them), reads usage and text.
+  auto translator = ctx.provider->stream_translator(route_info(ctx));
+  std::string out, events;
   auto drain_deadline = std::chrono::steady_clock::time_point::max();
-  bool upstream_failed = false;
-  for (;;) {
+  bool upstream_failed = false, cut = false;
+  StreamBudget budget(ctx, shared);
+  while (!cut) {
     std::optional<std::string> piece;
     try {
       auto wait = ctx.client_disconnected
@@ -102,8 +68,19 @@ awaitable<void> relay_stream(RequestContext& ctx, const GatewayShared& shared, h
     }
     if (!piece) break;
     out.clear();
-    for (auto& ev : parser.feed(*piece))
-      if (inspect_chunk(ev, ctx, completion_text)) out += ev.raw;
+    for (auto& ev : parser.feed(*piece)) {
+      size_t before = translator->text().size();
+      events.clear();
+      translator->on_event(ev, events);
+      if (events.empty()) continue;
+      if (budget.exceeded_by(std::string_view(translator->text()).substr(before))) {
+        cut = true;  // this event would pass the reservation: end the stream before it
+        out += StreamBudget::cut_events();
+        StreamBudget::record_cut(ctx);
+        break;
+      }
+      out += events;
+    }
     if (!out.empty() && !ctx.client_disconnected && !co_await res.write_chunk(out)) {
       ctx.client_disconnected = true;
       drain_deadline = std::chrono::steady_clock::now() + kDrainAfterDisconnect;
@@ -112,9 +89,10 @@ awaitable<void> relay_stream(RequestContext& ctx, const GatewayShared& shared, h
   if (!ctx.client_disconnected) co_await res.end_stream();
   if (upstream_failed) ctx.warnings.push_back("upstream stream ended abnormally");
   if (ctx.client_disconnected) ctx.warnings.push_back("client disconnected mid-stream");
+  if (!ctx.stream_cut_at_reservation && translator->usage()) ctx.usage = translator->usage();
   if (!ctx.usage) {
     // Billed from what the gateway counted itself: never $0 for a stream the provider served.
-    ctx.usage = providers::Usage{ctx.prompt_estimate, count_text_tokens(shared, ctx.model, completion_text)};
+    ctx.usage = providers::Usage{ctx.prompt_estimate, count_text_tokens(shared, ctx.model, translator->text())};
     ctx.usage_source = "estimated";
   }
 }

@@ -4,6 +4,7 @@
 
 #include "core/period.hpp"
 #include "gateway/phases.hpp"
+#include "gateway/route_request.hpp"
 #include "gateway/upstream_support.hpp"
 
 namespace kt::gateway {
@@ -17,23 +18,6 @@ size_t pick_target(const RequestContext& ctx, const GatewayShared& shared) {
   return 0;
 }
 
-std::string completion_text_of(const std::string& body) {
-  thread_local simdjson::ondemand::parser parser;
-  std::string buf;
-  buf.reserve(body.size() + simdjson::SIMDJSON_PADDING);
-  buf.append(body);
-  std::string out;
-  try {
-    auto doc = parser.iterate(simdjson::padded_string_view(buf.data(), buf.size(), buf.capacity()));
-    for (auto choice : doc["choices"].get_array()) {
-      auto content = choice["message"]["content"];
-      if (content.type() == simdjson::ondemand::json_type::string) out += content.get_string().value();
-    }
-  } catch (const simdjson::simdjson_error&) {
-  }
-  return out;
-}
-
 }  // namespace
 
 int64_t count_text_tokens(const GatewayShared& shared, const std::string& model, const std::string& text) {
@@ -44,6 +28,8 @@ int64_t count_text_tokens(const GatewayShared& shared, const std::string& model,
 std::string upstream_body(RequestContext& ctx) {
   std::string body = std::move(ctx.req.body);
   if (!ctx.stream || ctx.client_wants_usage) return body;
+  // Only chat and legacy completions streams take stream_options (the others always report usage).
+  if (ctx.route_kind != providers::Route::chat && ctx.route_kind != providers::Route::completions) return body;
   if (!ctx.has_stream_options) {
     // Cheapest edit that keeps the client's bytes: a new first member.
     auto brace = body.find('{');
@@ -71,10 +57,13 @@ awaitable<void> reply_upstream_failure(RequestContext& ctx, http::ResponseWriter
 }
 
 awaitable<void> forward_upstream(RequestContext& ctx, const GatewayShared& shared, Worker& w, http::ResponseWriter& res) {
-  size_t ti = pick_target(ctx, shared);
+  // A retry or a fallback (phase_attempts.cpp) has chosen the target already.
+  size_t ti = ctx.target ? static_cast<size_t>(ctx.target - shared.targets.data()) : pick_target(ctx, shared);
   ctx.target = &shared.targets[ti];
   ctx.provider = shared.providers[ti].get();
-  auto req = ctx.provider->chat_request(*ctx.target, upstream_body(ctx), ctx.stream);
+  const providers::RouteInfo info = route_info(ctx);
+  if (!ctx.provider->supports(info.route)) co_return co_await reply_route_not_supported(ctx, res);
+  auto req = ctx.provider->build_request(*ctx.target, info, upstream_body(ctx));
   int64_t t0 = now_unix_micros();
   if (ctx.stream) {
     co_await relay_stream(ctx, shared, w.pool, std::move(req), res);
@@ -92,9 +81,12 @@ awaitable<void> forward_upstream(RequestContext& ctx, const GatewayShared& share
   if (failed_by_timeout) co_return co_await reply_upstream_failure(ctx, res, *failed_by_timeout);
   ctx.upstream_status = ctx.status = resp.status;
   if (resp.status >= 200 && resp.status < 300) {
-    ctx.usage = ctx.provider->usage_from_json(resp.body);
+    // Read (and for a translated route, rewritten) before it reaches the client.
+    auto reading = ctx.provider->read_response(info, std::move(resp.body));
+    resp.body = std::move(reading.body);
+    ctx.usage = reading.usage;
     if (!ctx.usage) {
-      ctx.usage = providers::Usage{ctx.prompt_estimate, count_text_tokens(shared, ctx.model, completion_text_of(resp.body))};
+      ctx.usage = providers::Usage{ctx.prompt_estimate, count_text_tokens(shared, ctx.model, reading.text)};
       ctx.usage_source = "estimated";
     }
   } else {

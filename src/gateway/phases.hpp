@@ -25,6 +25,10 @@ std::optional<Rejection> run_request_policies(RequestContext& ctx, const Gateway
 awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const GatewayShared& shared, Worker& w);
 // 5+6. Route upstream and pass the answer on (JSON whole, SSE event by event), reading usage.
 awaitable<void> forward_upstream(RequestContext& ctx, const GatewayShared& shared, Worker& w, http::ResponseWriter& res);
+// 5 with retries and fallbacks (phase_attempts.cpp): forward_upstream until an attempt answers;
+// each further attempt releases the last one's reservation and reserves its own.
+class AttemptWriter;
+awaitable<void> route_upstream(RequestContext& ctx, const GatewayShared& shared, Worker& w, AttemptWriter& out);
 // 7. Settle the reservation to the actual cost, or release it when nothing was served.
 void settle_or_release(RequestContext& ctx, const GatewayShared& shared, Worker& w);
 // 8. One decision event per request, blocked ones too.

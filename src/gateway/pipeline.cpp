@@ -7,7 +7,9 @@
 
 #include "core/ids.hpp"
 #include "core/period.hpp"
+#include "gateway/idempotency_phase.hpp"
 #include "gateway/phases.hpp"
+#include "gateway/route_request.hpp"
 
 namespace kt::gateway {
 namespace {
@@ -23,17 +25,26 @@ awaitable<void> refuse(RequestContext& ctx, Worker& w, http::ResponseWriter& res
 
 }  // namespace
 
-awaitable<void> Pipeline::chat_completions(http::Request& req, http::ResponseWriter& res) {
+awaitable<void> Pipeline::priced_route(http::Request& req, http::ResponseWriter& res, providers::Route route) {
   RequestContext ctx(req);
+  ctx.route_kind = route;
+  ctx.route = std::string(providers::route_path(route));
   ctx.request_id = new_id("req_");
   ctx.started_us = now_unix_micros();
 
   if (auto r = authenticate(ctx, shared_)) co_return co_await refuse(ctx, w_, res, *r);
-  if (auto r = parse_chat_request(ctx)) co_return co_await refuse(ctx, w_, res, *r);
+  if (auto r = parse_route_request(ctx)) co_return co_await refuse(ctx, w_, res, *r);
   if (auto r = run_request_policies(ctx, shared_)) co_return co_await refuse(ctx, w_, res, *r);
-  if (auto r = co_await price_and_reserve(ctx, shared_, w_)) co_return co_await refuse(ctx, w_, res, *r);
+
+  IdempotencyClaim claim;
+  std::optional<RecordedResponse> first_answer;
+  if (auto r = claim_idempotency_key(ctx, shared_, claim, first_answer)) co_return co_await refuse(ctx, w_, res, *r);
+  if (first_answer) co_return co_await replay_answer(ctx, w_, res, *first_answer);
+
+  AttemptWriter out(res, ctx.request_id, claim.active());  // holds failures a retry may mend
+  if (auto r = co_await price_and_reserve(ctx, shared_, w_)) co_return co_await refuse(ctx, w_, out, *r);
   try {
-    co_await forward_upstream(ctx, shared_, w_, res);
+    co_await route_upstream(ctx, shared_, w_, out);  // response and stream filters run inside
   } catch (...) {
     // Whatever failed, the reservation must not stay held: settle what was served, release the rest.
     ctx.decision = "error";
@@ -44,6 +55,7 @@ awaitable<void> Pipeline::chat_completions(http::Request& req, http::ResponseWri
   }
   settle_or_release(ctx, shared_, w_);
   emit_event(ctx, w_);
+  remember_answer(ctx, out, claim);
 }
 
 awaitable<void> Pipeline::list_models(http::Request& req, http::ResponseWriter& res) {
@@ -59,8 +71,8 @@ awaitable<void> Pipeline::list_models(http::Request& req, http::ResponseWriter& 
 
 awaitable<void> Pipeline::handle(http::Request& req, http::ResponseWriter& res) {
   std::string_view path = req.path();
-  if (path == "/v1/chat/completions" || path == "/chat/completions") {
-    if (req.method == "POST") co_return co_await chat_completions(req, res);
+  if (auto route = providers::route_of_path(path)) {
+    if (req.method == "POST") co_return co_await priced_route(req, res, *route);
   } else if (path == "/v1/models" || path == "/models") {
     if (req.method == "GET") co_return co_await list_models(req, res);
   } else if (path == "/health") {

@@ -12,7 +12,8 @@ class Pipeline {
   boost::asio::awaitable<void> handle(http::Request& req, http::ResponseWriter& res);
 
  private:
-  boost::asio::awaitable<void> chat_completions(http::Request& req, http::ResponseWriter& res);
+  // Every priced route (chat, completions, embeddings, responses, messages) goes through here.
+  boost::asio::awaitable<void> priced_route(http::Request& req, http::ResponseWriter& res, providers::Route route);
   boost::asio::awaitable<void> list_models(http::Request& req, http::ResponseWriter& res);
   const GatewayShared& shared_;
   Worker& w_;

@@ -24,6 +24,15 @@ struct Rejection {
   std::string reason;  // budget_exceeded, policy_violation, invalid_request, ...
 };
 
+// One upstream attempt of a request (retries and fallbacks: phase_attempts.cpp).
+struct AttemptRecord {
+  int attempt = 1;  // the reservation key's suffix
+  std::string target, model;
+  int status = 0;       // what that attempt got (502 for a timeout or connect error)
+  std::string outcome;  // "ok", "upstream_status_500", "upstream_timeout", ...
+  bool charged = false; // only the attempt that produced the answer is settled
+};
+
 struct RequestContext {
   explicit RequestContext(http::Request& r) : req(r) {}
   http::Request& req;
@@ -31,6 +40,7 @@ struct RequestContext {
   int attempt = 1;
   int64_t started_us = 0;
   std::string route = "/v1/chat/completions";
+  providers::Route route_kind = providers::Route::chat;
 
   // authenticate
   const config::ConsumerGroup* group = nullptr;
@@ -43,6 +53,8 @@ struct RequestContext {
   std::optional<int64_t> max_tokens;
   int64_t choices = 1;  // "n"
   std::vector<ChatMessage> messages;
+  bool plain_prompt = false;  // completions, embeddings: text prompts, no chat message overhead
+  bool input_only = false;    // embeddings: input cost only, no output reserved
 
   // request policies
   std::vector<policies::PolicyVerdict> verdicts;
@@ -69,6 +81,16 @@ struct RequestContext {
   std::string decision = "allow";
   std::string reason = "ok";
   std::optional<Money> cost;
+
+  // budget-aware limits (on_insufficient: clamp) and stream cut at the reservation
+  std::optional<int64_t> max_tokens_requested;  // the client's value (null: none given)
+  std::optional<int64_t> max_tokens_clamped;    // set when the gateway lowered it to fit the wallet
+  bool stream_cut_at_reservation = false;
+  // retries, fallbacks, idempotence
+  std::vector<AttemptRecord> attempts;
+  std::string model_requested;     // the client's model, when a fallback answered with another
+  std::string idempotency_key;     // the client's Idempotency-Key header
+  std::string replay_of;           // request id whose answer was replayed
 
   std::string reservation_key() const { return request_id + ":" + std::to_string(attempt); }
 };

@@ -38,7 +38,9 @@ port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() {
   local p
   while :; do
-    p=$(( (RANDOM << 1 | RANDOM & 1) % 30000 + 20000 ))
+    # Below the kernel's ephemeral range (32768+): a port there may be the local end of some
+    # outgoing connection, and listening on it fails with "Address already in use".
+    p=$(( (RANDOM << 1 | RANDOM & 1) % 12000 + 20000 ))
     port_in_use "$p" || { echo "$p"; return; }
   done
 }

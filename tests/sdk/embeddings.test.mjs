@@ -6,7 +6,7 @@ import { client, groupKey, teamOf, settledBalance, decisionEvents, expectedCost,
 
 // The gateway's /v1/embeddings route is being added (issue 3, "Providers and routes"). Until it is
 // there the test still runs and prints its failure, but as TODO; set it to '' once the route is in.
-const ROUTE_PENDING = 'gateway /v1/embeddings route not implemented yet (issue 3): answers 404 unknown route';
+const ROUTE_PENDING = '';
 
 test('embeddings.create: usage.prompt_tokens, wallet charged input-only', { todo: ROUTE_PENDING || false }, async () => {
   const team = teamOf('embed');
