@@ -1,29 +1,32 @@
-// Encode throughput of kt_tokenizer on ~1 MiB of mixed English text, comparable with
-// bench/tokenizer_compare.mjs (OpenAI's tiktoken compiled to wasm) on the same corpus: both print
-// the token count and an FNV-1a digest of the ids, which must be equal.
-//
-// Build (from the repository root, no bench/CMakeLists.txt needed):
-//   g++ -std=c++20 -O2 -DNDEBUG -Isrc bench/tokenizer_bench.cpp build-<you>/src/tokenizer/libkt_tokenizer.a \
-//       build-<you>/src/core/libkt_core.a -lpcre2-8 -pthread -o /tmp/tokenizer_bench
-// Run: /tmp/tokenizer_bench [corpus.txt] [data_dir]
-//   (the default corpus /tmp/kt-tokenizer-corpus.txt is written by bench/tokenizer_compare.mjs)
-#include <algorithm>
-#include <chrono>
-#include <cstdint>
-#include <cstdio>
-#include <fstream>
-#include <sstream>
-#include <string>
-#include <vector>
+// Tokenizer throughput (kt_tokenizer, tiktoken-compatible BPE). With KT_TOKENIZER_CORPUS pointing
+// at the corpus bench/tokenizer_compare.mjs encodes with npm tiktoken@1.0.22 (wasm), the two are
+// compared on the same text in the same run (bench/run.sh does this): both report the token count
+// and an FNV-1a digest of the ids, which must be equal.
+#include <benchmark/benchmark.h>
 
+#include <cstdio>
+#include <map>
+
+#include "bench_data.hpp"
 #include "tokenizer/tokenizer.hpp"
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using kt::tokenizer::Encoding;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
+// nullptr when the rank files are missing (run scripts/fetch-tokenizer-data.sh).
+const Encoding* encoding(const std::string& name) {
+  static std::map<std::string, std::shared_ptr<const Encoding>> cache;
+  auto it = cache.find(name);
+  if (it == cache.end()) {
+    std::shared_ptr<const Encoding> enc;
+    try {
+      enc = Encoding::load(name, kt::tokenizer::default_data_dir());
+    } catch (const std::exception&) {
+    }
+    it = cache.emplace(name, enc).first;
+  }
+  return it->second.get();
 }
 
 uint64_t digest(const std::vector<uint32_t>& ids) {
@@ -36,47 +39,49 @@ uint64_t digest(const std::vector<uint32_t>& ids) {
   return h;
 }
 
+// encode(): ids out, like tiktoken's encode_ordinary. items/s = tokens/s.
+void BM_TokenizerEncode(benchmark::State& state, const char* name) {
+  const Encoding* enc = encoding(name);
+  if (!enc) return state.SkipWithError("tokenizer rank files missing: run scripts/fetch-tokenizer-data.sh");
+  const std::string& text = kt::bench::tokenizer_corpus();
+  const auto ids = enc->encode(text);
+  for (auto _ : state) {
+    auto again = enc->encode(text);
+    benchmark::DoNotOptimize(again.data());
+  }
+  state.SetItemsProcessed(int64_t(state.iterations()) * int64_t(ids.size()));
+  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(text.size()));
+  state.counters["tokens"] = double(ids.size());
+  char label[64];
+  std::snprintf(label, sizeof label, "digest %016llx", static_cast<unsigned long long>(digest(ids)));
+  state.SetLabel(label);
+}
+
+// count(): what the gateway calls for a prompt estimate (no id vector).
+void BM_TokenizerCount(benchmark::State& state, const char* name) {
+  const Encoding* enc = encoding(name);
+  if (!enc) return state.SkipWithError("tokenizer rank files missing: run scripts/fetch-tokenizer-data.sh");
+  const std::string& text = kt::bench::tokenizer_corpus();
+  size_t n = enc->count(text);
+  for (auto _ : state) benchmark::DoNotOptimize(enc->count(text));
+  state.SetItemsProcessed(int64_t(state.iterations()) * int64_t(n));
+}
+
+// The request path: the chat prompt estimate of the ~1.1 KB harness-style request.
+void BM_ChatPromptCount(benchmark::State& state) {
+  const Encoding* enc = encoding("o200k_base");
+  if (!enc) return state.SkipWithError("tokenizer rank files missing: run scripts/fetch-tokenizer-data.sh");
+  std::vector<kt::tokenizer::ChatMessageView> msgs{{"system", kt::bench::system_prompt(), {}},
+                                                   {"user", kt::bench::user_prompt(), {}}};
+  size_t n = kt::tokenizer::count_chat_prompt(*enc, msgs);
+  for (auto _ : state) benchmark::DoNotOptimize(kt::tokenizer::count_chat_prompt(*enc, msgs));
+  state.SetItemsProcessed(int64_t(state.iterations()) * int64_t(n));
+  state.counters["tokens"] = double(n);
+}
+
 }  // namespace
 
-int main(int argc, char** argv) {
-  const std::string corpus_path = argc > 1 ? argv[1] : "/tmp/kt-tokenizer-corpus.txt";
-  const std::string data_dir = argc > 2 ? argv[2] : kt::tokenizer::default_data_dir();
-  std::ifstream in(corpus_path, std::ios::binary);
-  if (!in) {
-    std::fprintf(stderr, "cannot read %s (run bench/tokenizer_compare.mjs once to build it)\n", corpus_path.c_str());
-    return 1;
-  }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  const std::string text = buf.str();
-  std::printf("corpus %s: %zu bytes\n", corpus_path.c_str(), text.size());
-
-  const int iterations = 5;
-  for (const char* name : {"o200k_base", "cl100k_base"}) {
-    const auto load_start = Clock::now();
-    const auto enc = kt::tokenizer::Encoding::load(name, data_dir);
-    const double load_ms = seconds_since(load_start) * 1000;
-
-    const std::vector<uint32_t> ids = enc->encode(text);  // warm-up
-    std::vector<double> encode_s, count_s;
-    for (int i = 0; i < iterations; ++i) {
-      auto t0 = Clock::now();
-      const auto again = enc->encode(text);
-      encode_s.push_back(seconds_since(t0));
-      if (again.size() != ids.size()) return 2;
-      t0 = Clock::now();
-      const size_t n = enc->count(text);
-      count_s.push_back(seconds_since(t0));
-      if (n != ids.size()) return 3;
-    }
-    std::sort(encode_s.begin(), encode_s.end());
-    std::sort(count_s.begin(), count_s.end());
-    const double median = encode_s[iterations / 2], best = encode_s[0], count_median = count_s[iterations / 2];
-    std::printf(
-        "kt_tokenizer %s: %zu tokens, digest %016llx, load %.1f ms, encode median %.2f M tokens/s "
-        "(best %.2f, %.1f MB/s), count median %.2f M tokens/s\n",
-        name, ids.size(), static_cast<unsigned long long>(digest(ids)), load_ms, ids.size() / median / 1e6,
-        ids.size() / best / 1e6, text.size() / median / 1e6, ids.size() / count_median / 1e6);
-  }
-  return 0;
-}
+BENCHMARK_CAPTURE(BM_TokenizerEncode, o200k_base, "o200k_base")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_TokenizerEncode, cl100k_base, "cl100k_base")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_TokenizerCount, o200k_base, "o200k_base")->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ChatPromptCount);

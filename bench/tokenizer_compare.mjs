@@ -2,6 +2,8 @@
 // on the same corpus as bench/tokenizer_bench.cpp, plus a digest of the token ids so both
 // implementations can be checked for identical output on the whole corpus.
 //
+//   bench/run.sh installs it (npm install --prefix bench/results/node tiktoken@1.0.22) and runs this
+//   script and kt_bench's BM_TokenizerEncode on the same corpus, same core; by hand:
 //   (cd /tmp && npm install tiktoken@1.0.22)
 //   NODE_PATH=/tmp/node_modules node bench/tokenizer_compare.mjs [corpus.txt]
 //
