@@ -52,6 +52,13 @@ Backend postgres_backend() {
 
 }  // namespace
 
+std::vector<Backend> shared_ledger_backends() {
+  std::vector<Backend> out;
+  for (auto& b : ledger_backends())
+    if (!b.private_memory) out.push_back(std::move(b));
+  return out;
+}
+
 std::vector<Backend> ledger_backends() {
   return {
       postgres_backend(),
@@ -62,7 +69,7 @@ std::vector<Backend> ledger_backends() {
          db.shared = false;
          return db;
        },
-       ""},
+       "", true},
       {"SqliteFile",
        [] {
          std::string dir = make_temp_dir();

@@ -36,9 +36,13 @@ struct Backend {
   // Non-empty: the backend cannot run here (PostgreSQL without KT_TEST_POSTGRES_URL). Its tests
   // are skipped with this message locally and fail under CI=true.
   std::string unavailable;
+  // A private in-memory database: one connection only, nothing to share or tamper with.
+  bool private_memory = false;
 };
 
 std::vector<Backend> ledger_backends();
+// The backends whose database several connections can open (concurrency, reopen, tamper tests).
+std::vector<Backend> shared_ledger_backends();
 
 // CI=true: a backend that cannot run fails instead of being skipped.
 inline bool running_in_ci() {
@@ -88,4 +92,9 @@ OpResult apply_one(Store& s, const LedgerOp& op, int64_t now);
 // Each test file derives its own fixture from LedgerStoreTest and instantiates it here.
 #define KT_LEDGER_BACKEND_SUITE(Fixture)                                                          \
   INSTANTIATE_TEST_SUITE_P(Backends, Fixture, ::testing::ValuesIn(::kt::ledger::testing::ledger_backends()), \
+                           [](const ::testing::TestParamInfo<::kt::ledger::testing::Backend>& p) { return p.param.name; })
+// For fixtures whose tests open the database more than once.
+#define KT_LEDGER_SHARED_BACKEND_SUITE(Fixture)                                                   \
+  INSTANTIATE_TEST_SUITE_P(Backends, Fixture,                                                    \
+                           ::testing::ValuesIn(::kt::ledger::testing::shared_ledger_backends()),  \
                            [](const ::testing::TestParamInfo<::kt::ledger::testing::Backend>& p) { return p.param.name; })

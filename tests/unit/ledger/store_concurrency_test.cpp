@@ -9,10 +9,9 @@ namespace kt::ledger::testing {
 namespace {
 
 class ConcurrencyTest : public LedgerStoreTest {};
-KT_LEDGER_BACKEND_SUITE(ConcurrencyTest);
+KT_LEDGER_SHARED_BACKEND_SUITE(ConcurrencyTest);
 
 TEST_P(ConcurrencyTest, ParallelReservesNeverExceedTheBudget) {
-  if (!db_.shared) GTEST_SKIP() << "private in-memory database: nothing to share between connections";
   const int64_t now = at("2026-04", 15);
   store().allocate("eng", usd("100"), "USD", "", now);
 
@@ -58,7 +57,6 @@ TEST_P(ConcurrencyTest, ParallelReservesNeverExceedTheBudget) {
 }
 
 TEST_P(ConcurrencyTest, ConnectionsOpenedConcurrentlyMigrateOnce) {
-  if (!db_.shared) GTEST_SKIP() << "private in-memory database";
   std::vector<std::thread> threads;
   std::atomic<int> opened{0};
   for (int t = 0; t < 4; ++t)
@@ -78,7 +76,6 @@ TEST_P(ConcurrencyTest, ConnectionsOpenedConcurrentlyMigrateOnce) {
 // The same ops (a retry sent to another API replica) on several connections at once: each
 // key moves money exactly once.
 TEST_P(ConcurrencyTest, ConcurrentReplaysOfOneKeyMoveMoneyOnce) {
-  if (!db_.shared) GTEST_SKIP() << "private in-memory database";
   const int64_t now = at("2026-04", 15);
   store().allocate("eng", usd("100"), "USD", "", now);
   constexpr int kThreads = 6, kKeys = 40;
@@ -113,7 +110,6 @@ TEST_P(ConcurrencyTest, ConcurrentReplaysOfOneKeyMoveMoneyOnce) {
 // Batches touching two wallets in opposite orders may deadlock on PostgreSQL; the store
 // retries the whole transaction, so callers never see it and the money still adds up.
 TEST_P(ConcurrencyTest, BatchesOverTwoWalletsInOppositeOrdersAllSucceed) {
-  if (!db_.shared) GTEST_SKIP() << "private in-memory database";
   const int64_t now = at("2026-04", 15);
   store().allocate("eng", usd("1000"), "USD", "", now);
   store().allocate("ops", usd("1000"), "USD", "", now);

@@ -6,6 +6,8 @@ namespace {
 
 class WalletTest : public LedgerStoreTest {};
 KT_LEDGER_BACKEND_SUITE(WalletTest);
+class SharedWalletTest : public LedgerStoreTest {};
+KT_LEDGER_SHARED_BACKEND_SUITE(SharedWalletTest);
 
 const int64_t kNow = at("2026-04", 12, 9 * 3600 + 30 * 60);
 
@@ -171,8 +173,7 @@ TEST_P(WalletTest, MigrateTwiceIsHarmless) {
   EXPECT_EQ(store().balance("t", kNow)->budget, usd("3"));
 }
 
-TEST_P(WalletTest, DataSurvivesReopeningASharedDatabase) {
-  if (!db_.shared) GTEST_SKIP() << "private in-memory database";
+TEST_P(SharedWalletTest, DataSurvivesReopeningASharedDatabase) {
   store().allocate("t", usd("3.000000001"), "USD", "", kNow);
   store_.reset();
   auto again = db_.open();
