@@ -4,56 +4,12 @@
 #include <algorithm>
 #include <string_view>
 
+#include "ledger/ledger_rules.hpp"
 #include "ledger/sqlite/sqlite_store.hpp"
 
 namespace kt::ledger::sqlite {
 namespace {
 
-using i128 = __int128;
-
-const char* refusal_name(ReserveStatus s) {
-  switch (s) {
-    case ReserveStatus::insufficient: return "insufficient";
-    case ReserveStatus::blocked: return "blocked";
-    case ReserveStatus::no_wallet: return "no_wallet";
-    case ReserveStatus::reserved: break;
-  }
-  return nullptr;
-}
-
-ReserveStatus refusal_status(std::string_view s) {
-  if (s == "blocked") return ReserveStatus::blocked;
-  if (s == "no_wallet") return ReserveStatus::no_wallet;
-  return ReserveStatus::insufficient;
-}
-
-// spent * 100 >= budget * percent, without int64 overflow.
-bool at_or_past_percent(Money spent, Money budget, int percent) {
-  return i128(spent.nanos()) * 100 >= i128(budget.nanos()) * percent;
-}
-
-struct Reservation {
-  std::string team_id;
-  int64_t period_start = 0;
-  Money amount;
-  std::string state, refusal;
-};
-
-void validate(const LedgerOp& op) {
-  switch (op.kind) {
-    case LedgerOp::Kind::reserve:
-      if (op.reserve.key.empty()) throw StoreError("reserve needs an idempotency key");
-      if (op.reserve.amount.is_negative()) throw StoreError("reserve amount cannot be negative");
-      break;
-    case LedgerOp::Kind::settle:
-      if (op.settle.key.empty()) throw StoreError("settle needs an idempotency key");
-      if (op.settle.actual.is_negative()) throw StoreError("settle amount cannot be negative");
-      break;
-    case LedgerOp::Kind::release:
-      if (op.release.key.empty()) throw StoreError("release needs an idempotency key");
-      break;
-  }
-}
 
 std::optional<Reservation> find_reservation(Connection& db, const std::string& key) {
   auto q = db.query("SELECT team_id, period_start, amount, state, refusal FROM reservations WHERE key = ?1", key);
@@ -64,7 +20,7 @@ std::optional<Reservation> find_reservation(Connection& db, const std::string& k
 }  // namespace
 
 std::vector<OpResult> SqliteStore::apply(const std::vector<LedgerOp>& ops, int64_t now) {
-  for (const auto& op : ops) validate(op);  // a malformed op fails the batch before it starts
+  for (const auto& op : ops) validate_op(op);  // a malformed op fails the batch before it starts
   std::vector<OpResult> results;
   results.reserve(ops.size());
   Transaction tx(db_, Transaction::Mode::immediate);

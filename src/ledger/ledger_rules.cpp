@@ -1,0 +1,42 @@
+#include "ledger/ledger_rules.hpp"
+
+namespace kt::ledger {
+
+void validate_op(const LedgerOp& op) {
+  switch (op.kind) {
+    case LedgerOp::Kind::reserve:
+      if (op.reserve.key.empty()) throw StoreError("reserve needs an idempotency key");
+      if (op.reserve.amount.is_negative()) throw StoreError("reserve amount cannot be negative");
+      break;
+    case LedgerOp::Kind::settle:
+      if (op.settle.key.empty()) throw StoreError("settle needs an idempotency key");
+      if (op.settle.actual.is_negative()) throw StoreError("settle amount cannot be negative");
+      break;
+    case LedgerOp::Kind::release:
+      if (op.release.key.empty()) throw StoreError("release needs an idempotency key");
+      break;
+  }
+}
+
+bool at_or_past_percent(Money spent, Money budget, int percent) {
+  using i128 = __int128;
+  return i128(spent.nanos()) * 100 >= i128(budget.nanos()) * percent;
+}
+
+const char* refusal_name(ReserveStatus s) {
+  switch (s) {
+    case ReserveStatus::insufficient: return "insufficient";
+    case ReserveStatus::blocked: return "blocked";
+    case ReserveStatus::no_wallet: return "no_wallet";
+    case ReserveStatus::reserved: break;
+  }
+  return nullptr;
+}
+
+ReserveStatus refusal_status(std::string_view s) {
+  if (s == "blocked") return ReserveStatus::blocked;
+  if (s == "no_wallet") return ReserveStatus::no_wallet;
+  return ReserveStatus::insufficient;
+}
+
+}  // namespace kt::ledger

@@ -1,0 +1,28 @@
+#pragma once
+// Ledger rules every store applies the same way, whatever its SQL: op validation, the block
+// threshold test, and how refused reservations are named in the reservations table.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "ledger/store.hpp"
+
+namespace kt::ledger {
+
+// A row of the reservations table, as both stores read it.
+struct Reservation {
+  std::string team_id;
+  int64_t period_start = 0;
+  Money amount;
+  std::string state, refusal;
+};
+
+// Throws StoreError for an op no store may apply (empty key, negative amount).
+void validate_op(const LedgerOp& op);
+// spent * 100 >= budget * percent, without int64 overflow.
+bool at_or_past_percent(Money spent, Money budget, int percent);
+// The stored name of a refusal ("insufficient", "blocked", "no_wallet"); nullptr for reserved.
+const char* refusal_name(ReserveStatus s);
+ReserveStatus refusal_status(std::string_view stored_name);
+
+}  // namespace kt::ledger
