@@ -4,11 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { client, groupKey, teamOf, settledBalance, decisionEvents, expectedCost, sumOfEventCosts } from './ledger.mjs';
 
-// The gateway's /v1/embeddings route is being added (issue 3, "Providers and routes"). Until it is
-// there the test still runs and prints its failure, but as TODO; set it to '' once the route is in.
-const ROUTE_PENDING = '';
-
-test('embeddings.create: usage.prompt_tokens, wallet charged input-only', { todo: ROUTE_PENDING || false }, async () => {
+test('embeddings.create: usage.prompt_tokens, wallet charged input-only', async () => {
   const team = teamOf('embed');
   // The mock upstream counts one token per word plus one per input: 10 + 3.
   const res = await client(groupKey('embed')).embeddings.create({
