@@ -2,6 +2,15 @@
 
 namespace kt::ledger {
 
+void validate_pricing(const PricingInput& in) {
+  if (in.model.empty()) throw StoreError("model pricing needs a model name");
+  if (in.input_per_1k.is_negative() || in.output_per_1k.is_negative() ||
+      (in.cached_input_per_1k && in.cached_input_per_1k->is_negative()) ||
+      (in.cache_creation_per_1k && in.cache_creation_per_1k->is_negative()))
+    throw StoreError("model pricing cannot be negative");
+  if (in.max_output_tokens && *in.max_output_tokens <= 0) throw StoreError("max_output_tokens must be positive");
+}
+
 void validate_op(const LedgerOp& op) {
   switch (op.kind) {
     case LedgerOp::Kind::reserve:

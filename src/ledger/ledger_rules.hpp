@@ -17,6 +17,8 @@ struct Reservation {
   std::string state, refusal;
 };
 
+// Throws StoreError for a price no store may keep (no model, a negative price, max_output_tokens <= 0).
+void validate_pricing(const PricingInput& in);
 // Throws StoreError for an op no store may apply (empty key, negative amount).
 void validate_op(const LedgerOp& op);
 // spent * 100 >= budget * percent, without int64 overflow.

@@ -1,5 +1,6 @@
 // Pricing, wallets, consumer groups and spend reports. apply() lives in pg_apply.cpp, the
 // event log in pg_events.cpp and verify() in pg_verify.cpp.
+#include "ledger/ledger_rules.hpp"
 #include "ledger/postgres/pg_store.hpp"
 
 #include "core/ids.hpp"
@@ -56,13 +57,7 @@ void PostgresStore::migrate() { migrate_schema(db_); }
 // --- Pricing ----------------------------------------------------------------------------
 
 PricingRow PostgresStore::upsert_pricing(const PricingInput& in, int64_t now) {
-  if (in.model.empty()) throw StoreError("model pricing needs a model name");
-  if (in.input_per_1k.is_negative() || in.output_per_1k.is_negative() ||
-      (in.cached_input_per_1k && in.cached_input_per_1k->is_negative()) ||
-      (in.cache_creation_per_1k && in.cache_creation_per_1k->is_negative()))
-    throw StoreError("model pricing cannot be negative");
-  if (in.max_output_tokens && *in.max_output_tokens <= 0)
-    throw StoreError("max_output_tokens must be positive");
+  validate_pricing(in);
 
   return db_.transaction([&] {
     // Versions are read-then-written: replicas changing one model's price take turns.

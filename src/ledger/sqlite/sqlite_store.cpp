@@ -1,5 +1,6 @@
 // Pricing, wallets, consumer groups and spend reports. apply() lives in sqlite_apply.cpp and
 // the event log in sqlite_events.cpp.
+#include "ledger/ledger_rules.hpp"
 #include "ledger/sqlite/sqlite_store.hpp"
 
 #include "core/ids.hpp"
@@ -52,13 +53,7 @@ void SqliteStore::migrate() { migrate_schema(db_); }
 // --- Pricing ----------------------------------------------------------------------------
 
 PricingRow SqliteStore::upsert_pricing(const PricingInput& in, int64_t now) {
-  if (in.model.empty()) throw StoreError("model pricing needs a model name");
-  if (in.input_per_1k.is_negative() || in.output_per_1k.is_negative() ||
-      (in.cached_input_per_1k && in.cached_input_per_1k->is_negative()) ||
-      (in.cache_creation_per_1k && in.cache_creation_per_1k->is_negative()))
-    throw StoreError("model pricing cannot be negative");
-  if (in.max_output_tokens && *in.max_output_tokens <= 0)
-    throw StoreError("max_output_tokens must be positive");
+  validate_pricing(in);
 
   Transaction tx(db_, Mode::immediate);
   std::optional<PricingRow> old;
