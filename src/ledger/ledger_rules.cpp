@@ -1,5 +1,7 @@
 #include "ledger/ledger_rules.hpp"
 
+#include <algorithm>
+
 namespace kt::ledger {
 
 void validate_pricing(const PricingInput& in) {
@@ -30,6 +32,16 @@ void validate_op(const LedgerOp& op) {
 bool at_or_past_percent(Money spent, Money budget, int percent) {
   using i128 = __int128;
   return i128(spent.nanos()) * 100 >= i128(budget.nanos()) * percent;
+}
+
+std::vector<int> thresholds_reached(Money spent, Money budget, const std::vector<int>& thresholds) {
+  std::vector<int> out;
+  if (budget.nanos() <= 0) return out;
+  for (int t : thresholds)
+    if (t > 0 && at_or_past_percent(spent, budget, t)) out.push_back(t);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 const char* refusal_name(ReserveStatus s) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ledger/store.hpp"
 
@@ -21,6 +22,9 @@ struct Reservation {
 void validate_pricing(const PricingInput& in);
 // Throws StoreError for an op no store may apply (empty key, negative amount).
 void validate_op(const LedgerOp& op);
+// The alert thresholds (percent) a wallet's spend has reached: positive, sorted, without
+// duplicates; none when the budget is zero. Each store then records them once per period.
+std::vector<int> thresholds_reached(Money spent, Money budget, const std::vector<int>& thresholds);
 // spent * 100 >= budget * percent, without int64 overflow.
 bool at_or_past_percent(Money spent, Money budget, int percent);
 // The stored name of a refusal ("insufficient", "blocked", "no_wallet"); nullptr for reserved.

@@ -203,12 +203,8 @@ std::vector<int> PostgresStore::fire_alerts(const std::string& team_id, int64_t 
   std::vector<int> fired;
   if (thresholds.empty()) return fired;
   auto wallet = wallet_row(team_id, period_start);
-  if (!wallet || wallet->budget.nanos() <= 0) return fired;
-  std::vector<int> sorted = thresholds;
-  std::sort(sorted.begin(), sorted.end());
-  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
-  for (int t : sorted) {
-    if (t <= 0 || !at_or_past_percent(wallet->spent, wallet->budget, t)) continue;
+  if (!wallet) return fired;
+  for (int t : thresholds_reached(wallet->spent, wallet->budget, thresholds)) {
     // The primary key makes each threshold fire once per team per period, across replicas:
     // only the transaction whose insert returns the row announces it.
     auto q = db_.query(
