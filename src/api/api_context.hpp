@@ -22,6 +22,7 @@ awaitable<void> reply_error(http::ResponseWriter& res, const ApiError& e);
 awaitable<void> post_model_pricing(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> get_model_pricing(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> post_allocate(ApiContext&, http::Request&, http::ResponseWriter&);
+awaitable<void> post_credit(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> get_balance(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> get_wallets(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> post_ledger_ops(ApiContext&, http::Request&, http::ResponseWriter&);

@@ -40,6 +40,8 @@ awaitable<void> dispatch(ApiContext& ctx, http::Request& req, http::ResponseWrit
       if (m == "GET") co_return co_await get_model_pricing(ctx, req, res);
     } else if (path == "/v1/wallets/allocate" && m == "POST") {
       co_return co_await post_allocate(ctx, req, res);
+    } else if (path == "/v1/wallets/credit" && m == "POST") {
+      co_return co_await post_credit(ctx, req, res);
     } else if (path == "/v1/wallets/balance" && m == "GET") {
       co_return co_await get_balance(ctx, req, res);
     } else if (path == "/v1/wallets" && m == "GET") {
@@ -96,6 +98,7 @@ int run_api_server(const ApiOptions& options) {
     return 2;
   }
   StoreExecutor executor(std::move(store));
+  executor.start_sweeper(std::chrono::seconds(1), options.reservation_ttl_seconds);
   ApiContext ctx{executor, token};
   http::Server server(so, [&ctx](boost::asio::io_context&, size_t) -> http::Handler {
     return [&ctx](http::Request& req, http::ResponseWriter& res) { return dispatch(ctx, req, res); };

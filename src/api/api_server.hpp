@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <string>
 
 namespace kt::api {
@@ -8,6 +9,8 @@ struct ApiOptions {
   std::string database = "sqlite:keeptrusts.db";
   std::string token_env = "KEEPTRUSTS_API_TOKEN";
   size_t threads = 2;
+  // A reservation held longer than this is returned to its wallet (its gateway is gone).
+  int64_t reservation_ttl_seconds = 900;
 };
 
 // Opens the store (migrating it), serves the API until SIGINT/SIGTERM. Returns the exit code.

@@ -34,9 +34,15 @@ awaitable<void> get_spend(ApiContext& ctx, http::Request& req, http::ResponseWri
   std::string team_id = *team;
   for (const auto& g : groups)
     if (g.name == *team) team_id = g.team_id;
-  Period period = month_period_of(now_unix_seconds());
-  if (auto p = req.query("period"); p && !p->empty() && !parse_month_label(*p, period))
-    co_return co_await reply_error(res, bad_request("invalid_parameter", "'period' must look like 2026-04"));
+  // The period is read in the team's time zone; its label's shape gives its kind, so past
+  // periods stay queryable after the team's period kind changed.
+  auto spec = co_await ctx.store.call([&](ledger::Store& s) { return s.period_spec(team_id); });
+  Period period = period_of(spec, now_unix_seconds());
+  if (auto p = req.query("period"); p && !p->empty() && !parse_period_label(spec, *p, period))
+    co_return co_await reply_error(
+        res, bad_request("invalid_parameter",
+                         "'period' must be a period label: 2026-04 (monthly), 2026-W15 (weekly), 2026-04-12 "
+                         "(daily) or all (none)"));
   auto report = co_await ctx.store.call(
       [&](ledger::Store& s) { return s.spend(team_id, period, now_unix_seconds()); });
   if (!report)

@@ -18,7 +18,7 @@ awaitable<void> post_allocate(ApiContext& ctx, http::Request& req, http::Respons
   auto f = wire::JsonFields::parse(req.body, err);
   if (!f) co_return co_await reply_error(res, err);
   for (const auto& [k, v] : f->all())
-    if (k != "team_id" && k != "amount" && k != "currency" && k != "description")
+    if (k != "team_id" && k != "amount" && k != "currency" && k != "description" && k != "period" && k != "timezone")
       co_return co_await reply_error(res, bad_request("unknown_field", "unknown field '" + k + "'"));
   auto team = f->string("team_id", true, err);
   auto amount = f->money("amount", true, err);
@@ -26,8 +26,24 @@ awaitable<void> post_allocate(ApiContext& ctx, http::Request& req, http::Respons
   std::string currency = f->string("currency", false, err).value_or("USD");
   if (currency != "USD") co_return co_await reply_error(res, bad_request("invalid_field", "only currency USD is supported"));
   std::string description = f->string("description", false, err).value_or("");
+  // Budget periods: "period" and "timezone" are optional; either one given sets the team's
+  // spec (the other keeps its default: monthly, UTC). Validated before anything changes.
+  std::optional<PeriodSpec> spec;
+  if (f->has("period") || f->has("timezone")) {
+    auto kind = f->string("period", false, err);
+    auto zone = f->string("timezone", false, err);
+    if (!err.message.empty()) co_return co_await reply_error(res, err);
+    spec.emplace();
+    if (kind && !parse_period_kind(*kind, spec->kind))
+      co_return co_await reply_error(
+          res, bad_request("invalid_field", "'period' must be one of monthly, weekly, daily, none"));
+    if (zone) spec->timezone = *zone;
+    std::string zone_error;
+    if (!valid_timezone(spec->timezone, &zone_error))
+      co_return co_await reply_error(res, bad_request("invalid_field", "'timezone': " + zone_error));
+  }
   auto result = co_await ctx.store.call([&](ledger::Store& s) {
-    return s.allocate(*team, *amount, currency, description, now_unix_seconds());
+    return s.allocate(*team, *amount, currency, description, now_unix_seconds(), spec);
   });
   JsonWriter w;
   w.begin_object();
@@ -35,6 +51,38 @@ awaitable<void> post_allocate(ApiContext& ctx, http::Request& req, http::Respons
   w.field("currency", currency).field("description", description);
   w.key("balance");
   wire::write_balance(w, result.balance);
+  w.end_object();
+  co_await reply_json(res, 200, w.take());
+}
+
+// POST /v1/wallets/credit {"team_id","amount","description"?}: tops up the current period.
+awaitable<void> post_credit(ApiContext& ctx, http::Request& req, http::ResponseWriter& res) {
+  ApiError err;
+  auto f = wire::JsonFields::parse(req.body, err);
+  if (!f) co_return co_await reply_error(res, err);
+  for (const auto& [k, v] : f->all())
+    if (k != "team_id" && k != "amount" && k != "description")
+      co_return co_await reply_error(res, bad_request("unknown_field", "unknown field '" + k + "'"));
+  auto team = f->string("team_id", true, err);
+  auto amount = f->money("amount", true, err);
+  if (!team || !amount) co_return co_await reply_error(res, err);
+  if (*amount <= Money::zero())
+    co_return co_await reply_error(res, bad_request("invalid_field", "'amount' must be greater than 0"));
+  auto description = f->string("description", false, err);
+  if (!err.message.empty()) co_return co_await reply_error(res, err);
+  std::string desc = description.value_or("");
+  std::string team_id = co_await resolve_team(ctx, *team);
+  auto result = co_await ctx.store.call([&](ledger::Store& s) {
+    return s.credit(team_id, *amount, desc, now_unix_seconds());
+  });
+  if (!result)
+    co_return co_await reply_error(res, not_found("no wallet for team '" + *team + "': allocate one first"));
+  JsonWriter w;
+  w.begin_object();
+  w.field("entry_id", result->entry_id).field("team_id", team_id).field("amount", *amount);
+  w.field("description", desc);
+  w.key("balance");
+  wire::write_balance(w, result->balance);
   w.end_object();
   co_await reply_json(res, 200, w.take());
 }

@@ -3,12 +3,17 @@
 // SQLite has one writer anyway; the thread owns the Store object and serialises its use.
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <memory>
 #include <thread>
 #include <type_traits>
+
+#include <spdlog/spdlog.h>
+
+#include "core/period.hpp"
 
 #include "ledger/store.hpp"
 
@@ -20,6 +25,7 @@ class StoreExecutor {
       : store_(std::move(store)), guard_(boost::asio::make_work_guard(ioc_)), thread_([this] { ioc_.run(); }) {}
   ~StoreExecutor() {
     guard_.reset();
+    sweeping_ = false;
     ioc_.stop();
     if (thread_.joinable()) thread_.join();
   }
@@ -55,10 +61,37 @@ class StoreExecutor {
         boost::asio::use_awaitable, std::move(f));
   }
 
+  // Every `every`, on the store thread: returns expired leases and stale reservations to their
+  // wallets (Store::expire), so a killed gateway's money comes back within its TTL.
+  void start_sweeper(std::chrono::milliseconds every, int64_t reservation_ttl_seconds) {
+    boost::asio::post(ioc_, [this, every, reservation_ttl_seconds] {
+      sweeping_ = true;
+      sweep(every, reservation_ttl_seconds);
+    });
+  }
+
  private:
+  void sweep(std::chrono::milliseconds every, int64_t ttl) {
+    if (!sweeping_) return;
+    try {
+      auto r = store_->expire(now_unix_seconds(), ttl);
+      if (r.leases || r.reservations)
+        spdlog::info("expired {} lease(s) and {} reservation(s): {} back to their wallets", r.leases, r.reservations,
+                     r.returned.to_display());
+    } catch (const std::exception& e) {
+      spdlog::warn("lease and reservation expiry failed (retrying): {}", e.what());
+    }
+    sweep_timer_.expires_after(every);
+    sweep_timer_.async_wait([this, every, ttl](boost::system::error_code ec) {
+      if (!ec) sweep(every, ttl);
+    });
+  }
+
   std::unique_ptr<ledger::Store> store_;
   boost::asio::io_context ioc_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
+  boost::asio::steady_timer sweep_timer_{ioc_};
+  bool sweeping_ = false;  // touched on the store thread only (and at destruction)
   std::thread thread_;
 };
 

@@ -25,6 +25,7 @@ void print_json(const ledger::VerifyReport& r, int64_t ttl) {
   w.key("wallets").value(r.wallets);
   w.key("journal_entries").value(r.journal_entries);
   w.key("held_reservations").value(r.held_reservations);
+  w.key("active_leases").value(r.active_leases);
   w.key("events").value(r.events);
   w.key("reservation_ttl_seconds").value(ttl);
   w.key("issues").begin_array();
@@ -76,10 +77,11 @@ int ledger_verify(const LedgerVerifyArgs& a) {
     for (const auto& i : report.issues)
       std::printf("%s: %s %s: %s\n", severity_name(i.severity), i.team_id.c_str(), i.period.c_str(),
                   i.message.c_str());
-    std::printf("%s: %lld wallets, %lld journal entries, %lld held reservations, %lld events; "
+    std::printf("%s: %lld wallets, %lld journal entries, %lld held reservations, %lld active leases, %lld events; "
                 "%lld violations, %lld warnings\n",
                 report.violations() == 0 ? "OK" : "FAILED", (long long)report.wallets,
-                (long long)report.journal_entries, (long long)report.held_reservations, (long long)report.events,
+                (long long)report.journal_entries, (long long)report.held_reservations,
+                (long long)report.active_leases, (long long)report.events,
                 (long long)report.violations(), (long long)report.warnings());
   }
   return report.violations() == 0 ? 0 : 1;

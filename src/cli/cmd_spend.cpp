@@ -76,7 +76,10 @@ int print_team(const std::string& body) {
     }
   }
   std::printf("Team: %s\n", w.team.c_str());
-  std::printf("Period: %s to %s\n", w.period_start.c_str(), w.period_end.c_str());
+  if (w.period_start.empty())
+    std::printf("Period: all (prepaid wallet)\n");  // kind none: one endless period
+  else
+    std::printf("Period: %s to %s\n", w.period_start.c_str(), w.period_end.c_str());
   std::printf("Budget: %s\n", w.budget.to_display().c_str());
   std::printf("Spent: %s\n", w.spent.to_display().c_str());
   std::printf("Remaining: %s\n", w.remaining.to_display().c_str());

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/money.hpp"
+
 namespace kt::config {
 
 struct SecretRef {
@@ -49,7 +51,17 @@ struct BudgetAlert {
   std::string action;         // "notify" | "block"
 };
 
+// Budget leases (see README "Budget leases"): each gateway worker holds a slice of a wallet and
+// reserves against it in-process, so a request makes no API call.
+struct BudgetLeases {
+  bool enabled = true;
+  int64_t ttl_seconds = 60;           // a lease not renewed within this returns to the wallet
+  Money max_amount = Money::from_nanos(1'000'000'000);  // the most one lease asks for ($1)
+  int64_t idle_return_seconds = 30;   // a lease unused this long is given back
+};
+
 struct CostTracking {
+  BudgetLeases leases;
   bool enabled = false;
   bool wallet_enforcement = false;                 // alias: enforce_budget
   std::vector<BudgetAlert> budget_alerts;          // alias: alert_thresholds
@@ -75,6 +87,14 @@ struct Policy {
   std::string threshold = "medium";
 };
 
+// One entry of `model_pricing:` (USD per 1K tokens, exact): seeded into the API at start.
+struct ModelPrice {
+  std::string model, provider;
+  Money input_per_1k, output_per_1k;
+  std::optional<Money> cached_input_per_1k;
+  std::optional<int64_t> max_output_tokens;
+};
+
 struct GatewayConfig {
   std::string version;
   std::vector<Target> targets;
@@ -82,6 +102,7 @@ struct GatewayConfig {
   CostTracking cost_tracking;
   std::optional<ApiConnection> api;
   std::vector<Policy> policies;
+  std::vector<ModelPrice> model_pricing;
   std::string source_path;
 };
 

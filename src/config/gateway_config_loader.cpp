@@ -9,6 +9,7 @@
 
 #include "config/gateway_config.hpp"
 #include "config/did_you_mean.hpp"
+#include "config/model_pricing_loader.hpp"
 #include "config/schema_constants.hpp"
 #include "config/yaml_reader.hpp"
 
@@ -17,8 +18,8 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 6> kTopKeys = {"version", "providers", "consumer_groups",
-                                                       "cost_tracking", "api", "policies"};
+constexpr std::array<std::string_view, 7> kTopKeys = {"version", "providers", "consumer_groups",
+                                                       "cost_tracking", "api", "policies", "model_pricing"};
 constexpr std::array<std::string_view, 1> kProviderKeys = {"targets"};
 constexpr std::array<std::string_view, 11> kTargetKeys = {"id",         "provider",   "secret_key_ref", "base_url",
                                                           "timeout_ms", "deployment", "deployments",    "api_version",
@@ -27,9 +28,10 @@ constexpr std::array<std::string_view, 2> kRetryKeys = {"max", "backoff_ms"};
 constexpr std::array<std::string_view, 2> kFallbackKeys = {"target", "model"};
 constexpr std::array<std::string_view, 1> kSecretRefKeys = {"env"};
 constexpr std::array<std::string_view, 3> kGroupKeys = {"name", "api_key", "wallet_team_id"};
-constexpr std::array<std::string_view, 8> kCostKeys = {"enabled",          "wallet_enforcement", "enforce_budget",
+constexpr std::array<std::string_view, 9> kCostKeys = {"enabled",          "wallet_enforcement", "enforce_budget",
                                                        "budget_alerts",    "alert_thresholds",   "unknown_model",
-                                                       "alert_webhook_url", "on_insufficient"};
+                                                       "alert_webhook_url", "on_insufficient",   "leases"};
+constexpr std::array<std::string_view, 4> kLeaseKeys = {"enabled", "ttl_seconds", "max_amount", "idle_return_seconds"};
 constexpr std::array<std::string_view, 2> kAlertKeys = {"threshold_percent", "action"};
 constexpr std::array<std::string_view, 2> kApiKeys = {"url", "token_env"};
 constexpr std::array<std::string_view, 4> kPolicyKeys = {"name", "type", "action", "config"};
@@ -67,6 +69,7 @@ class Loader {
     if (const Field* f = top.get("cost_tracking")) cost_tracking(*f, cfg.cost_tracking);
     if (const Field* f = top.get("api")) api(*f, cfg);
     if (const Field* f = top.get("policies")) policies(*f, cfg);
+    if (const Field* f = top.get("model_pricing")) load_model_pricing(*f, cfg.model_pricing, sink_);
 
     if (!top.get("providers"))
       sink_.warning("W005", "providers", root.Mark(), "no providers.targets: the gateway has nowhere to send requests");
@@ -272,9 +275,29 @@ class Loader {
       if (auto v = read_choice(o->value, o->path, kOnInsufficientModes, sink_)) ct.on_insufficient = *v;
     if (const Field* u = m.get("alert_webhook_url"))
       if (auto v = read_http_url(*u, sink_)) ct.alert_webhook_url = *v;
+    if (const Field* l = m.get("leases")) leases(*l, ct.leases);
     if (ct.wallet_enforcement && !ct.enabled && m.get("enabled"))
       sink_.warning("W004", f.path + ".wallet_enforcement", f.value.Mark(),
                     "wallet_enforcement has no effect while cost_tracking.enabled is false");
+  }
+
+  void leases(const Field& f, BudgetLeases& l) {
+    if (!expect_map(f.value, f.path, sink_)) return;
+    MapView m(f.value, f.path, kLeaseKeys, sink_);
+    if (const Field* e = m.get("enabled"))
+      if (auto v = read_bool(*e, sink_)) l.enabled = *v;
+    if (const Field* t = m.get("ttl_seconds"))
+      if (auto v = read_bounded(*t, 5, 3600, " seconds")) l.ttl_seconds = *v;
+    if (const Field* t = m.get("idle_return_seconds"))
+      if (auto v = read_bounded(*t, 1, 3600, " seconds")) l.idle_return_seconds = *v;
+    if (const Field* a = m.get("max_amount")) {
+      std::optional<Money> amount;
+      if (a->value.IsScalar()) amount = Money::parse(a->value.Scalar());
+      if (!amount || amount->nanos() <= 0)
+        sink_.error("E004", a->path, a->value.Mark(), a->path + ": expected a positive amount in dollars, like 1.00");
+      else
+        l.max_amount = *amount;
+    }
   }
 
   void budget_alerts(const Field& f, CostTracking& ct) {

@@ -50,6 +50,7 @@ int run_gateway(const GatewayOptions& options) {
     w.prices->set(initial_prices);
     w.prices->start(5000ms);
     w.events->start();
+    if (w.leases) w.leases->start();
     pipelines[index] = std::make_unique<Pipeline>(*shared, w);
     Pipeline* p = pipelines[index].get();
     return [p](http::Request& req, http::ResponseWriter& res) { return p->handle(req, res); };
@@ -65,6 +66,7 @@ int run_gateway(const GatewayOptions& options) {
   // The workers' loops have stopped: hand over what is still queued.
   for (auto& w : workers) {
     if (!w) continue;
+    if (w->leases) w->leases->return_all();  // queued behind the settles, so nothing is returned twice
     if (w->ledger_client) w->ledger_client->drain_blocking();
     w->events->drain_blocking();
   }

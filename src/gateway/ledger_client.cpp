@@ -17,19 +17,44 @@ constexpr size_t kMaxBatch = 512;
 constexpr auto kCallTimeout = 5000ms;
 }  // namespace
 
-LedgerClient::LedgerClient(asio::io_context& ioc, ApiLink api, AlertSink on_alerts)
-    : ioc_(ioc), api_(std::move(api)), on_alerts_(std::move(on_alerts)) {}
+LedgerClient::LedgerClient(asio::io_context& ioc, ApiLink api, ResultSink on_result)
+    : ioc_(ioc), api_(std::move(api)), on_result_(std::move(on_result)) {}
 
-awaitable<std::optional<ledger::OpResult>> LedgerClient::reserve(ledger::ReserveOp op) {
+awaitable<std::optional<ledger::OpResult>> LedgerClient::wait_for(ledger::LedgerOp op) {
   auto waiter = std::make_shared<Waiter>(ioc_);
   waiter->timer.expires_at(asio::steady_timer::time_point::max());
-  ledger::LedgerOp lop{};
-  lop.kind = ledger::LedgerOp::Kind::reserve;
-  lop.reserve = std::move(op);
-  enqueue({std::move(lop), waiter});
+  enqueue({std::move(op), waiter});
   boost::system::error_code ec;
   co_await waiter->timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
   co_return std::move(waiter->result);
+}
+
+awaitable<std::optional<ledger::OpResult>> LedgerClient::reserve(ledger::ReserveOp op) {
+  ledger::LedgerOp lop{};
+  lop.kind = ledger::LedgerOp::Kind::reserve;
+  lop.reserve = std::move(op);
+  return wait_for(std::move(lop));
+}
+
+awaitable<std::optional<ledger::OpResult>> LedgerClient::acquire_lease(ledger::LeaseAcquireOp op) {
+  ledger::LedgerOp lop{};
+  lop.kind = ledger::LedgerOp::Kind::lease_acquire;
+  lop.lease_acquire = std::move(op);
+  return wait_for(std::move(lop));
+}
+
+void LedgerClient::renew_lease(ledger::LeaseRenewOp op) {
+  ledger::LedgerOp lop{};
+  lop.kind = ledger::LedgerOp::Kind::lease_renew;
+  lop.lease_renew = std::move(op);
+  enqueue({std::move(lop), nullptr});
+}
+
+void LedgerClient::return_lease(ledger::LeaseReturnOp op) {
+  ledger::LedgerOp lop{};
+  lop.kind = ledger::LedgerOp::Kind::lease_return;
+  lop.lease_return = std::move(op);
+  enqueue({std::move(lop), nullptr});
 }
 
 void LedgerClient::settle(ledger::SettleOp op) {
@@ -82,8 +107,8 @@ awaitable<void> LedgerClient::flush_loop() {
         if (p.waiter) {
           p.waiter->result = std::move(r);
           p.waiter->timer.cancel();
-        } else if (p.op.kind == ledger::LedgerOp::Kind::settle && !r.fired_thresholds.empty() && on_alerts_) {
-          on_alerts_(p.op.settle, r);
+        } else if (on_result_) {
+          on_result_(p.op, r);
         }
       }
       continue;

@@ -19,16 +19,20 @@ namespace kt::gateway {
 
 using boost::asio::awaitable;
 
-// Called for settles whose spend crossed alert thresholds.
-using AlertSink = std::function<void(const ledger::SettleOp&, const ledger::OpResult&)>;
+// Called with the API's answer to every queued op (settles, releases, lease renewals and
+// returns): alerts that fired, lease states, the latest balance.
+using ResultSink = std::function<void(const ledger::LedgerOp&, const ledger::OpResult&)>;
 
 class LedgerClient {
  public:
-  LedgerClient(boost::asio::io_context& ioc, ApiLink api, AlertSink on_alerts);
+  LedgerClient(boost::asio::io_context& ioc, ApiLink api, ResultSink on_result);
   // nullopt when the API cannot be reached (the caller decides: fail closed).
   awaitable<std::optional<ledger::OpResult>> reserve(ledger::ReserveOp op);
+  awaitable<std::optional<ledger::OpResult>> acquire_lease(ledger::LeaseAcquireOp op);
   void settle(ledger::SettleOp op);
   void release(ledger::ReleaseOp op);
+  void renew_lease(ledger::LeaseRenewOp op);
+  void return_lease(ledger::LeaseReturnOp op);
   size_t pending() const { return queue_.size(); }
   // Shutdown: sends what is queued with blocking calls (the io_context has stopped).
   void drain_blocking();
@@ -44,11 +48,12 @@ class LedgerClient {
     std::shared_ptr<Waiter> waiter;  // reserves only
   };
   void enqueue(Pending p);
+  awaitable<std::optional<ledger::OpResult>> wait_for(ledger::LedgerOp op);
   awaitable<void> flush_loop();
 
   boost::asio::io_context& ioc_;
   ApiLink api_;
-  AlertSink on_alerts_;
+  ResultSink on_result_;
   std::deque<Pending> queue_;
   bool flushing_ = false;
 };

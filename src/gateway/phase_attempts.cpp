@@ -69,6 +69,7 @@ void record_attempt(RequestContext& ctx) {
 // What the next attempt starts from: no price, no reservation, no answer yet.
 void reset_for_next_attempt(RequestContext& ctx) {
   ctx.reserved = false;
+  ctx.lease_id.reset();
   ctx.price.reset();
   ctx.estimate = Money::zero();
   ctx.prompt_estimate = ctx.output_allowance = 0;

@@ -45,6 +45,27 @@ std::optional<std::string> body_with_output_cap(const RequestContext& ctx, int64
   }
 }
 
+// Holds ctx.estimate: against this worker's budget lease when the team has one or is busy
+// enough to lease (no network call), else as a reservation at the API. nullopt: the API cannot
+// be reached. A refusal comes back as the API's answer (status and balance) either way.
+awaitable<std::optional<ledger::OpResult>> reserve_estimate(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
+  if (w.leases) {
+    auto held = co_await w.leases->hold(ctx.group->wallet_team_id, ctx.estimate);
+    using Outcome = BudgetLeases::Outcome;
+    if (held.outcome == Outcome::held) {
+      ctx.lease_id = held.hold.lease_id;
+      ctx.lease_held = held.hold.amount;
+      ledger::OpResult ok;
+      co_return ok;
+    }
+    if (held.outcome == Outcome::refused) co_return std::move(held.refusal);
+    if (held.outcome == Outcome::unavailable) co_return std::nullopt;
+  }
+  ledger::ReserveOp op{ctx.reservation_key(), ctx.group->wallet_team_id, ctx.estimate, shared.block_at_percent};
+  auto result = co_await w.ledger_client->reserve(std::move(op));
+  co_return result;
+}
+
 // on_insufficient: clamp. The refusal carries the wallet's balance: lower max_tokens to the largest
 // output its remaining can pay for (rewriting only that field of the body), and reserve once more
 // under a new key (a refused key stays refused on replay). nullopt: not even a short answer fits.
@@ -52,7 +73,9 @@ awaitable<std::optional<ledger::OpResult>> reserve_clamped(RequestContext& ctx, 
                                                            const ledger::OpResult& refused) {
   if (!ctx.price || ctx.choices < 1) co_return std::nullopt;
   int64_t per_choice = ctx.output_allowance / ctx.choices;
-  int64_t fit = largest_affordable_output(refused.balance.remaining(), ctx.prompt_estimate, ctx.price->input_per_1k,
+  // This worker's own unheld lease room is the team's too.
+  Money room = refused.balance.remaining() + (w.leases ? w.leases->free_for(ctx.group->wallet_team_id) : Money::zero());
+  int64_t fit = largest_affordable_output(room, ctx.prompt_estimate, ctx.price->input_per_1k,
                                           ctx.price->output_per_1k, ctx.choices);
   // Nothing to lower (the output is not what does not fit), or not even a short answer fits.
   if (fit < kMinClampedOutputTokens || fit >= per_choice) co_return std::nullopt;
@@ -65,8 +88,7 @@ awaitable<std::optional<ledger::OpResult>> reserve_clamped(RequestContext& ctx, 
   ctx.output_allowance = n * ctx.choices;
   ctx.estimate = worst_case(ctx);
   ++ctx.attempt;
-  ledger::ReserveOp op{ctx.reservation_key(), ctx.group->wallet_team_id, ctx.estimate, shared.block_at_percent};
-  auto result = co_await w.ledger_client->reserve(std::move(op));
+  auto result = co_await reserve_estimate(ctx, shared, w);
   co_return result;
 }
 
@@ -111,19 +133,18 @@ awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const
   }
   if (!shared.enforce()) co_return std::nullopt;
 
-  ledger::ReserveOp op{ctx.reservation_key(), ctx.group->wallet_team_id, ctx.estimate, shared.block_at_percent};
-  auto result = co_await w.ledger_client->reserve(std::move(op));
+  auto result = co_await reserve_estimate(ctx, shared, w);
   if (!result)
     co_return rejection(ApiError{503, "service_unavailable", "budget_service_unavailable",
                                  "the budget service cannot be reached; request not forwarded"},
                         "budget_unavailable");
-  ctx.balance = result->balance;
+  if (!ctx.lease_id) ctx.balance = result->balance;
   if (result->reserve_status == ledger::ReserveStatus::insufficient && shared.config->cost_tracking.on_insufficient == "clamp") {
     Money original = ctx.estimate;
     int64_t allowance = ctx.output_allowance;
     auto clamped = co_await reserve_clamped(ctx, shared, w, *result);
     if (clamped && clamped->reserve_status == ledger::ReserveStatus::reserved) {
-      ctx.balance = clamped->balance;
+      if (!ctx.lease_id) ctx.balance = clamped->balance;
       ctx.reserved = true;
       co_return std::nullopt;
     }
@@ -154,10 +175,14 @@ void settle_or_release(RequestContext& ctx, const GatewayShared& shared, Worker&
     op.prompt_tokens = ctx.usage->prompt_tokens;
     op.completion_tokens = ctx.usage->completion_tokens;
     op.alert_thresholds = shared.notify_thresholds;
-    w.ledger_client->settle(std::move(op));
+    if (ctx.lease_id) w.leases->settle({*ctx.lease_id, ctx.lease_held}, std::move(op));
+    else w.ledger_client->settle(std::move(op));
+  } else if (ctx.lease_id) {
+    w.leases->release({*ctx.lease_id, ctx.lease_held});
   } else if (ctx.reserved) {
     w.ledger_client->release({ctx.reservation_key(), ctx.group->wallet_team_id});
   }
+  ctx.lease_id.reset();
 }
 
 }  // namespace kt::gateway

@@ -6,6 +6,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "api/wire/ledger_wire.hpp"
 
 namespace kt::gateway {
@@ -18,14 +21,50 @@ void PriceBook::start(std::chrono::milliseconds period) {
   if (api_) asio::co_spawn(ioc_, loop(period), asio::detached);
 }
 
+namespace {
+// Which of two versions of one model wins: the later effective_from, then the higher version.
+bool takes_over(const ledger::PricingRow& a, const ledger::PricingRow& b) {
+  int64_t fa = a.effective_from.value_or(0), fb = b.effective_from.value_or(0);
+  return fa != fb ? fa > fb : a.version > b.version;
+}
+}  // namespace
+
+int64_t PriceBook::now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 void PriceBook::set(std::vector<ledger::PricingRow> rows) {
+  const int64_t now = now_seconds();
   std::unordered_map<std::string, ledger::PricingRow> fresh;
-  for (auto& r : rows) fresh.emplace(r.model, std::move(r));
+  std::vector<ledger::PricingRow> later;
+  for (auto& r : rows) {
+    if (r.effective_from.value_or(0) > now) {
+      later.push_back(std::move(r));
+      continue;
+    }
+    auto it = fresh.find(r.model);
+    if (it == fresh.end()) fresh.emplace(r.model, std::move(r));
+    else if (takes_over(r, it->second)) it->second = std::move(r);
+  }
+  std::sort(later.begin(), later.end(), [](const auto& a, const auto& b) { return takes_over(b, a); });
   rows_.swap(fresh);
+  scheduled_.swap(later);
   last_refresh_ = std::chrono::steady_clock::now();
 }
 
-const ledger::PricingRow* PriceBook::find(const std::string& model) const {
+void PriceBook::promote_due(int64_t unix_seconds) {
+  size_t due = 0;
+  while (due < scheduled_.size() && scheduled_[due].effective_from.value_or(0) <= unix_seconds) {
+    auto& r = scheduled_[due++];
+    auto it = rows_.find(r.model);
+    if (it == rows_.end()) rows_.emplace(r.model, r);
+    else if (takes_over(r, it->second)) it->second = r;
+  }
+  if (due) scheduled_.erase(scheduled_.begin(), scheduled_.begin() + std::ptrdiff_t(due));
+}
+
+const ledger::PricingRow* PriceBook::find_at(const std::string& model, int64_t unix_seconds) {
+  promote_due(unix_seconds);
   auto it = rows_.find(model);
   return it == rows_.end() ? nullptr : &it->second;
 }
@@ -34,7 +73,7 @@ asio::awaitable<bool> PriceBook::refresh() {
   if (!api_) co_return false;
   last_refresh_ = std::chrono::steady_clock::now();
   try {
-    auto resp = co_await api_->pool->request(api_->url, api_->make("GET", "/v1/model-pricing", ""), 3000ms);
+    auto resp = co_await api_->pool->request(api_->url, api_->make("GET", "/v1/model-pricing?include=scheduled", ""), 3000ms);
     if (resp.status != 200) co_return false;
     auto rows = wire::decode_pricing_list(resp.body);
     if (!rows) co_return false;

@@ -64,6 +64,10 @@ struct RequestContext {
   int64_t prompt_estimate = 0, output_allowance = 0;
   Money estimate;
   bool reserved = false;
+  // Held in-process against this worker's budget lease (budget_leases.hpp) rather than reserved
+  // at the API; `reserved` is true either way.
+  std::optional<std::string> lease_id;
+  Money lease_held;
   std::optional<ledger::Balance> balance;
   std::vector<std::string> warnings;
 

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "gateway/alert_notifier.hpp"
+#include "gateway/budget_leases.hpp"
 #include "gateway/event_shipper.hpp"
 #include "gateway/gateway_shared.hpp"
 #include "gateway/ledger_client.hpp"
@@ -21,6 +22,7 @@ struct Worker {
   std::unique_ptr<EventShipper> events;
   std::unique_ptr<AlertNotifier> alerts;
   std::unique_ptr<LedgerClient> ledger_client;  // null when cost tracking is off
+  std::unique_ptr<BudgetLeases> leases;         // null unless wallets are enforced with leases on
   std::unique_ptr<PriceBook> prices;
 };
 

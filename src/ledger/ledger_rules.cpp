@@ -26,7 +26,47 @@ void validate_op(const LedgerOp& op) {
     case LedgerOp::Kind::release:
       if (op.release.key.empty()) throw StoreError("release needs an idempotency key");
       break;
+    case LedgerOp::Kind::lease_acquire: {
+      const auto& a = op.lease_acquire;
+      if (a.lease_id.empty() || a.team_id.empty()) throw StoreError("lease_acquire needs a lease_id and a team_id");
+      if (a.want.is_negative() || a.min.is_negative()) throw StoreError("lease amounts cannot be negative");
+      if (a.ttl_seconds <= 0 || a.ttl_seconds > kMaxLeaseTtlSeconds)
+        throw StoreError("lease ttl_seconds must be between 1 and " + std::to_string(kMaxLeaseTtlSeconds));
+      break;
+    }
+    case LedgerOp::Kind::lease_renew:
+      if (op.lease_renew.lease_id.empty()) throw StoreError("lease_renew needs a lease_id");
+      if (op.lease_renew.ttl_seconds <= 0 || op.lease_renew.ttl_seconds > kMaxLeaseTtlSeconds)
+        throw StoreError("lease ttl_seconds must be between 1 and " + std::to_string(kMaxLeaseTtlSeconds));
+      break;
+    case LedgerOp::Kind::lease_return:
+      if (op.lease_return.lease_id.empty()) throw StoreError("lease_return needs a lease_id");
+      break;
   }
+}
+
+const std::string& LedgerOp::team_id() const {
+  switch (kind) {
+    case Kind::reserve: return reserve.team_id;
+    case Kind::settle: return settle.team_id;
+    case Kind::release: return release.team_id;
+    case Kind::lease_acquire: return lease_acquire.team_id;
+    case Kind::lease_renew: return lease_renew.team_id;
+    case Kind::lease_return: return lease_return.team_id;
+  }
+  return reserve.team_id;
+}
+
+Money lease_grant(Money remaining, Money want, Money min) {
+  if (remaining < min || remaining.nanos() <= 0) return Money::zero();
+  // A fair share of what is left, so that one gateway cannot hold the whole remainder while
+  // others starve; near exhaustion the share falls below one request and the grant becomes
+  // exactly that request's estimate.
+  Money share = Money::from_nanos(remaining.nanos() / kLeaseShareDivisor);
+  Money grant = std::max(min, std::min(want, share));
+  grant = std::min(grant, remaining);
+  if (grant.is_zero()) grant = std::min(remaining, Money::from_nanos(1));  // a free request still needs a lease
+  return grant;
 }
 
 bool at_or_past_percent(Money spent, Money budget, int percent) {

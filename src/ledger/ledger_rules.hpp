@@ -20,8 +20,16 @@ struct Reservation {
 
 // Throws StoreError for a price no store may keep (no model, a negative price, max_output_tokens <= 0).
 void validate_pricing(const PricingInput& in);
+constexpr int64_t kMaxLeaseTtlSeconds = 3600;
+// A lease takes at most this fraction (1/N) of a wallet's remaining budget, unless the request
+// waiting for it needs more.
+constexpr int64_t kLeaseShareDivisor = 4;
+
 // Throws StoreError for an op no store may apply (empty key, negative amount).
 void validate_op(const LedgerOp& op);
+// How much of `remaining` to lease to a gateway that wants `want` for a request of `min`:
+// zero (refuse) when even `min` does not fit; never more than remaining.
+Money lease_grant(Money remaining, Money want, Money min);
 // The alert thresholds (percent) a wallet's spend has reached: positive, sorted, without
 // duplicates; none when the budget is zero. Each store then records them once per period.
 std::vector<int> thresholds_reached(Money spent, Money budget, const std::vector<int>& thresholds);

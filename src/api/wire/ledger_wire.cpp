@@ -38,6 +38,7 @@ ReserveStatus status_of(std::string_view s) {
 
 ledger::Balance balance_of(sj::object o) {
   ledger::Balance b;
+  std::string label, timezone = "UTC";
   for (auto f : o) {
     std::string_view k = f.unescaped_key().value();
     sj::value v = f.value();
@@ -46,9 +47,28 @@ ledger::Balance balance_of(sj::object o) {
     else if (k == "budget") b.budget = money_of(v);
     else if (k == "spent") b.spent = money_of(v);
     else if (k == "reserved") b.reserved = money_of(v);
-    else if (k == "period") parse_month_label(str_of(v), b.period);
+    else if (k == "leased") b.leased = money_of(v);
+    else if (k == "period") label = str_of(v);
+    else if (k == "timezone") timezone = str_of(v);
   }
+  // Any kind's label, in the wallet's zone; unparseable (an older API) leaves the period empty.
+  if (!label.empty()) parse_period_label(PeriodSpec{PeriodKind::monthly, timezone}, label, b.period);
   return b;
+}
+
+ledger::LeaseState lease_of(sj::object o) {
+  ledger::LeaseState l;
+  for (auto f : o) {
+    std::string_view k = f.unescaped_key().value();
+    sj::value v = f.value();
+    if (k == "id") l.id = str_of(v);
+    else if (k == "state") l.state = str_of(v);
+    else if (k == "amount") l.amount = money_of(v);
+    else if (k == "consumed") l.consumed = money_of(v);
+    else if (k == "expires_at") l.expires_at = v.get_int64().value();
+    else if (k == "period_end") l.period_end = v.get_int64().value();
+  }
+  return l;
 }
 
 }  // namespace
@@ -68,16 +88,30 @@ void write_balance(JsonWriter& w, const ledger::Balance& b) {
   const char* status = b.remaining() <= Money::zero() ? "Depleted" : (pct >= 80LL * Money::kNanosPerUnit ? "Low" : "Healthy");
   w.begin_object();
   w.field("team_id", b.team_id).field("currency", b.currency);
-  w.field("budget", b.budget).field("spent", b.spent).field("reserved", b.reserved);
+  w.field("budget", b.budget).field("spent", b.spent).field("reserved", b.reserved).field("leased", b.leased);
   w.field("remaining", b.remaining());
   w.key("usage_percent").percent(pct);
   w.field("status", status);
   w.field("period", b.period.label).field("period_start", b.period.first_day()).field("period_end", b.period.last_day());
+  // Budget periods (issue 4): how the wallet cuts time and the period's exact instants (the
+  // dates above are local to the wallet's zone). A prepaid wallet's period never ends: null.
+  const bool endless = b.period.kind == PeriodKind::none;
+  w.field("period_kind", period_kind_name(b.period.kind)).field("timezone", b.period.timezone);
+  w.key("period_starts_at");
+  if (endless) w.null(); else w.value(format_rfc3339(b.period.start * 1000000));
+  w.key("period_ends_at");
+  if (endless) w.null(); else w.value(format_rfc3339(b.period.end * 1000000));
   w.end_object();
 }
 
-void write_pricing(JsonWriter& w, const ledger::PricingRow& p) {
+void write_pricing(JsonWriter& w, const ledger::PricingRow& p, std::optional<bool> scheduled) {
   w.begin_object();
+  write_pricing_fields(w, p);
+  if (scheduled) w.field("scheduled", *scheduled);
+  w.end_object();
+}
+
+void write_pricing_fields(JsonWriter& w, const ledger::PricingRow& p) {
   w.field("model", p.model).field("provider", p.provider);
   w.field("input_cost_per_1k_tokens", p.input_per_1k).field("output_cost_per_1k_tokens", p.output_per_1k);
   w.key("cached_input_cost_per_1k_tokens");
@@ -87,7 +121,10 @@ void write_pricing(JsonWriter& w, const ledger::PricingRow& p) {
   w.key("max_output_tokens");
   if (p.max_output_tokens) w.value(*p.max_output_tokens); else w.null();
   w.field("currency", "USD").field("version", p.version).field("updated_at", format_rfc3339(p.updated_at * 1000000));
-  w.end_object();
+  // In force from here until the model's next version's (both forms: RFC 3339 for people,
+  // unix seconds for scripts and gateways).
+  int64_t from = p.effective_from.value_or(p.updated_at);
+  w.field("effective_from", format_rfc3339(from * 1000000)).field("effective_from_unix", from);
 }
 
 std::string encode_ops(const std::vector<LedgerOp>& ops) {
@@ -108,8 +145,24 @@ std::string encode_ops(const std::vector<LedgerOp>& ops) {
         w.key("alert_thresholds").begin_array();
         for (int t : s.alert_thresholds) w.value(t);
         w.end_array();
+        if (!s.lease_id.empty()) w.field("lease_id", s.lease_id).field("estimate", s.estimate);
         break;
       }
+      case LedgerOp::Kind::lease_acquire: {
+        const auto& a = op.lease_acquire;
+        w.field("op", "lease_acquire").field("lease_id", a.lease_id).field("team_id", a.team_id);
+        w.field("holder", a.holder).field("want", a.want).field("min", a.min);
+        w.field("ttl_seconds", a.ttl_seconds).field("block_at_percent", a.block_at_percent);
+        break;
+      }
+      case LedgerOp::Kind::lease_renew:
+        w.field("op", "lease_renew").field("lease_id", op.lease_renew.lease_id);
+        w.field("team_id", op.lease_renew.team_id).field("ttl_seconds", op.lease_renew.ttl_seconds);
+        break;
+      case LedgerOp::Kind::lease_return:
+        w.field("op", "lease_return").field("lease_id", op.lease_return.lease_id);
+        w.field("team_id", op.lease_return.team_id);
+        break;
       case LedgerOp::Kind::release:
         w.field("op", "release").field("key", op.release.key).field("team_id", op.release.team_id);
         break;
@@ -130,9 +183,19 @@ std::optional<LedgerOp> decode_op(sj::object item, std::string kind, ApiError& e
     sj::value v = f.value();
     if (k == "op") kind = str_of(v);
     else if (k == "key") op.reserve.key = op.settle.key = op.release.key = str_of(v);
-    else if (k == "team_id") op.reserve.team_id = op.settle.team_id = op.release.team_id = str_of(v);
+    else if (k == "team_id")
+      op.reserve.team_id = op.settle.team_id = op.release.team_id = op.lease_acquire.team_id =
+          op.lease_renew.team_id = op.lease_return.team_id = str_of(v);
+    else if (k == "lease_id")
+      op.settle.lease_id = op.lease_acquire.lease_id = op.lease_renew.lease_id = op.lease_return.lease_id = str_of(v);
+    else if (k == "estimate") op.settle.estimate = money_of(v);
+    else if (k == "holder") op.lease_acquire.holder = str_of(v);
+    else if (k == "want") op.lease_acquire.want = money_of(v);
+    else if (k == "min") op.lease_acquire.min = money_of(v);
+    else if (k == "ttl_seconds") op.lease_acquire.ttl_seconds = op.lease_renew.ttl_seconds = v.get_int64().value();
     else if (k == "amount") op.reserve.amount = money_of(v);
-    else if (k == "block_at_percent") op.reserve.block_at_percent = int(v.get_int64().value());
+    else if (k == "block_at_percent")
+      op.reserve.block_at_percent = op.lease_acquire.block_at_percent = int(v.get_int64().value());
     else if (k == "actual") op.settle.actual = money_of(v);
     else if (k == "model") op.settle.model = str_of(v);
     else if (k == "provider") op.settle.provider = str_of(v);
@@ -145,12 +208,26 @@ std::optional<LedgerOp> decode_op(sj::object item, std::string kind, ApiError& e
   if (kind == "reserve") op.kind = LedgerOp::Kind::reserve;
   else if (kind == "settle") op.kind = LedgerOp::Kind::settle;
   else if (kind == "release") op.kind = LedgerOp::Kind::release;
+  else if (kind == "lease_acquire") op.kind = LedgerOp::Kind::lease_acquire;
+  else if (kind == "lease_renew") op.kind = LedgerOp::Kind::lease_renew;
+  else if (kind == "lease_return") op.kind = LedgerOp::Kind::lease_return;
   else {
-    error = bad_request("invalid_op", "each op needs \"op\": reserve, settle or release");
+    error = bad_request("invalid_op",
+                        "each op needs \"op\": reserve, settle, release, lease_acquire, lease_renew or lease_return");
     return std::nullopt;
   }
-  if (op.reserve.key.empty() || op.reserve.team_id.empty()) {
-    error = bad_request("invalid_op", "each op needs a key and a team_id");
+  bool lease_op = kind.rfind("lease_", 0) == 0;
+  if ((lease_op ? op.lease_acquire.lease_id.empty() : op.reserve.key.empty()) || op.reserve.team_id.empty()) {
+    error = bad_request("invalid_op", lease_op ? "each lease op needs a lease_id and a team_id"
+                                               : "each op needs a key and a team_id");
+    return std::nullopt;
+  }
+  if (op.lease_acquire.want.is_negative() || op.lease_acquire.min.is_negative() || op.settle.estimate.is_negative()) {
+    error = bad_request("invalid_op", "amounts must not be negative");
+    return std::nullopt;
+  }
+  if (lease_op && (op.lease_acquire.ttl_seconds <= 0 || op.lease_acquire.ttl_seconds > 3600)) {
+    error = bad_request("invalid_op", "ttl_seconds must be between 1 and 3600");
     return std::nullopt;
   }
   if (op.reserve.amount.is_negative() || op.settle.actual.is_negative()) {
@@ -200,6 +277,13 @@ void write_op_result(JsonWriter& w, const OpResult& r) {
   w.key("fired_thresholds").begin_array();
   for (int t : r.fired_thresholds) w.value(t);
   w.end_array();
+  if (r.lease) {
+    w.key("lease").begin_object();
+    w.field("id", r.lease->id).field("state", r.lease->state).field("amount", r.lease->amount);
+    w.field("consumed", r.lease->consumed).field("expires_at", r.lease->expires_at);
+    w.field("period_end", r.lease->period_end);
+    w.end_object();
+  }
   w.end_object();
 }
 
@@ -227,6 +311,7 @@ std::optional<std::vector<OpResult>> decode_results(std::string_view body) {
         else if (k == "balance") r.balance = balance_of(v.get_object());
         else if (k == "fired_thresholds")
           for (auto t : v.get_array()) r.fired_thresholds.push_back(int(t.get_int64().value()));
+        else if (k == "lease") r.lease = lease_of(v.get_object());
       }
       out.push_back(std::move(r));
     }
@@ -255,6 +340,7 @@ std::optional<std::vector<ledger::PricingRow>> decode_pricing_list(std::string_v
         else if (k == "cache_creation_cost_per_1k_tokens") { if (!v.is_null()) p.cache_creation_per_1k = money_of(v); }
         else if (k == "max_output_tokens") { if (!v.is_null()) p.max_output_tokens = v.get_int64().value(); }
         else if (k == "version") p.version = v.get_int64().value();
+        else if (k == "effective_from_unix") p.effective_from = v.get_int64().value();
       }
       out.push_back(std::move(p));
     }

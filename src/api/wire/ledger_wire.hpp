@@ -14,7 +14,11 @@ namespace kt::wire {
 // Balance → {team_id, currency, budget, spent, reserved, remaining, usage_percent, status,
 //            period, period_start, period_end}
 void write_balance(JsonWriter& w, const ledger::Balance& b);
-void write_pricing(JsonWriter& w, const ledger::PricingRow& p);
+// PricingRow → {model, provider, *_cost_per_1k_tokens, max_output_tokens, currency, version,
+//               updated_at, effective_from, effective_from_unix[, scheduled]}
+void write_pricing(JsonWriter& w, const ledger::PricingRow& p, std::optional<bool> scheduled = std::nullopt);
+// The same fields without the braces, for answers that add their own.
+void write_pricing_fields(JsonWriter& w, const ledger::PricingRow& p);
 
 // Gateway → API: {"ops":[{"op":"reserve",...},{"op":"settle",...},{"op":"release",...}]}
 std::string encode_ops(const std::vector<ledger::LedgerOp>& ops);
@@ -27,7 +31,7 @@ void write_op_result(JsonWriter& w, const ledger::OpResult& r);
 std::string encode_results(const std::vector<ledger::OpResult>& results);
 std::optional<std::vector<ledger::OpResult>> decode_results(std::string_view body);
 
-// GET /v1/model-pricing body → rows (gateway side).
+// GET /v1/model-pricing body → rows (gateway side), with effective_from when the API sent it.
 std::optional<std::vector<ledger::PricingRow>> decode_pricing_list(std::string_view body);
 
 const char* reserve_status_name(ledger::ReserveStatus s);

@@ -39,13 +39,7 @@ std::string text_array(const std::vector<std::string>& items) {
 // The teams a batch moves money for, sorted and unique.
 std::vector<std::string> teams_of(const std::vector<LedgerOp>& ops) {
   std::vector<std::string> teams;
-  for (const auto& op : ops) {
-    switch (op.kind) {
-      case LedgerOp::Kind::reserve: teams.push_back(op.reserve.team_id); break;
-      case LedgerOp::Kind::settle: teams.push_back(op.settle.team_id); break;
-      case LedgerOp::Kind::release: teams.push_back(op.release.team_id); break;
-    }
-  }
+  for (const auto& op : ops) teams.push_back(op.team_id());
   std::sort(teams.begin(), teams.end());
   teams.erase(std::unique(teams.begin(), teams.end()), teams.end());
   return teams;
@@ -56,7 +50,6 @@ std::vector<std::string> teams_of(const std::vector<LedgerOp>& ops) {
 std::vector<OpResult> PostgresStore::apply(const std::vector<LedgerOp>& ops, int64_t now) {
   for (const auto& op : ops) validate_op(op);  // a malformed op fails the batch before it starts
   auto teams = teams_of(ops);
-  int64_t period_start = month_period_of(now).start;
   return db_.transaction([&] {
     // A batch touching several wallets locks them all up front, in one order for everybody:
     // two batches over the same wallets in opposite orders would otherwise deadlock (and each
@@ -64,9 +57,9 @@ std::vector<OpResult> PostgresStore::apply(const std::vector<LedgerOp>& ops, int
     // locked until commit by its first UPDATE anyway, so this adds no contention.
     if (teams.size() > 1)
       db_.query(
-          "SELECT 1 FROM wallets WHERE team_id = ANY($1::text[]) AND period_start = $2 "
+          "SELECT 1 FROM wallets WHERE team_id = ANY($1::text[]) AND period_start <= $2 AND period_end > $2 "
           "ORDER BY team_id FOR UPDATE",
-          text_array(teams), period_start);
+          text_array(teams), now);
     std::vector<OpResult> results;
     results.reserve(ops.size());
     for (const auto& op : ops) {
@@ -74,6 +67,9 @@ std::vector<OpResult> PostgresStore::apply(const std::vector<LedgerOp>& ops, int
         case LedgerOp::Kind::reserve: results.push_back(reserve(op.reserve, now)); break;
         case LedgerOp::Kind::settle: results.push_back(settle(op.settle, now)); break;
         case LedgerOp::Kind::release: results.push_back(release(op.release, now)); break;
+        case LedgerOp::Kind::lease_acquire: results.push_back(lease_acquire(op.lease_acquire, now)); break;
+        case LedgerOp::Kind::lease_renew: results.push_back(lease_renew(op.lease_renew, now)); break;
+        case LedgerOp::Kind::lease_return: results.push_back(lease_return(op.lease_return, now)); break;
       }
     }
     return results;
@@ -109,7 +105,7 @@ OpResult PostgresStore::reserve(const ReserveOp& op, int64_t now) {
     // version of the row (after any concurrent writer commits), so the row only changes if it fits.
     auto updated = db_.query(
         "UPDATE wallets SET reserved = reserved + $3 "
-        "WHERE team_id = $1 AND period_start = $2 AND budget - spent - reserved >= $3",
+        "WHERE team_id = $1 AND period_start = $2 AND budget - spent - reserved - leased >= $3",
         op.team_id, period_start, op.amount);
     r.reserve_status = updated.affected() == 1 ? ReserveStatus::reserved : ReserveStatus::insufficient;
   }
@@ -126,8 +122,13 @@ OpResult PostgresStore::reserve(const ReserveOp& op, int64_t now) {
 }
 
 OpResult PostgresStore::settle(const SettleOp& op, int64_t now) {
+  if (!op.lease_id.empty()) return settle_on_lease(op, now);
   OpResult r;
   auto prior = lock_reservation(db_, op.key);
+  // A reservation the store expired (held past its TTL) is charged directly when its settle
+  // comes after all: the provider has charged it.
+  if (prior && prior->state == "released" && !db_.query("SELECT 1 FROM journal WHERE entry_id = $1", "expire:" + op.key).empty())
+    prior->state = "refused";
   std::optional<Balance> wallet;
   int64_t period_start = 0;
   if (!prior) {

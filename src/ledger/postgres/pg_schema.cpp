@@ -114,6 +114,53 @@ CREATE INDEX events_by_time ON events(ts_micros, seq);
 ALTER TABLE model_pricing ADD COLUMN cache_creation_per_1k BIGINT;
 ALTER TABLE model_pricing_history ADD COLUMN cache_creation_per_1k BIGINT;
 )sql",
+      // 3: budget leases (see the SQLite schema for the design); the journal gains the lease
+      // kinds, credits and expiries.
+      R"sql(
+ALTER TABLE wallets ADD COLUMN leased BIGINT NOT NULL DEFAULT 0 CHECK(leased >= 0);
+ALTER TABLE reservations ADD COLUMN lease_id TEXT;
+ALTER TABLE journal ADD COLUMN lease_id TEXT;
+ALTER TABLE journal DROP CONSTRAINT IF EXISTS journal_kind_check;
+ALTER TABLE journal ADD CONSTRAINT journal_kind_check CHECK(kind IN ('allocate','credit','reserve','settle','release','charge','expire','lease','lease_return','lease_expire'));
+CREATE TABLE leases(
+  id TEXT PRIMARY KEY,
+  team_id TEXT NOT NULL,
+  period_start BIGINT NOT NULL,
+  holder TEXT NOT NULL,
+  amount BIGINT NOT NULL CHECK(amount >= 0),
+  consumed BIGINT NOT NULL DEFAULT 0 CHECK(consumed >= 0),
+  state TEXT NOT NULL CHECK(state IN ('active','returned','expired')),
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  FOREIGN KEY(team_id, period_start) REFERENCES wallets(team_id, period_start)
+);
+CREATE INDEX leases_active ON leases(expires_at) WHERE state = 'active';
+CREATE INDEX reservations_held_age ON reservations(created_at) WHERE state = 'held';
+)sql",
+      // 4: budget periods. wallet_settings holds how each team's wallet cuts time from now on
+      // (no row: monthly in UTC); each wallet row keeps the kind and zone it was cut with, so a
+      // past period still reads with its own label after the team's spec changed.
+      R"sql(
+CREATE TABLE wallet_settings(
+  team_id TEXT PRIMARY KEY,
+  period_kind TEXT NOT NULL CHECK(period_kind IN ('monthly','weekly','daily','none')),
+  timezone TEXT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+ALTER TABLE wallets ADD COLUMN period_kind TEXT NOT NULL DEFAULT 'monthly'
+  CHECK(period_kind IN ('monthly','weekly','daily','none'));
+ALTER TABLE wallets ADD COLUMN timezone TEXT NOT NULL DEFAULT 'UTC';
+)sql",
+      // 5: versioned price book. The history is the source of truth (the price in force at T is
+      // the version with the greatest effective_from <= T, ties to the higher version);
+      // model_pricing stays a cache of each model's latest version, now with its effective_from.
+      R"sql(
+ALTER TABLE model_pricing ADD COLUMN effective_from BIGINT NOT NULL DEFAULT 0;
+UPDATE model_pricing SET effective_from = updated_at;
+ALTER TABLE model_pricing_history ADD COLUMN created_at BIGINT NOT NULL DEFAULT 0;
+UPDATE model_pricing_history SET created_at = effective_from;
+CREATE INDEX model_pricing_history_by_time ON model_pricing_history(model, effective_from, version);
+)sql",
   };
   return steps;
 }

@@ -1,5 +1,5 @@
-// Pricing, wallets, consumer groups and spend reports. apply() lives in pg_apply.cpp, the
-// event log in pg_events.cpp and verify() in pg_verify.cpp.
+// Wallets, consumer groups and spend reports. apply() lives in pg_apply.cpp, pricing in
+// pg_pricing.cpp, the event log in pg_events.cpp and verify() in pg_verify.cpp.
 #include "ledger/ledger_rules.hpp"
 #include "ledger/postgres/pg_store.hpp"
 
@@ -10,7 +10,7 @@ namespace kt::ledger::postgres {
 namespace {
 
 const std::string kWalletSelect =
-    "SELECT team_id, currency, budget, spent, reserved, period_start FROM wallets "
+    "SELECT team_id, currency, budget, spent, reserved, period_start, leased, period_kind, timezone FROM wallets "
     "WHERE team_id = $1 AND period_start = $2";
 
 Balance balance_from(const Result& q, int row) {
@@ -20,32 +20,32 @@ Balance balance_from(const Result& q, int row) {
   b.budget = q.money(row, 2);
   b.spent = q.money(row, 3);
   b.reserved = q.money(row, 4);
-  b.period = month_period_of(q.i64(row, 5));
+  b.leased = q.money(row, 6);
+  // The row's own kind and zone: a past period keeps its label after the team's spec changed.
+  PeriodSpec spec;
+  parse_period_kind(q.text(row, 7), spec.kind);
+  spec.timezone = q.text(row, 8);
+  b.period = period_of(spec, q.i64(row, 5));
   return b;
 }
 
-const std::string kPricingColumns =
-    "model, provider, input_per_1k, output_per_1k, cached_input_per_1k, max_output_tokens, version, updated_at, "
-    "cache_creation_per_1k";
-
-PricingRow pricing_from(const Result& q, int row) {
-  PricingRow r;
-  r.model = q.text(row, 0);
-  r.provider = q.text(row, 1);
-  r.input_per_1k = q.money(row, 2);
-  r.output_per_1k = q.money(row, 3);
-  r.cached_input_per_1k = q.opt_money(row, 4);
-  r.max_output_tokens = q.opt_i64(row, 5);
-  r.version = q.i64(row, 6);
-  r.updated_at = q.i64(row, 7);
-  r.cache_creation_per_1k = q.opt_money(row, 8);
-  return r;
+// How the team's wallet cuts time (no settings row: monthly in UTC).
+PeriodSpec load_spec(Connection& db, const std::string& team_id) {
+  PeriodSpec spec;
+  auto q = db.query("SELECT period_kind, timezone FROM wallet_settings WHERE team_id = $1", team_id);
+  if (!q.empty()) {
+    parse_period_kind(q.text(0, 0), spec.kind);
+    spec.timezone = q.text(0, 1);
+  }
+  return spec;
 }
 
-bool same_price(const PricingInput& a, const PricingInput& b) {
-  return a.provider == b.provider && a.input_per_1k == b.input_per_1k && a.output_per_1k == b.output_per_1k &&
-         a.cached_input_per_1k == b.cached_input_per_1k && a.max_output_tokens == b.max_output_tokens &&
-         a.cache_creation_per_1k == b.cache_creation_per_1k;
+// The credits of one wallet row: they count for that period only.
+Money credits_of(Connection& db, const std::string& team_id, int64_t period_start) {
+  auto q = db.query(
+      "SELECT COALESCE(SUM(amount), 0) FROM journal WHERE team_id = $1 AND period_start = $2 AND kind = 'credit'",
+      team_id, period_start);
+  return q.money(0, 0);
 }
 
 }  // namespace
@@ -53,50 +53,6 @@ bool same_price(const PricingInput& a, const PricingInput& b) {
 PostgresStore::PostgresStore(const std::string& url) : db_(url) {}
 
 void PostgresStore::migrate() { migrate_schema(db_); }
-
-// --- Pricing ----------------------------------------------------------------------------
-
-PricingRow PostgresStore::upsert_pricing(const PricingInput& in, int64_t now) {
-  validate_pricing(in);
-
-  return db_.transaction([&] {
-    // Versions are read-then-written: replicas changing one model's price take turns.
-    db_.query("SELECT pg_advisory_xact_lock(hashtext('keeptrusts.pricing.' || $1::text))", in.model);
-    std::optional<PricingRow> old;
-    auto q = db_.query("SELECT " + kPricingColumns + " FROM model_pricing WHERE model = $1", in.model);
-    if (!q.empty()) old = pricing_from(q, 0);
-    // Re-posting the same price is not a change: the version only moves when the price does.
-    if (old && same_price(*old, in)) return *old;
-    PricingRow row;
-    static_cast<PricingInput&>(row) = in;
-    row.version = old ? old->version + 1 : 1;
-    row.updated_at = now;
-    db_.query(
-        "INSERT INTO model_pricing(" + kPricingColumns + ") VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9) "
-        "ON CONFLICT(model) DO UPDATE SET provider = excluded.provider, input_per_1k = excluded.input_per_1k, "
-        "output_per_1k = excluded.output_per_1k, cached_input_per_1k = excluded.cached_input_per_1k, "
-        "max_output_tokens = excluded.max_output_tokens, version = excluded.version, "
-        "updated_at = excluded.updated_at, cache_creation_per_1k = excluded.cache_creation_per_1k",
-        row.model, row.provider, row.input_per_1k, row.output_per_1k, row.cached_input_per_1k,
-        row.max_output_tokens, row.version, row.updated_at, row.cache_creation_per_1k);
-    db_.query(
-        "INSERT INTO model_pricing_history(model, version, provider, input_per_1k, output_per_1k, "
-        "cached_input_per_1k, max_output_tokens, effective_from, cache_creation_per_1k) "
-        "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        row.model, row.version, row.provider, row.input_per_1k, row.output_per_1k, row.cached_input_per_1k,
-        row.max_output_tokens, row.updated_at, row.cache_creation_per_1k);
-    return row;
-  });
-}
-
-std::vector<PricingRow> PostgresStore::list_pricing() {
-  return db_.transaction([&] {
-    std::vector<PricingRow> out;
-    auto q = db_.query("SELECT " + kPricingColumns + " FROM model_pricing ORDER BY model");
-    for (int i = 0; i < q.rows(); ++i) out.push_back(pricing_from(q, i));
-    return out;
-  });
-}
 
 // --- Wallets ----------------------------------------------------------------------------
 
@@ -107,19 +63,22 @@ std::optional<Balance> PostgresStore::wallet_row(const std::string& team_id, int
 }
 
 std::optional<Balance> PostgresStore::current_wallet(const std::string& team_id, int64_t now) {
-  Period cur = month_period_of(now);
+  Period cur = period_of(load_spec(db_, team_id), now);
   if (auto b = wallet_row(team_id, cur.start)) return b;
   auto q = db_.query(
-      "SELECT currency, budget FROM wallets WHERE team_id = $1 AND period_start < $2 "
+      "SELECT currency, budget, period_start FROM wallets WHERE team_id = $1 AND period_start < $2 "
       "ORDER BY period_start DESC LIMIT 1",
       team_id, cur.start);
   if (q.empty()) return std::nullopt;
-  // A budget recurs monthly: the new month starts with the same budget, nothing spent. Another
-  // replica may roll the same wallet forward at the same moment: the first insert wins.
+  // A budget recurs: the new period starts with the allocated budget (the last period's
+  // credits were for it alone), nothing spent. Another replica may roll the same wallet
+  // forward at the same moment: the first insert wins.
+  Money budget = q.money(0, 1) - credits_of(db_, team_id, q.i64(0, 2));
+  if (budget.is_negative()) budget = Money::zero();
   db_.query(
-      "INSERT INTO wallets(team_id, period_start, period_end, currency, budget, spent, reserved) "
-      "VALUES($1, $2, $3, $4, $5, 0, 0) ON CONFLICT(team_id, period_start) DO NOTHING",
-      team_id, cur.start, cur.end, q.text(0, 0), q.money(0, 1));
+      "INSERT INTO wallets(team_id, period_start, period_end, currency, budget, spent, reserved, period_kind, "
+      "timezone) VALUES($1, $2, $3, $4, $5, 0, 0, $6, $7) ON CONFLICT(team_id, period_start) DO NOTHING",
+      team_id, cur.start, cur.end, q.text(0, 0), budget, period_kind_name(cur.kind), cur.timezone);
   return wallet_row(team_id, cur.start);
 }
 
@@ -127,13 +86,13 @@ Balance PostgresStore::current_or_empty(const std::string& team_id, int64_t now)
   if (auto b = current_wallet(team_id, now)) return *b;
   Balance b;
   b.team_id = team_id;
-  b.period = month_period_of(now);
+  b.period = period_of(load_spec(db_, team_id), now);
   return b;
 }
 
 void PostgresStore::append_journal(const std::string& entry_id, const std::string& team_id, int64_t period_start,
                                    const char* kind, const std::string& key, Money amount, int64_t now,
-                                   const SettleOp* usage, const std::string* description) {
+                                   const SettleOp* usage, const std::string* description, const std::string* lease_id) {
   std::optional<std::string> model, provider, group, desc, k;
   std::optional<int64_t> prompt, completion;
   if (usage) {
@@ -145,26 +104,41 @@ void PostgresStore::append_journal(const std::string& entry_id, const std::strin
   }
   if (description) desc = *description;
   if (!key.empty()) k = key;
+  std::optional<std::string> lease;
+  if (lease_id && !lease_id->empty()) lease = *lease_id;
   db_.query(
       "INSERT INTO journal(entry_id, team_id, period_start, kind, key, amount, description, model, provider, "
-      "consumer_group, prompt_tokens, completion_tokens, created_at) "
-      "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-      entry_id, team_id, period_start, kind, k, amount, desc, model, provider, group, prompt, completion, now);
+      "consumer_group, prompt_tokens, completion_tokens, created_at, lease_id) "
+      "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+      entry_id, team_id, period_start, kind, k, amount, desc, model, provider, group, prompt, completion, now, lease);
 }
 
 AllocationResult PostgresStore::allocate(const std::string& team_id, Money amount, const std::string& currency,
-                                         const std::string& description, int64_t now) {
+                                         const std::string& description, int64_t now,
+                                         const std::optional<PeriodSpec>& period) {
   if (team_id.empty()) throw StoreError("allocation needs a team_id");
   if (amount.is_negative()) throw StoreError("allocation amount cannot be negative");
   std::string cur_code = currency.empty() ? "USD" : currency;
-  Period cur = month_period_of(now);
+  std::string zone_error;
+  if (period && !valid_timezone(period->timezone, &zone_error)) throw StoreError(zone_error);
   return db_.transaction([&] {
-    // Allocation sets the month's budget; what was spent or reserved this month stays.
+    // A new spec takes effect with the period containing `now` (see the README, "Budget periods").
+    if (period)
+      db_.query(
+          "INSERT INTO wallet_settings(team_id, period_kind, timezone, updated_at) VALUES($1, $2, $3, $4) "
+          "ON CONFLICT(team_id) DO UPDATE SET period_kind = excluded.period_kind, timezone = excluded.timezone, "
+          "updated_at = excluded.updated_at",
+          team_id, period_kind_name(period->kind), period->timezone, now);
+    Period cur = period_of(period ? *period : load_spec(db_, team_id), now);
+    // Allocation sets the period's budget (plus this period's credits); what was spent or
+    // reserved in it stays.
+    Money budget = amount + credits_of(db_, team_id, cur.start);
     db_.query(
-        "INSERT INTO wallets(team_id, period_start, period_end, currency, budget, spent, reserved) "
-        "VALUES($1, $2, $3, $4, $5, 0, 0) "
-        "ON CONFLICT(team_id, period_start) DO UPDATE SET budget = excluded.budget, currency = excluded.currency",
-        team_id, cur.start, cur.end, cur_code, amount);
+        "INSERT INTO wallets(team_id, period_start, period_end, currency, budget, spent, reserved, period_kind, "
+        "timezone) VALUES($1, $2, $3, $4, $5, 0, 0, $6, $7) "
+        "ON CONFLICT(team_id, period_start) DO UPDATE SET budget = excluded.budget, currency = excluded.currency, "
+        "period_end = excluded.period_end, period_kind = excluded.period_kind, timezone = excluded.timezone",
+        team_id, cur.start, cur.end, cur_code, budget, period_kind_name(cur.kind), cur.timezone);
     AllocationResult result;
     result.entry_id = new_id("alloc_");
     append_journal(result.entry_id, team_id, cur.start, "allocate", "", amount, now, nullptr, &description);
@@ -178,16 +152,35 @@ std::optional<Balance> PostgresStore::balance(const std::string& team_id, int64_
 }
 
 std::vector<Balance> PostgresStore::list_balances(int64_t now) {
-  Period cur = month_period_of(now);
   return db_.transaction([&] {
     std::vector<std::string> teams;
-    auto q = db_.query("SELECT DISTINCT team_id FROM wallets WHERE period_start <= $1 ORDER BY team_id", cur.start);
+    auto q = db_.query("SELECT DISTINCT team_id FROM wallets WHERE period_start <= $1 ORDER BY team_id", now);
     for (int i = 0; i < q.rows(); ++i) teams.push_back(q.text(i, 0));
     std::vector<Balance> out;
     out.reserve(teams.size());
     for (const auto& t : teams)
       if (auto b = current_wallet(t, now)) out.push_back(std::move(*b));
     return out;
+  });
+}
+
+PeriodSpec PostgresStore::period_spec(const std::string& team_id) {
+  return db_.transaction([&] { return load_spec(db_, team_id); });
+}
+
+std::optional<AllocationResult> PostgresStore::credit(const std::string& team_id, Money amount,
+                                                     const std::string& description, int64_t now) {
+  if (amount <= Money::zero()) throw StoreError("a credit must be positive");
+  return db_.transaction([&]() -> std::optional<AllocationResult> {
+    auto wallet = current_wallet(team_id, now);
+    if (!wallet) return std::nullopt;
+    db_.query("UPDATE wallets SET budget = budget + $3 WHERE team_id = $1 AND period_start = $2", team_id,
+              wallet->period.start, amount);
+    AllocationResult result;
+    result.entry_id = new_id("credit_");
+    append_journal(result.entry_id, team_id, wallet->period.start, "credit", "", amount, now, nullptr, &description);
+    result.balance = *wallet_row(team_id, wallet->period.start);
+    return result;
   });
 }
 
@@ -217,7 +210,7 @@ std::vector<ConsumerGroup> PostgresStore::list_groups() {
 std::optional<SpendReport> PostgresStore::spend(const std::string& team_id, const Period& period, int64_t now) {
   return db_.transaction([&]() -> std::optional<SpendReport> {
     // The current month may need rolling forward; a past month is reported as it was kept.
-    auto wallet = period.start == month_period_of(now).start ? current_wallet(team_id, now)
+    auto wallet = period.start == period_of(load_spec(db_, team_id), now).start ? current_wallet(team_id, now)
                                                              : wallet_row(team_id, period.start);
     if (!wallet) return std::nullopt;
     SpendReport report;

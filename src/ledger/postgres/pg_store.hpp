@@ -3,14 +3,14 @@
 // API replicas on one database.
 //
 // Concurrency: each method is one READ COMMITTED transaction. A reserve is one guarded
-// UPDATE (... WHERE budget - spent - reserved >= amount), which PostgreSQL re-checks on the
+// UPDATE (... WHERE budget - spent - reserved - leased >= amount), which PostgreSQL re-checks on the
 // newest row version after waiting for a concurrent writer, so replicas never over-commit.
 // Each idempotency key is claimed by INSERT ... ON CONFLICT DO NOTHING (or locked with
 // SELECT ... FOR UPDATE) before money moves, so the same op sent to two replicas at once
 // moves money once. Deadlocks between batches touching several wallets are retried whole.
 //
 // Thread-safety: one PostgresStore (one connection) is used by one thread at a time (the API's
-// store executor). Periods are UTC calendar months, rolled forward like the SQLite store.
+// store executor). Periods follow each team's PeriodSpec, rolled forward like the SQLite store.
 #include <optional>
 #include <string>
 
@@ -28,9 +28,15 @@ class PostgresStore final : public Store {
 
   PricingRow upsert_pricing(const PricingInput& in, int64_t now) override;
   std::vector<PricingRow> list_pricing() override;
+  std::vector<PricingRow> pricing_at(int64_t at) override;
+  std::vector<PricingRow> scheduled_pricing(int64_t now) override;
 
   AllocationResult allocate(const std::string& team_id, Money amount, const std::string& currency,
-                            const std::string& description, int64_t now) override;
+                            const std::string& description, int64_t now,
+                            const std::optional<PeriodSpec>& period = std::nullopt) override;
+  PeriodSpec period_spec(const std::string& team_id) override;
+  std::optional<AllocationResult> credit(const std::string& team_id, Money amount, const std::string& description,
+                                         int64_t now) override;
   std::optional<Balance> balance(const std::string& team_id, int64_t now) override;
   std::vector<Balance> list_balances(int64_t now) override;
 
@@ -42,6 +48,7 @@ class PostgresStore final : public Store {
   std::optional<SpendReport> spend(const std::string& team_id, const Period& period, int64_t now) override;
   std::vector<JournalEntry> journal(const std::string& team_id, const Period& period) override;
   VerifyReport verify(const VerifyOptions& options) override;
+  ExpiryReport expire(int64_t now, int64_t reservation_ttl_seconds) override;  // *_lease.cpp
 
   void insert_events(const std::vector<EventRecord>& events) override;
   std::vector<StoredEvent> query_events(const EventQuery& q) override;
@@ -53,12 +60,20 @@ class PostgresStore final : public Store {
   Balance current_or_empty(const std::string& team_id, int64_t now);
   void append_journal(const std::string& entry_id, const std::string& team_id, int64_t period_start,
                       const char* kind, const std::string& key, Money amount, int64_t now,
-                      const SettleOp* usage = nullptr, const std::string* description = nullptr);
+                      const SettleOp* usage = nullptr, const std::string* description = nullptr,
+                      const std::string* lease_id = nullptr);
 
   // One op each (pg_apply.cpp), inside apply()'s transaction.
   OpResult reserve(const ReserveOp& op, int64_t now);
   OpResult settle(const SettleOp& op, int64_t now);
   OpResult release(const ReleaseOp& op, int64_t now);
+  // Budget leases (*_lease.cpp).
+  OpResult lease_acquire(const LeaseAcquireOp& op, int64_t now);
+  OpResult lease_renew(const LeaseRenewOp& op, int64_t now);
+  OpResult lease_return(const LeaseReturnOp& op, int64_t now);
+  OpResult settle_on_lease(const SettleOp& op, int64_t now);
+  std::optional<LeaseState> find_lease(const std::string& lease_id, std::string* team_id = nullptr,
+                                       int64_t* period_start = nullptr, bool lock = false);
   std::vector<int> fire_alerts(const std::string& team_id, int64_t period_start,
                                const std::vector<int>& thresholds, int64_t now);
 

@@ -29,6 +29,9 @@ std::vector<OpResult> SqliteStore::apply(const std::vector<LedgerOp>& ops, int64
       case LedgerOp::Kind::reserve: results.push_back(reserve(op.reserve, now)); break;
       case LedgerOp::Kind::settle: results.push_back(settle(op.settle, now)); break;
       case LedgerOp::Kind::release: results.push_back(release(op.release, now)); break;
+      case LedgerOp::Kind::lease_acquire: results.push_back(lease_acquire(op.lease_acquire, now)); break;
+      case LedgerOp::Kind::lease_renew: results.push_back(lease_renew(op.lease_renew, now)); break;
+      case LedgerOp::Kind::lease_return: results.push_back(lease_return(op.lease_return, now)); break;
     }
   }
   tx.commit();
@@ -54,7 +57,7 @@ OpResult SqliteStore::reserve(const ReserveOp& op, int64_t now) {
     // The guard in the WHERE clause is the whole check: the row only changes if it fits.
     db_.query(
            "UPDATE wallets SET reserved = reserved + ?3 "
-           "WHERE team_id = ?1 AND period_start = ?2 AND budget - spent - reserved >= ?3",
+           "WHERE team_id = ?1 AND period_start = ?2 AND budget - spent - reserved - leased >= ?3",
            op.team_id, period_start, op.amount)
         .run();
     r.reserve_status = db_.changes() == 1 ? ReserveStatus::reserved : ReserveStatus::insufficient;
@@ -80,8 +83,13 @@ OpResult SqliteStore::reserve(const ReserveOp& op, int64_t now) {
 }
 
 OpResult SqliteStore::settle(const SettleOp& op, int64_t now) {
+  if (!op.lease_id.empty()) return settle_on_lease(op, now);
   OpResult r;
   auto prior = find_reservation(db_, op.key);
+  // A reservation the store expired (held past its TTL) is charged directly when its settle
+  // comes after all: the provider has charged it.
+  if (prior && prior->state == "released" && db_.query("SELECT 1 FROM journal WHERE entry_id = ?1", "expire:" + op.key).next())
+    prior->state = "refused";
   if (prior && (prior->state == "settled" || prior->state == "released")) {
     r.replay = true;
     r.balance = current_or_empty(op.team_id, now);

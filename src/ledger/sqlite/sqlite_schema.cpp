@@ -113,6 +113,77 @@ CREATE INDEX events_by_time ON events(ts_micros, seq);
 ALTER TABLE model_pricing ADD COLUMN cache_creation_per_1k INTEGER;
 ALTER TABLE model_pricing_history ADD COLUMN cache_creation_per_1k INTEGER;
 )sql",
+      // 3: budget leases. A lease is a slice of a wallet's remaining budget held by one gateway
+      // worker, which reserves and settles against it in-process; wallets.leased is the sum of
+      // the active leases' unconsumed amounts. The journal gains the lease kinds, credits and
+      // expiries (SQLite cannot alter a CHECK: the table is rebuilt).
+      R"sql(
+ALTER TABLE wallets ADD COLUMN leased INTEGER NOT NULL DEFAULT 0 CHECK(leased >= 0);
+ALTER TABLE reservations ADD COLUMN lease_id TEXT;
+CREATE TABLE journal_v3(
+  id INTEGER PRIMARY KEY,
+  entry_id TEXT NOT NULL UNIQUE,
+  team_id TEXT NOT NULL,
+  period_start INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK(kind IN ('allocate','credit','reserve','settle','release','charge','expire','lease','lease_return','lease_expire')),
+  key TEXT,
+  amount INTEGER NOT NULL,
+  description TEXT,
+  model TEXT,
+  provider TEXT,
+  consumer_group TEXT,
+  prompt_tokens INTEGER,
+  completion_tokens INTEGER,
+  created_at INTEGER NOT NULL,
+  lease_id TEXT,
+  FOREIGN KEY(team_id, period_start) REFERENCES wallets(team_id, period_start)
+) STRICT;
+INSERT INTO journal_v3(id, entry_id, team_id, period_start, kind, key, amount, description, model, provider,
+                       consumer_group, prompt_tokens, completion_tokens, created_at)
+  SELECT id, entry_id, team_id, period_start, kind, key, amount, description, model, provider,
+         consumer_group, prompt_tokens, completion_tokens, created_at FROM journal;
+DROP TABLE journal;
+ALTER TABLE journal_v3 RENAME TO journal;
+CREATE INDEX journal_by_team_period ON journal(team_id, period_start, kind);
+CREATE TABLE leases(
+  id TEXT PRIMARY KEY,
+  team_id TEXT NOT NULL,
+  period_start INTEGER NOT NULL,
+  holder TEXT NOT NULL,
+  amount INTEGER NOT NULL CHECK(amount >= 0),
+  consumed INTEGER NOT NULL DEFAULT 0 CHECK(consumed >= 0),
+  state TEXT NOT NULL CHECK(state IN ('active','returned','expired')),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  FOREIGN KEY(team_id, period_start) REFERENCES wallets(team_id, period_start)
+) STRICT;
+CREATE INDEX leases_active ON leases(expires_at) WHERE state = 'active';
+CREATE INDEX reservations_held_age ON reservations(created_at) WHERE state = 'held';
+)sql",
+      // 4: budget periods. wallet_settings holds how each team's wallet cuts time from now on
+      // (no row: monthly in UTC); each wallet row keeps the kind and zone it was cut with, so a
+      // past period still reads with its own label after the team's spec changed.
+      R"sql(
+CREATE TABLE wallet_settings(
+  team_id TEXT PRIMARY KEY,
+  period_kind TEXT NOT NULL CHECK(period_kind IN ('monthly','weekly','daily','none')),
+  timezone TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+ALTER TABLE wallets ADD COLUMN period_kind TEXT NOT NULL DEFAULT 'monthly'
+  CHECK(period_kind IN ('monthly','weekly','daily','none'));
+ALTER TABLE wallets ADD COLUMN timezone TEXT NOT NULL DEFAULT 'UTC';
+)sql",
+      // 5: versioned price book. The history is the source of truth (the price in force at T is
+      // the version with the greatest effective_from <= T, ties to the higher version);
+      // model_pricing stays a cache of each model's latest version, now with its effective_from.
+      R"sql(
+ALTER TABLE model_pricing ADD COLUMN effective_from INTEGER NOT NULL DEFAULT 0;
+UPDATE model_pricing SET effective_from = updated_at;
+ALTER TABLE model_pricing_history ADD COLUMN created_at INTEGER NOT NULL DEFAULT 0;
+UPDATE model_pricing_history SET created_at = effective_from;
+CREATE INDEX model_pricing_history_by_time ON model_pricing_history(model, effective_from, version);
+)sql",
   };
   return steps;
 }

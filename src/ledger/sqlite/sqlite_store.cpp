@@ -1,5 +1,5 @@
-// Pricing, wallets, consumer groups and spend reports. apply() lives in sqlite_apply.cpp and
-// the event log in sqlite_events.cpp.
+// Wallets, consumer groups and spend reports. apply() lives in sqlite_apply.cpp, pricing in
+// sqlite_pricing.cpp and the event log in sqlite_events.cpp.
 #include "ledger/ledger_rules.hpp"
 #include "ledger/sqlite/sqlite_store.hpp"
 
@@ -11,7 +11,8 @@ namespace {
 
 using Mode = Transaction::Mode;
 
-constexpr const char* kWalletColumns = "team_id, currency, budget, spent, reserved, period_start";
+constexpr const char* kWalletColumns =
+    "team_id, currency, budget, spent, reserved, period_start, leased, period_kind, timezone";
 
 Balance balance_from(const Query& q) {
   Balance b;
@@ -20,28 +21,32 @@ Balance balance_from(const Query& q) {
   b.budget = q.money(2);
   b.spent = q.money(3);
   b.reserved = q.money(4);
-  b.period = month_period_of(q.i64(5));
+  b.leased = q.money(6);
+  // The row's own kind and zone: a past period keeps its label after the team's spec changed.
+  PeriodSpec spec;
+  parse_period_kind(q.text(7), spec.kind);
+  spec.timezone = q.text(8);
+  b.period = period_of(spec, q.i64(5));
   return b;
 }
 
-PricingRow pricing_from(const Query& q) {
-  PricingRow r;
-  r.model = q.text(0);
-  r.provider = q.text(1);
-  r.input_per_1k = q.money(2);
-  r.output_per_1k = q.money(3);
-  r.cached_input_per_1k = q.opt_money(4);
-  r.max_output_tokens = q.opt_i64(5);
-  r.version = q.i64(6);
-  r.updated_at = q.i64(7);
-  r.cache_creation_per_1k = q.opt_money(8);
-  return r;
+// How the team's wallet cuts time (no settings row: monthly in UTC).
+PeriodSpec load_spec(Connection& db, const std::string& team_id) {
+  PeriodSpec spec;
+  auto q = db.query("SELECT period_kind, timezone FROM wallet_settings WHERE team_id = ?1", team_id);
+  if (q.next()) {
+    parse_period_kind(q.text(0), spec.kind);
+    spec.timezone = q.text(1);
+  }
+  return spec;
 }
 
-bool same_price(const PricingInput& a, const PricingInput& b) {
-  return a.provider == b.provider && a.input_per_1k == b.input_per_1k && a.output_per_1k == b.output_per_1k &&
-         a.cached_input_per_1k == b.cached_input_per_1k && a.max_output_tokens == b.max_output_tokens &&
-         a.cache_creation_per_1k == b.cache_creation_per_1k;
+// The credits of one wallet row: they count for that period only.
+Money credits_of(Connection& db, const std::string& team_id, int64_t period_start) {
+  auto q = db.query(
+      "SELECT COALESCE(SUM(amount), 0) FROM journal WHERE team_id = ?1 AND period_start = ?2 AND kind = 'credit'",
+      team_id, period_start);
+  return q.next() ? q.money(0) : Money::zero();
 }
 
 }  // namespace
@@ -49,63 +54,6 @@ bool same_price(const PricingInput& a, const PricingInput& b) {
 SqliteStore::SqliteStore(const std::string& path, int busy_timeout_ms) : db_(path, busy_timeout_ms) {}
 
 void SqliteStore::migrate() { migrate_schema(db_); }
-
-// --- Pricing ----------------------------------------------------------------------------
-
-PricingRow SqliteStore::upsert_pricing(const PricingInput& in, int64_t now) {
-  validate_pricing(in);
-
-  Transaction tx(db_, Mode::immediate);
-  std::optional<PricingRow> old;
-  {
-    auto q = db_.query(
-        "SELECT model, provider, input_per_1k, output_per_1k, cached_input_per_1k, max_output_tokens, "
-        "version, updated_at, cache_creation_per_1k FROM model_pricing WHERE model = ?1",
-        in.model);
-    if (q.next()) old = pricing_from(q);
-  }
-  // Re-posting the same price is not a change: the version only moves when the price does.
-  if (old && same_price(*old, in)) {
-    tx.commit();
-    return *old;
-  }
-  PricingRow row;
-  static_cast<PricingInput&>(row) = in;
-  row.version = old ? old->version + 1 : 1;
-  row.updated_at = now;
-  db_.query(
-         "INSERT INTO model_pricing(model, provider, input_per_1k, output_per_1k, cached_input_per_1k, "
-         "max_output_tokens, version, updated_at, cache_creation_per_1k) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) "
-         "ON CONFLICT(model) DO UPDATE SET provider = excluded.provider, input_per_1k = excluded.input_per_1k, "
-         "output_per_1k = excluded.output_per_1k, cached_input_per_1k = excluded.cached_input_per_1k, "
-         "max_output_tokens = excluded.max_output_tokens, version = excluded.version, "
-         "updated_at = excluded.updated_at, cache_creation_per_1k = excluded.cache_creation_per_1k",
-         row.model, row.provider, row.input_per_1k, row.output_per_1k, row.cached_input_per_1k,
-         row.max_output_tokens, row.version, row.updated_at, row.cache_creation_per_1k)
-      .run();
-  db_.query(
-         "INSERT INTO model_pricing_history(model, version, provider, input_per_1k, output_per_1k, "
-         "cached_input_per_1k, max_output_tokens, effective_from, cache_creation_per_1k) "
-         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-         row.model, row.version, row.provider, row.input_per_1k, row.output_per_1k, row.cached_input_per_1k,
-         row.max_output_tokens, row.updated_at, row.cache_creation_per_1k)
-      .run();
-  tx.commit();
-  return row;
-}
-
-std::vector<PricingRow> SqliteStore::list_pricing() {
-  Transaction tx(db_, Mode::deferred);
-  std::vector<PricingRow> out;
-  {
-    auto q = db_.query(
-        "SELECT model, provider, input_per_1k, output_per_1k, cached_input_per_1k, max_output_tokens, "
-        "version, updated_at, cache_creation_per_1k FROM model_pricing ORDER BY model");
-    while (q.next()) out.push_back(pricing_from(q));
-  }
-  tx.commit();
-  return out;
-}
 
 // --- Wallets ----------------------------------------------------------------------------
 
@@ -118,44 +66,44 @@ std::optional<Balance> SqliteStore::wallet_row(const std::string& team_id, int64
 }
 
 std::optional<Balance> SqliteStore::current_wallet(const std::string& team_id, int64_t now) {
-  Period cur = month_period_of(now);
+  Period cur = period_of(load_spec(db_, team_id), now);
   if (auto b = wallet_row(team_id, cur.start)) return b;
   std::string currency;
   Money budget;
+  int64_t previous_start = 0;
   {
     auto q = db_.query(
-        "SELECT currency, budget FROM wallets WHERE team_id = ?1 AND period_start < ?2 "
+        "SELECT currency, budget, period_start FROM wallets WHERE team_id = ?1 AND period_start < ?2 "
         "ORDER BY period_start DESC LIMIT 1",
         team_id, cur.start);
     if (!q.next()) return std::nullopt;
     currency = q.text(0);
     budget = q.money(1);
+    previous_start = q.i64(2);
   }
-  // A budget recurs monthly: the new month starts with the same budget, nothing spent.
+  // A budget recurs: the new period starts with the allocated budget (the last period's
+  // credits were for it alone), nothing spent.
+  budget = budget - credits_of(db_, team_id, previous_start);
+  if (budget.is_negative()) budget = Money::zero();
   db_.query(
-         "INSERT INTO wallets(team_id, period_start, period_end, currency, budget, spent, reserved) "
-         "VALUES(?1, ?2, ?3, ?4, ?5, 0, 0)",
-         team_id, cur.start, cur.end, currency, budget)
+         "INSERT INTO wallets(team_id, period_start, period_end, currency, budget, spent, reserved, period_kind, "
+         "timezone) VALUES(?1, ?2, ?3, ?4, ?5, 0, 0, ?6, ?7)",
+         team_id, cur.start, cur.end, currency, budget, period_kind_name(cur.kind), cur.timezone)
       .run();
-  Balance b;
-  b.team_id = team_id;
-  b.currency = currency;
-  b.budget = budget;
-  b.period = cur;
-  return b;
+  return wallet_row(team_id, cur.start);
 }
 
 Balance SqliteStore::current_or_empty(const std::string& team_id, int64_t now) {
   if (auto b = current_wallet(team_id, now)) return *b;
   Balance b;
   b.team_id = team_id;
-  b.period = month_period_of(now);
+  b.period = period_of(load_spec(db_, team_id), now);
   return b;
 }
 
 void SqliteStore::append_journal(const std::string& entry_id, const std::string& team_id, int64_t period_start,
                           const char* kind, const std::string& key, Money amount, int64_t now,
-                          const SettleOp* usage, const std::string* description) {
+                          const SettleOp* usage, const std::string* description, const std::string* lease_id) {
   std::optional<std::string> model, provider, group, desc;
   std::optional<int64_t> prompt, completion;
   if (usage) {
@@ -166,30 +114,46 @@ void SqliteStore::append_journal(const std::string& entry_id, const std::string&
     completion = usage->completion_tokens;
   }
   if (description) desc = *description;
-  std::optional<std::string> k;
+  std::optional<std::string> k, lease;
   if (!key.empty()) k = key;
+  if (lease_id && !lease_id->empty()) lease = *lease_id;
   db_.query(
          "INSERT INTO journal(entry_id, team_id, period_start, kind, key, amount, description, model, provider, "
-         "consumer_group, prompt_tokens, completion_tokens, created_at) "
-         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-         entry_id, team_id, period_start, kind, k, amount, desc, model, provider, group, prompt, completion, now)
+         "consumer_group, prompt_tokens, completion_tokens, created_at, lease_id) "
+         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+         entry_id, team_id, period_start, kind, k, amount, desc, model, provider, group, prompt, completion, now,
+         lease)
       .run();
 }
 
 AllocationResult SqliteStore::allocate(const std::string& team_id, Money amount, const std::string& currency,
-                                       const std::string& description, int64_t now) {
+                                       const std::string& description, int64_t now,
+                                       const std::optional<PeriodSpec>& period) {
   if (team_id.empty()) throw StoreError("allocation needs a team_id");
   if (amount.is_negative()) throw StoreError("allocation amount cannot be negative");
   std::string cur_code = currency.empty() ? "USD" : currency;
-  Period cur = month_period_of(now);
+  std::string zone_error;
+  if (period && !valid_timezone(period->timezone, &zone_error)) throw StoreError(zone_error);
 
   Transaction tx(db_, Mode::immediate);
-  // Allocation sets the month's budget; what was spent or reserved this month stays.
+  // A new spec takes effect with the period containing `now` (see the README, "Budget periods").
+  if (period)
+    db_.query(
+           "INSERT INTO wallet_settings(team_id, period_kind, timezone, updated_at) VALUES(?1, ?2, ?3, ?4) "
+           "ON CONFLICT(team_id) DO UPDATE SET period_kind = excluded.period_kind, timezone = excluded.timezone, "
+           "updated_at = excluded.updated_at",
+           team_id, period_kind_name(period->kind), period->timezone, now)
+        .run();
+  Period cur = period_of(period ? *period : load_spec(db_, team_id), now);
+  // Allocation sets the period's budget (plus this period's credits); what was spent or
+  // reserved in it stays.
+  Money budget = amount + credits_of(db_, team_id, cur.start);
   db_.query(
-         "INSERT INTO wallets(team_id, period_start, period_end, currency, budget, spent, reserved) "
-         "VALUES(?1, ?2, ?3, ?4, ?5, 0, 0) "
-         "ON CONFLICT(team_id, period_start) DO UPDATE SET budget = excluded.budget, currency = excluded.currency",
-         team_id, cur.start, cur.end, cur_code, amount)
+         "INSERT INTO wallets(team_id, period_start, period_end, currency, budget, spent, reserved, period_kind, "
+         "timezone) VALUES(?1, ?2, ?3, ?4, ?5, 0, 0, ?6, ?7) "
+         "ON CONFLICT(team_id, period_start) DO UPDATE SET budget = excluded.budget, currency = excluded.currency, "
+         "period_end = excluded.period_end, period_kind = excluded.period_kind, timezone = excluded.timezone",
+         team_id, cur.start, cur.end, cur_code, budget, period_kind_name(cur.kind), cur.timezone)
       .run();
   AllocationResult result;
   result.entry_id = new_id("alloc_");
@@ -207,11 +171,10 @@ std::optional<Balance> SqliteStore::balance(const std::string& team_id, int64_t 
 }
 
 std::vector<Balance> SqliteStore::list_balances(int64_t now) {
-  Period cur = month_period_of(now);
   Transaction tx(db_, Mode::immediate);
   std::vector<std::string> teams;
   {
-    auto q = db_.query("SELECT DISTINCT team_id FROM wallets WHERE period_start <= ?1 ORDER BY team_id", cur.start);
+    auto q = db_.query("SELECT DISTINCT team_id FROM wallets WHERE period_start <= ?1 ORDER BY team_id", now);
     while (q.next()) teams.push_back(q.text(0));
   }
   std::vector<Balance> out;
@@ -220,6 +183,33 @@ std::vector<Balance> SqliteStore::list_balances(int64_t now) {
     if (auto b = current_wallet(t, now)) out.push_back(std::move(*b));
   tx.commit();
   return out;
+}
+
+PeriodSpec SqliteStore::period_spec(const std::string& team_id) {
+  Transaction tx(db_, Mode::deferred);
+  PeriodSpec spec = load_spec(db_, team_id);
+  tx.commit();
+  return spec;
+}
+
+std::optional<AllocationResult> SqliteStore::credit(const std::string& team_id, Money amount,
+                                                   const std::string& description, int64_t now) {
+  if (amount <= Money::zero()) throw StoreError("a credit must be positive");
+  Transaction tx(db_, Mode::immediate);
+  auto wallet = current_wallet(team_id, now);
+  if (!wallet) {
+    tx.commit();
+    return std::nullopt;
+  }
+  db_.query("UPDATE wallets SET budget = budget + ?3 WHERE team_id = ?1 AND period_start = ?2", team_id,
+            wallet->period.start, amount)
+      .run();
+  AllocationResult result;
+  result.entry_id = new_id("credit_");
+  append_journal(result.entry_id, team_id, wallet->period.start, "credit", "", amount, now, nullptr, &description);
+  result.balance = *wallet_row(team_id, wallet->period.start);
+  tx.commit();
+  return result;
 }
 
 // --- Consumer groups --------------------------------------------------------------------
@@ -251,7 +241,7 @@ std::vector<ConsumerGroup> SqliteStore::list_groups() {
 std::optional<SpendReport> SqliteStore::spend(const std::string& team_id, const Period& period, int64_t now) {
   Transaction tx(db_, Mode::immediate);
   // The current month may need rolling forward; a past month is reported as it was kept.
-  auto wallet = period.start == month_period_of(now).start ? current_wallet(team_id, now)
+  auto wallet = period.start == period_of(load_spec(db_, team_id), now).start ? current_wallet(team_id, now)
                                                            : wallet_row(team_id, period.start);
   if (!wallet) {
     tx.commit();

@@ -16,11 +16,15 @@ SELECT w.team_id, w.period_start, w.budget, w.spent, w.reserved,
     WHERE r.team_id = w.team_id AND r.period_start = w.period_start AND r.state = 'held'),
   (SELECT COALESCE(SUM(j.amount), 0) FROM journal j
     WHERE j.team_id = w.team_id AND j.period_start = w.period_start AND j.kind = 'reserve'
-      AND NOT EXISTS (SELECT 1 FROM journal x WHERE x.entry_id IN ('settle:' || j.key, 'release:' || j.key))),
+      AND NOT EXISTS (SELECT 1 FROM journal x WHERE x.entry_id IN ('settle:' || j.key, 'release:' || j.key, 'expire:' || j.key))),
   (SELECT COALESCE(SUM(MAX(r.settled_amount - r.amount, 0)), 0) FROM reservations r
     WHERE r.team_id = w.team_id AND r.period_start = w.period_start AND r.state = 'settled'),
   (SELECT COALESCE(MAX(j.amount), 0) FROM journal j
-    WHERE j.team_id = w.team_id AND j.period_start = w.period_start AND j.kind = 'allocate')
+    WHERE j.team_id = w.team_id AND j.period_start = w.period_start AND j.kind = 'allocate'),
+  w.leased,
+  (SELECT COALESCE(SUM(l.amount - l.consumed), 0) FROM leases l
+    WHERE l.team_id = w.team_id AND l.period_start = w.period_start AND l.state = 'active'),
+  w.period_kind, w.timezone
 FROM wallets w ORDER BY w.team_id, w.period_start
 )sql");
     while (w.next()) {
@@ -35,6 +39,9 @@ FROM wallets w ORDER BY w.team_id, w.period_start
       a.journal_open_reserves = w.money(7);
       a.overrun = w.money(8);
       a.max_allocated = w.money(9);
+      a.leased = w.money(10);
+      a.active_leases = w.money(11);
+      a.period_label = period_label_of(w.text(12), w.text(13), a.period_start);
       audit_wallet(a, report);
       ++report.wallets;
     }
@@ -46,6 +53,15 @@ FROM wallets w ORDER BY w.team_id, w.period_start
     while (held.next()) {
       audit_held({held.text(0), held.text(1), held.i64(2), held.i64(3), held.money(4)}, options, report);
       ++report.held_reservations;
+    }
+  }
+  {
+    auto leases = db_.query(
+        "SELECT id, team_id, period_start, expires_at, amount - consumed FROM leases WHERE state = 'active' "
+        "ORDER BY expires_at, id");
+    while (leases.next()) {
+      audit_lease({leases.text(0), leases.text(1), leases.i64(2), leases.i64(3), leases.money(4)}, options, report);
+      ++report.active_leases;
     }
   }
   {

@@ -1,0 +1,13 @@
+#pragma once
+// Timestamps as the API accepts them: unix seconds ("1767225600") or RFC 3339
+// ("2026-01-01T00:00:00Z", fractions and numeric offsets allowed; fractions are truncated).
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace kt::wire {
+
+// Unix seconds; nullopt when the text is neither form (or out of range: years 1970-9999).
+std::optional<int64_t> parse_timestamp(std::string_view text);
+
+}  // namespace kt::wire

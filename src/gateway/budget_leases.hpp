@@ -1,0 +1,94 @@
+#pragma once
+// A worker's budget leases: slices of team wallets leased from the API, against which requests
+// are held, settled and released in-process — no API round trip per request. Only settles go
+// to the API, queued in the worker's ledger batches behind everything before them.
+//
+// A team sending fewer than kLeaseMinRate requests a second through this worker, with no lease
+// in hand, is told to reserve at the API per request (exact, one round trip: a one-request lease
+// is a reservation). Above that rate the worker leases; the size follows the team's burn over a
+// refill window, capped by the config and by the API (at most a quarter of what remains, and
+// exactly one request's estimate near exhaustion), so the leases of every worker of every
+// gateway never add up to more than the wallet's remaining budget.
+//
+// Single-threaded: a worker's io_context owns it; no locks.
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "gateway/lease_pool.hpp"
+#include "gateway/ledger_client.hpp"
+#include "ledger/store.hpp"
+
+namespace kt::gateway {
+
+class BudgetLeases {
+ public:
+  struct Options {
+    int64_t ttl_seconds = 60;
+    Money max_amount;
+    int64_t idle_return_seconds = 30;
+    int block_at_percent = 0;
+    std::string holder;  // gateway id + worker
+  };
+  static constexpr int kLeaseMinRate = 8;  // requests per second (see above)
+
+  using Hold = LeasePool::Hold;
+  enum class Outcome { held, refused, unavailable, use_reservation };
+  struct HoldResult {
+    Outcome outcome = Outcome::unavailable;
+    Hold hold;
+    ledger::OpResult refusal;  // outcome refused: the API's answer (status and balance)
+  };
+
+  BudgetLeases(boost::asio::io_context& ioc, LedgerClient& ledger, Options options);
+  ~BudgetLeases();
+  // Renews active leases and returns idle ones, every few seconds.
+  void start();
+
+  boost::asio::awaitable<HoldResult> hold(const std::string& team, Money amount);
+  // The answer came back: the hold becomes the actual cost (queued to the API as a settle that
+  // names the lease).
+  void settle(const Hold& h, ledger::SettleOp op);
+  // No answer: the hold is dropped, in-process only.
+  void release(const Hold& h);
+  // Room not yet held in this worker's usable leases for the team (for on_insufficient: clamp).
+  Money free_for(const std::string& team) const;
+  // The API's answers to queued ops (settles, renewals).
+  void on_result(const ledger::LedgerOp& op, const ledger::OpResult& r);
+  // Shutdown: queue a return for every lease (the ledger client then drains its queue).
+  void return_all();
+
+  size_t lease_count() const { return pool_.size(); }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Team {
+    // Requests counted per one-second bucket, and the estimate they held: the burn rate.
+    int64_t bucket_second = 0, bucket_requests = 0, last_requests = 0;
+    Money bucket_amount, last_amount;
+    std::shared_ptr<boost::asio::steady_timer> acquiring;  // an acquire in flight: others wait
+    std::optional<ledger::Balance> last_balance;
+    Money settled_unacknowledged;  // settled here, not yet in last_balance
+  };
+
+  void count_request(Team& t, Money amount);
+  Money want(const Team& t, Money amount) const;
+  void return_lease(const std::string& id);
+  void tick();
+
+  boost::asio::io_context& ioc_;
+  LedgerClient& ledger_;
+  Options options_;
+  LeasePool pool_;
+  std::unordered_map<std::string, Team> teams_;
+  boost::asio::steady_timer timer_;
+  uint64_t next_lease_ = 0;
+};
+
+}  // namespace kt::gateway
