@@ -1,5 +1,7 @@
 #include "gateway/budget_leases.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
@@ -15,6 +17,15 @@ namespace {
 int64_t safety_margin(int64_t ttl) { return std::max<int64_t>(2, ttl / 5); }
 // spent * 100 >= budget * percent without overflow (the store's block test, applied here to
 // the spend this worker knows of).
+const char* reserve_status_text(ledger::ReserveStatus s) {
+  switch (s) {
+    case ledger::ReserveStatus::reserved: return "reserved";
+    case ledger::ReserveStatus::insufficient: return "insufficient";
+    case ledger::ReserveStatus::blocked: return "blocked";
+    case ledger::ReserveStatus::no_wallet: return "no wallet";
+  }
+  return "refused";
+}
 bool at_or_past_percent(Money spent, Money budget, int percent) {
   return __int128(spent.nanos()) * 100 >= __int128(budget.nanos()) * percent;
 }
@@ -75,6 +86,7 @@ asio::awaitable<BudgetLeases::HoldResult> BudgetLeases::hold(const std::string& 
     if (auto h = pool_.try_hold(team, amount, now)) {
       out.outcome = Outcome::held;
       out.hold = std::move(*h);
+      maybe_refill(team, t, amount, now);
       co_return out;
     }
     if (t.acquiring) {  // another request of this team is leasing now: wait for it, then look again
@@ -83,43 +95,23 @@ asio::awaitable<BudgetLeases::HoldResult> BudgetLeases::hold(const std::string& 
       co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
-    if (std::max(t.bucket_requests, t.last_requests) < kLeaseMinRate) {
-      out.outcome = Outcome::use_reservation;
-      co_return out;
-    }
     // Leases of this team too small for this request and holding nothing go back first (in the
-    // same batch, ahead of the acquire), so their room can be leased again.
+    // same batch, ahead of the acquire or reservation), so their room can be used again.
     std::vector<std::string> idle;
     for (auto* l : pool_.leases_of(team))
       if (l->holds == 0) idle.push_back(l->id);
     for (const auto& id : idle) return_lease(id);
+    if (std::max(t.bucket_requests, t.last_requests) < kLeaseMinRate) {
+      out.outcome = Outcome::use_reservation;
+      co_return out;
+    }
 
-    ledger::LeaseAcquireOp op;
-    op.lease_id = "lease_" + options_.holder + "_" + std::to_string(++next_lease_);
-    op.team_id = team;
-    op.holder = options_.holder;
-    op.want = want(t, amount);
-    op.min = amount;
-    op.ttl_seconds = options_.ttl_seconds;
-    op.block_at_percent = options_.block_at_percent;
-    auto timer = std::make_shared<asio::steady_timer>(ioc_, asio::steady_timer::time_point::max());
-    t.acquiring = timer;
-    auto result = co_await ledger_.acquire_lease(std::move(op));
-    Team& team_state = teams_[team];  // re-find: the map may have grown meanwhile
-    team_state.acquiring.reset();
-    timer->cancel();
+    LeasePool::Lease* granted = nullptr;
+    auto result = co_await acquire(team, amount, granted);
     if (!result) co_return out;  // unavailable
-    team_state.last_balance = result->balance;
-    team_state.settled_unacknowledged = Money::zero();
-    if (result->reserve_status == ledger::ReserveStatus::reserved && result->lease && result->lease->state == "active") {
-      LeasePool::Lease l;
-      l.id = result->lease->id;
-      l.team = team;
-      l.amount = result->lease->amount;
-      l.expires_at = result->lease->expires_at;
-      l.period_end = result->lease->period_end;
+    if (granted) {
       // The grant is at least `amount`: this request's, before anyone else's.
-      out.hold = pool_.hold_on(pool_.add(std::move(l)), amount);
+      out.hold = pool_.hold_on(*granted, amount);
       out.outcome = Outcome::held;
       co_return out;
     }
@@ -133,6 +125,54 @@ asio::awaitable<BudgetLeases::HoldResult> BudgetLeases::hold(const std::string& 
   }
   out.outcome = Outcome::use_reservation;  // the team's leases keep draining under us
   co_return out;
+}
+
+asio::awaitable<std::optional<ledger::OpResult>> BudgetLeases::acquire(const std::string& team, Money amount,
+                                                                      LeasePool::Lease*& granted) {
+  granted = nullptr;
+  Team& t = teams_[team];
+  ledger::LeaseAcquireOp op;
+  op.lease_id = "lease_" + options_.holder + "_" + std::to_string(++next_lease_);
+  op.team_id = team;
+  op.holder = options_.holder;
+  op.want = want(t, amount);
+  op.min = amount;
+  op.ttl_seconds = options_.ttl_seconds;
+  op.block_at_percent = options_.block_at_percent;
+  auto timer = std::make_shared<asio::steady_timer>(ioc_, asio::steady_timer::time_point::max());
+  t.acquiring = timer;
+  auto result = co_await ledger_.acquire_lease(std::move(op));
+  t.acquiring.reset();  // unordered_map keeps references to its elements valid
+  timer->cancel();
+  if (!result) co_return result;
+  t.last_balance = result->balance;
+  t.settled_unacknowledged = Money::zero();
+  if (result->reserve_status == ledger::ReserveStatus::reserved && result->lease && result->lease->state == "active") {
+    LeasePool::Lease l;
+    l.id = result->lease->id;
+    l.team = team;
+    l.amount = result->lease->amount;
+    l.expires_at = result->lease->expires_at;
+    l.period_end = result->lease->period_end;
+    l.last_used = Clock::now();
+    granted = &pool_.add(std::move(l));
+  }
+  co_return result;
+}
+
+void BudgetLeases::maybe_refill(const std::string& team, Team& t, Money amount, int64_t now) {
+  if (t.acquiring || std::max(t.bucket_requests, t.last_requests) < kLeaseMinRate) return;
+  // Lease the next slice while a quarter of one is still unheld, so requests do not wait for it.
+  Money unheld = pool_.unheld_for(team, now);
+  if (unheld.nanos() > want(t, amount).nanos() / 4) return;
+  asio::co_spawn(ioc_, refill(team, amount), asio::detached);
+}
+
+asio::awaitable<void> BudgetLeases::refill(std::string team, Money amount) {
+  LeasePool::Lease* granted = nullptr;
+  auto result = co_await acquire(team, amount, granted);
+  if (result && !granted && result->reserve_status != ledger::ReserveStatus::reserved)
+    spdlog::debug("no further lease for {}: {}", team, reserve_status_text(result->reserve_status));
 }
 
 void BudgetLeases::settle(const Hold& h, ledger::SettleOp op) {

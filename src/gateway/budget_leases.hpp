@@ -77,6 +77,11 @@ class BudgetLeases {
     Money settled_unacknowledged;  // settled here, not yet in last_balance
   };
 
+  // Leases a slice for `team` (at least `amount`); `granted` is the new lease, if any.
+  boost::asio::awaitable<std::optional<ledger::OpResult>> acquire(const std::string& team, Money amount,
+                                                                  LeasePool::Lease*& granted);
+  void maybe_refill(const std::string& team, Team& t, Money amount, int64_t now);
+  boost::asio::awaitable<void> refill(std::string team, Money amount);
   void count_request(Team& t, Money amount);
   Money want(const Team& t, Money amount) const;
   void return_lease(const std::string& id);
