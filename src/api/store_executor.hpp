@@ -7,6 +7,9 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <memory>
 #include <thread>
 #include <type_traits>
@@ -22,7 +25,12 @@ namespace kt::api {
 class StoreExecutor {
  public:
   explicit StoreExecutor(std::unique_ptr<ledger::Store> store)
-      : store_(std::move(store)), guard_(boost::asio::make_work_guard(ioc_)), thread_([this] { ioc_.run(); }) {}
+      : store_(std::move(store)), guard_(boost::asio::make_work_guard(ioc_)), thread_([this] {
+          // Ledger writes are batched and rarely on a request's critical path (leases): on a host
+          // shared with gateways, let the request-serving threads go first.
+          ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kStoreThreadNice);
+          ioc_.run();
+        }) {}
   ~StoreExecutor() {
     guard_.reset();
     sweeping_ = false;
@@ -71,6 +79,7 @@ class StoreExecutor {
   }
 
  private:
+  static constexpr int kStoreThreadNice = 10;
   void sweep(std::chrono::milliseconds every, int64_t ttl) {
     if (!sweeping_) return;
     try {

@@ -56,7 +56,7 @@ struct BudgetAlert {
 struct BudgetLeases {
   bool enabled = true;
   int64_t ttl_seconds = 60;           // a lease not renewed within this returns to the wallet
-  Money max_amount = Money::from_nanos(1'000'000'000);  // the most one lease asks for ($1)
+  Money max_amount = Money::from_nanos(100'000'000'000);  // the most one lease asks for ($100)
   int64_t idle_return_seconds = 30;   // a lease unused this long is given back
 };
 
