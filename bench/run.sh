@@ -137,8 +137,11 @@ if (( DO_PROBES )); then
   ttfb direct "http://127.0.0.1:18080/sse/v1/chat/completions"
   ttfb kt "http://127.0.0.1:$SSE_PORT/v1/chat/completions" "$CONSUMER"
 
-  # b. pacing: 9 events 20 ms apart from kt-mock-upstream, arrival times direct vs through kt
-  PACED_BODY='{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"[mock:chunk_delay_ms=20] Tell me a short story."}]}'
+  # b. pacing: events 20 ms apart from kt-mock-upstream, arrival times direct vs through kt. The body
+  #    asks for the usage chunk, so the upstream sends the same events on both paths (without it, kt
+  #    asks the upstream for usage itself and hides that chunk: the upstream then sends one more
+  #    event, 20 ms later, before [DONE], and [DONE] arrives one gap later than direct).
+  PACED_BODY='{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"[mock:chunk_delay_ms=20] Tell me a short story."}]}'
   python3 "$ROOT/bench/lib/probe.py" chunks "http://127.0.0.1:$PACED_MOCK_PORT/v1/chat/completions" "$PACED_BODY" \
     >"$OUT/pacing.direct.json"
   python3 "$ROOT/bench/lib/probe.py" chunks "http://127.0.0.1:$PACED_PORT/v1/chat/completions" "$PACED_BODY" "$CONSUMER" \
