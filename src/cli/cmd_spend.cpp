@@ -15,7 +15,7 @@ namespace {
 
 struct Wallet {
   std::string team, team_id, usage, period_start, period_end;
-  Money budget, spent, remaining;
+  Money budget, spent, reserved, leased, remaining;
 };
 
 struct ModelLine {
@@ -38,6 +38,8 @@ void read_wallet(sj::object o, Wallet& w) {
     else if (k == "budget") w.budget = money_field(v);
     else if (k == "spent") w.spent = money_field(v);
     else if (k == "remaining") w.remaining = money_field(v);
+    else if (k == "reserved") w.reserved = money_field(v);
+    else if (k == "leased") w.leased = money_field(v);
     else if (k == "usage_percent") {
       std::string_view t = v.raw_json_token();
       while (!t.empty() && (t.back() == ' ' || t.back() == '\n')) t.remove_suffix(1);
@@ -83,6 +85,10 @@ int print_team(const std::string& body) {
   std::printf("Budget: %s\n", w.budget.to_display().c_str());
   std::printf("Spent: %s\n", w.spent.to_display().c_str());
   std::printf("Remaining: %s\n", w.remaining.to_display().c_str());
+  // Only while something is held: money set aside for requests in flight or gateways' leases,
+  // not spent; it is what separates Remaining from Budget - Spent.
+  if (!w.reserved.is_zero()) std::printf("Reserved: %s (requests in flight)\n", w.reserved.to_display().c_str());
+  if (!w.leased.is_zero()) std::printf("Leased: %s (held by gateways, not spent)\n", w.leased.to_display().c_str());
   std::printf("Usage: %s%%\n", w.usage.c_str());
   std::printf("\nBreakdown by model:\n");
   if (models.empty()) std::printf("  (no requests this period)\n");

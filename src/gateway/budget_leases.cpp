@@ -93,6 +93,16 @@ asio::awaitable<BudgetLeases::HoldResult> BudgetLeases::hold(const std::string& 
       auto timer = t.acquiring;
       boost::system::error_code ec;
       co_await timer->async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (auto h = pool_.try_hold(team, amount, now_unix_seconds())) {
+        out.outcome = Outcome::held;
+        out.hold = std::move(*h);
+        co_return out;
+      }
+      if (t.last_refusal && amount >= t.last_refused_min) {  // it was refused: so is this one
+        out.outcome = Outcome::refused;
+        out.refusal = *t.last_refusal;
+        co_return out;
+      }
       continue;
     }
     // Leases of this team too small for this request and holding nothing go back first (in the
@@ -123,6 +133,11 @@ asio::awaitable<BudgetLeases::HoldResult> BudgetLeases::hold(const std::string& 
     out.refusal = std::move(*result);
     co_return out;
   }
+  if (t.last_refusal && amount >= t.last_refused_min) {
+    out.outcome = Outcome::refused;
+    out.refusal = *t.last_refusal;
+    co_return out;
+  }
   out.outcome = Outcome::use_reservation;  // the team's leases keep draining under us
   co_return out;
 }
@@ -147,6 +162,11 @@ asio::awaitable<std::optional<ledger::OpResult>> BudgetLeases::acquire(const std
   if (!result) co_return result;
   t.last_balance = result->balance;
   t.settled_unacknowledged = Money::zero();
+  t.last_refusal.reset();
+  if (result->reserve_status != ledger::ReserveStatus::reserved) {
+    t.last_refusal = *result;
+    t.last_refused_min = amount;
+  }
   if (result->reserve_status == ledger::ReserveStatus::reserved && result->lease && result->lease->state == "active") {
     LeasePool::Lease l;
     l.id = result->lease->id;

@@ -73,6 +73,10 @@ class BudgetLeases {
     int64_t bucket_second = 0, bucket_requests = 0, last_requests = 0;
     Money bucket_amount, last_amount;
     std::shared_ptr<boost::asio::steady_timer> acquiring;  // an acquire in flight: others wait
+    // The API's refusal of the last acquire and the request size it was for: requests that waited
+    // on that acquire and are at least as large get the same answer instead of asking again.
+    std::optional<ledger::OpResult> last_refusal;
+    Money last_refused_min;
     std::optional<ledger::Balance> last_balance;
     Money settled_unacknowledged;  // settled here, not yet in last_balance
   };
