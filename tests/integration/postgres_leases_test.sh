@@ -3,19 +3,8 @@
 # 1,000 concurrent requests against a wallet with room for about 100 worst cases. Then kill -9
 # a gateway mid-traffic: its lease comes back within the TTL and `kt ledger verify` passes.
 source "$(dirname "$0")/lib.sh"
-
-if [ -z "${KT_TEST_POSTGRES_URL:-}" ]; then
-  msg="KT_TEST_POSTGRES_URL is not set (bash scripts/test.sh starts a throwaway PostgreSQL and sets it)"
-  if [ "${CI:-}" = true ]; then fail "$msg"; finish; fi
-  echo "SKIP: $msg"
-  exit 0
-fi
-
-DB_NAME="kt_it_leases_$$_$RANDOM"
-PG_URL="${KT_TEST_POSTGRES_URL%/*}/$DB_NAME"
-psql -q -v ON_ERROR_STOP=1 "$KT_TEST_POSTGRES_URL" -c "CREATE DATABASE $DB_NAME" >/dev/null
-drop_db() { psql -q "$KT_TEST_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" >/dev/null 2>&1 || true; }
-trap 'cleanup; drop_db' EXIT
+source "$(dirname "$0")/pg_lib.sh"
+use_test_database kt_it_leases
 
 start_mock
 "$KT" api migrate --database "$PG_URL" >/dev/null || fail "kt api migrate failed"
@@ -82,22 +71,13 @@ assert_eq 0 "$(jq -r .reserved <<<"$bal")" "reserved = 0"
 assert_eq 0 "$(jq -r .leased <<<"$bal")" "leased = 0 once the gateways are idle"
 assert_eq "$((hits + ok))" "$(mock_hits)" "upstream hits = number of 200s"
 
-nanos_of() {  # decimal text -> integer nano-dollars
-  local v=$1 int frac
-  int=${v%%.*}; frac=""
-  [[ $v == *.* ]] && frac=${v#*.}
-  frac=$(printf '%-9s' "$frac" | tr ' ' 0)
-  echo $((10#$int * 1000000000 + 10#${frac:0:9}))
-}
-spent_nanos=$(nanos_of "$(api GET "/v1/wallets/balance?team_id=team_engineering" | grep -o '"spent":[0-9.]*' | cut -d: -f2)")
+spent_nanos=$(spent_nanos_of team_engineering)
 [ "$spent_nanos" -le "$BUDGET_NANOS" ] && pass "spent <= budget ($spent_nanos <= $BUDGET_NANOS nano-dollars)" ||
   fail "overspent: $spent_nanos > $BUDGET_NANOS"
 assert_eq "$((ok * 13200))" "$spent_nanos" "spent = 200s x 13,200 nano-dollars"
 eventually '[ "$("$KT" events tail --last 2000 --format json | jq length)" = 1000 ]' 20 || fail "1000 events expected"
 events=$("$KT" events tail --last 2000 --format json)
-sum=0
-for c in $(grep -o '"cost":[0-9.]*' <<<"$events" | cut -d: -f2); do sum=$((sum + $(nanos_of "$c"))); done
-assert_eq "$spent_nanos" "$sum" "sum of event costs = spent, exactly"
+assert_eq "$spent_nanos" "$(event_cost_nanos "$events")" "sum of event costs = spent, exactly"
 out=$("$KT" ledger verify --database "$PG_URL") || fail "kt ledger verify failed: $out"
 assert_contains "$out" "OK: 1 wallets" "kt ledger verify passes after the drain"
 

@@ -4,20 +4,8 @@
 # costs add up to the spend to the nano-dollar, every 200 reached the upstream once, and
 # `kt ledger verify` finds nothing wrong.
 source "$(dirname "$0")/lib.sh"
-
-if [ -z "${KT_TEST_POSTGRES_URL:-}" ]; then
-  msg="KT_TEST_POSTGRES_URL is not set (bash scripts/test.sh starts a throwaway PostgreSQL and sets it)"
-  if [ "${CI:-}" = true ]; then fail "$msg"; finish; fi
-  echo "SKIP: $msg"
-  exit 0
-fi
-
-# A fresh database for this test, dropped at exit (after every process is stopped).
-DB_NAME="kt_it_multi_$$_$RANDOM"
-PG_URL="${KT_TEST_POSTGRES_URL%/*}/$DB_NAME"
-psql -q -v ON_ERROR_STOP=1 "$KT_TEST_POSTGRES_URL" -c "CREATE DATABASE $DB_NAME" >/dev/null
-drop_db() { psql -q "$KT_TEST_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" >/dev/null 2>&1 || true; }
-trap 'cleanup; drop_db' EXIT
+source "$(dirname "$0")/pg_lib.sh"
+use_test_database kt_it_multi
 
 start_mock
 
@@ -72,23 +60,12 @@ assert_eq 0 "$(jq -r .reserved <<<"$bal")" "reserved = 0"
 jq -e '.spent <= .budget' <<<"$bal" >/dev/null && pass "spent <= budget ($(jq -r .spent <<<"$bal"))" || fail "overspent: $bal"
 assert_eq "$((hits + ok))" "$(mock_hits)" "upstream hits = number of 200s"
 
-# Exact sums in nano-dollars, from the raw JSON text (jq would go through doubles).
-nanos() {  # decimal text -> integer nano-dollars
-  local v=$1 int frac
-  int=${v%%.*}; frac=""
-  [[ $v == *.* ]] && frac=${v#*.}
-  frac=$(printf '%-9s' "$frac" | tr ' ' 0)
-  echo $((10#$int * 1000000000 + 10#${frac:0:9}))
-}
-spent_raw=$(api GET "/v1/wallets/balance?team_id=team_engineering" | grep -o '"spent":[0-9.]*' | cut -d: -f2)
-spent_nanos=$(nanos "$spent_raw")
+spent_nanos=$(spent_nanos_of team_engineering)
 assert_eq "$((ok * 13200))" "$spent_nanos" "spent = 200s x 13,200 nano-dollars"
 
 eventually '[ "$("$KT" events tail --last 1000 --format json | jq length)" = 200 ]' 15 || fail "200 events expected"
 events=$("$KT" events tail --last 1000 --format json)
-sum=0
-for c in $(grep -o '"cost":[0-9.]*' <<<"$events" | cut -d: -f2); do sum=$((sum + $(nanos "$c"))); done
-assert_eq "$spent_nanos" "$sum" "sum of event costs = spent, exactly"
+assert_eq "$spent_nanos" "$(event_cost_nanos "$events")" "sum of event costs = spent, exactly"
 assert_eq "$ok" "$(jq '[.[] | select(.cost != null)] | length' <<<"$events")" "one costed event per 200"
 
 out=$("$KT" ledger verify --database "$PG_URL") || fail "kt ledger verify failed: $out"
