@@ -45,9 +45,12 @@ struct Fixture {
       // price: the worst case (prompt estimate + max_tokens) and the actual usage
       Money estimate = kt::cost_of_terms({{262, input}, {256, output}});
       Money actual = kt::cost_of_terms({{262, input}, {87, output}});
-      ledger::LedgerOp r{ledger::LedgerOp::Kind::reserve, {key, "team_bench", estimate, 100}, {}, {}};
+      ledger::LedgerOp r{};
+      r.kind = ledger::LedgerOp::Kind::reserve;
+      r.reserve = {key, "team_bench", estimate, 100};
       ops.push_back(std::move(r));
-      ledger::LedgerOp s{ledger::LedgerOp::Kind::settle, {}, {}, {}};
+      ledger::LedgerOp s{};
+      s.kind = ledger::LedgerOp::Kind::settle;
       s.settle = {key, "team_bench", actual, "gpt-4o-mini", "openai", "engineering", 262, 87, {50, 80, 95}};
       settles_due.push_back(std::move(s));
     }

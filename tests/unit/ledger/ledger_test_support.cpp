@@ -104,14 +104,16 @@ Period month(const char* label) {
 }
 
 LedgerOp reserve_op(const std::string& key, const std::string& team, Money amount, int block_at_percent) {
-  LedgerOp op{LedgerOp::Kind::reserve, {}, {}, {}};
+  LedgerOp op{};
+  op.kind = LedgerOp::Kind::reserve;
   op.reserve = ReserveOp{key, team, amount, block_at_percent};
   return op;
 }
 
 LedgerOp settle_op(const std::string& key, const std::string& team, Money actual, const std::string& model,
                    int64_t prompt_tokens, int64_t completion_tokens, std::vector<int> thresholds) {
-  LedgerOp op{LedgerOp::Kind::settle, {}, {}, {}};
+  LedgerOp op{};
+  op.kind = LedgerOp::Kind::settle;
   op.settle.key = key;
   op.settle.team_id = team;
   op.settle.actual = actual;
@@ -125,7 +127,8 @@ LedgerOp settle_op(const std::string& key, const std::string& team, Money actual
 }
 
 LedgerOp release_op(const std::string& key, const std::string& team) {
-  LedgerOp op{LedgerOp::Kind::release, {}, {}, {}};
+  LedgerOp op{};
+  op.kind = LedgerOp::Kind::release;
   op.release = ReleaseOp{key, team};
   return op;
 }

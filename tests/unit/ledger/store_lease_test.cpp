@@ -19,17 +19,20 @@ KT_LEDGER_BACKEND_SUITE(LeaseTest);
 const int64_t kNow = at("2026-04", 12, 3600);
 
 LedgerOp acquire_op(const std::string& id, const std::string& team, Money want, Money min, int64_t ttl = 60) {
-  LedgerOp op{LedgerOp::Kind::lease_acquire, {}, {}, {}};
+  LedgerOp op{};
+  op.kind = LedgerOp::Kind::lease_acquire;
   op.lease_acquire = LeaseAcquireOp{id, team, "gw_test-w0", want, min, ttl, 0};
   return op;
 }
 LedgerOp return_op(const std::string& id, const std::string& team) {
-  LedgerOp op{LedgerOp::Kind::lease_return, {}, {}, {}};
+  LedgerOp op{};
+  op.kind = LedgerOp::Kind::lease_return;
   op.lease_return = LeaseReturnOp{id, team};
   return op;
 }
 LedgerOp renew_op(const std::string& id, const std::string& team, int64_t ttl) {
-  LedgerOp op{LedgerOp::Kind::lease_renew, {}, {}, {}};
+  LedgerOp op{};
+  op.kind = LedgerOp::Kind::lease_renew;
   op.lease_renew = LeaseRenewOp{id, team, ttl};
   return op;
 }
