@@ -51,7 +51,7 @@ struct Fixture {
       ops.push_back(std::move(r));
       ledger::LedgerOp s{};
       s.kind = ledger::LedgerOp::Kind::settle;
-      s.settle = {key, "team_bench", actual, "gpt-4o-mini", "openai", "engineering", 262, 87, {50, 80, 95}};
+      s.settle = {key, "team_bench", actual, "gpt-4o-mini", "openai", "engineering", 262, 87, {50, 80, 95}, "", {}};
       settles_due.push_back(std::move(s));
     }
     return ops;
