@@ -9,22 +9,30 @@
 #       (the API's SQLite store runs on its own thread); includes kernel
 #       time (syscalls, TCP).
 # Output: $BENCH_HOME/profile-<tool>-<UTC stamp>/ (default bench/results/).
-# Usage: bench/profile.sh [--tool callgrind|perf] [--seconds N] [--payload json]
+# Usage: bench/profile.sh [--tool callgrind|perf] [--seconds N] [--payload json|sse]
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HARNESS=${KT_BENCH_HARNESS:-$ROOT/../shared/bench}
 BUILD=${KT_BENCH_BUILD:-$ROOT/build-bench}
 BENCH_HOME=${BENCH_HOME:-$ROOT/bench/results}
-TOOL=callgrind; SECONDS_=20
+TOOL=callgrind; SECONDS_=20; PAYLOAD=json
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --tool) TOOL=$2; shift 2;;
     --seconds) SECONDS_=$2; shift 2;;
+    --payload) PAYLOAD=$2; shift 2;;
     -h|--help) sed -n '2,12p' "$0"; exit 0;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
-OUT=$BENCH_HOME/profile-$TOOL-$(date -u +%Y%m%dT%H%M%SZ)
+case "$PAYLOAD" in
+  json) PORT=19000; BODY=chat.json;;
+  sse) PORT=19001; BODY=chat_stream.json
+       # sut.sh wraps only the JSON gateway (the one it execs) in KT_GATEWAY_WRAPPER
+       [[ "$TOOL" == perf ]] || { echo "--payload sse needs --tool perf" >&2; exit 2; };;
+  *) echo "--payload is json or sse" >&2; exit 2;;
+esac
+OUT=$BENCH_HOME/profile-$TOOL-$PAYLOAD-$(date -u +%Y%m%dT%H%M%SZ)
 mkdir -p "$OUT/mock/tmp"
 KT=$BUILD/kt
 [[ -x "$KT" ]] || { echo "build kt first (bench/run.sh builds it into $BUILD)" >&2; exit 1; }
@@ -45,15 +53,15 @@ if [[ "$TOOL" == callgrind ]]; then
 fi
 KT_GATEWAY_WRAPPER=$WRAP setsid taskset -c 1 "$ROOT/bench/sut.sh" "$KT" "$OUT/sut" >"$OUT/sut.log" 2>&1 &
 GROUP=$!
-for i in $(seq 1 1200); do curl -fsS -o /dev/null http://127.0.0.1:19000/health 2>/dev/null && break; sleep 0.1; done
-GW_PID=$(cat "$OUT/sut/gateway-json.pid")
-URL=http://127.0.0.1:19000/v1/chat/completions
+for i in $(seq 1 1200); do curl -fsS -o /dev/null "http://127.0.0.1:$PORT/health" 2>/dev/null && break; sleep 0.1; done
+GW_PID=$(cat "$OUT/sut/gateway-$PAYLOAD.pid")
+URL=http://127.0.0.1:$PORT/v1/chat/completions
 WRK=(taskset -c 0 wrk -t1 -s "$HARNESS/wrk/chat.lua" -H 'X-Consumer-Group: kt_cg_engineering_abc123')
-"${WRK[@]}" -c8 -d3s "$URL" -- "$HARNESS/bodies/chat.json" >"$OUT/warmup.txt" 2>&1 || true
+"${WRK[@]}" -c8 -d3s "$URL" -- "$HARNESS/bodies/$BODY" >"$OUT/warmup.txt" 2>&1 || true
 
 if [[ "$TOOL" == callgrind ]]; then
   callgrind_control -i on "$GW_PID" >/dev/null
-  "${WRK[@]}" -c8 -d"${SECONDS_}s" "$URL" -- "$HARNESS/bodies/chat.json" | tee "$OUT/wrk.txt"
+  "${WRK[@]}" -c8 -d"${SECONDS_}s" "$URL" -- "$HARNESS/bodies/$BODY" | tee "$OUT/wrk.txt"
   callgrind_control -i off "$GW_PID" >/dev/null
   callgrind_control -d "$GW_PID" >/dev/null
   sleep 1
@@ -62,7 +70,7 @@ if [[ "$TOOL" == callgrind ]]; then
   { callgrind_annotate --inclusive=yes "$f" 2>/dev/null || true; } | head -80 >"$OUT/inclusive.txt" || true
   echo "== exclusive (self) instructions, top"; sed -n '1,60p' "$OUT/exclusive.txt"
 else
-  "${WRK[@]}" -c64 -d"$((SECONDS_ + 4))s" "$URL" -- "$HARNESS/bodies/chat.json" >"$OUT/wrk.txt" 2>&1 &
+  "${WRK[@]}" -c64 -d"$((SECONDS_ + 4))s" "$URL" -- "$HARNESS/bodies/$BODY" >"$OUT/wrk.txt" 2>&1 &
   WRK_PID=$!
   sleep 2
   perf record -e cpu-clock -F 4999 -g -o "$OUT/perf.data" -p "$GW_PID,$(cat "$OUT/sut/api.pid")" -- sleep "$SECONDS_" 2>"$OUT/perf-record.log"

@@ -16,8 +16,11 @@ std::vector<SseEvent> SseParser::feed(std::string_view bytes) {
   }
   size_t consumed = 0;  // bytes of buf_ that belong to events already returned
   while (scan_ < buf_.size()) {
-    size_t end = buf_.find_first_of("\r\n", scan_);
-    if (end == std::string::npos) break;
+    // A plain loop: std::string::find_first_of calls memchr over the set once per byte.
+    size_t end = scan_;
+    const char* d = buf_.data();
+    while (end < buf_.size() && d[end] != '\n' && d[end] != '\r') ++end;
+    if (end == buf_.size()) break;
     size_t next = end + 1;
     if (buf_[end] == '\r') {
       // A CR may be the first half of CRLF: wait for the next byte to know.
