@@ -33,3 +33,15 @@ event_cost_nanos() {
   for c in $(grep -o '"cost":[0-9.]*' <<<"$1" | cut -d: -f2); do sum=$((sum + $(decimal_nanos "$c"))); done
   echo "$sum"
 }
+
+# burst COUNT PARALLEL BODY: COUNT concurrent chat requests as engineering, spread round-robin over
+# GW_URLS; sets ok and refused (200s and 402s) and checks that every answer was one of them.
+burst() {
+  local count=$1 parallel=$2 body=$3 n
+  for n in $(seq 1 "$count"); do echo "${GW_URLS[$((n % ${#GW_URLS[@]}))]}"; done |
+    xargs -P "$parallel" -I{} curl -s -o /dev/null -w "%{http_code}\n" "{}/v1/chat/completions" \
+      -H "Content-Type: application/json" -H "X-Consumer-Group: kt_cg_engineering_abc123" -d "$body" >"$WORK/codes.txt"
+  ok=$(grep -c '^200$' "$WORK/codes.txt" || true)
+  refused=$(grep -c '^402$' "$WORK/codes.txt" || true)
+  assert_eq "$count" "$((ok + refused))" "every request got 200 or 402 ($ok / $refused)"
+}

@@ -45,12 +45,7 @@ for u in "${GW_URLS[@]}"; do wait_http "$u/health"; done
 
 hits=$(mock_hits)
 body='{"model":"gpt-4o-mini","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}'
-for n in $(seq 1 1000); do echo "${GW_URLS[$((n % 3))]}"; done |
-  xargs -P 150 -I{} curl -s -o /dev/null -w "%{http_code}\n" "{}/v1/chat/completions" \
-    -H "Content-Type: application/json" -H "X-Consumer-Group: kt_cg_engineering_abc123" -d "$body" >"$WORK/codes.txt"
-ok=$(grep -c '^200$' "$WORK/codes.txt" || true)
-refused=$(grep -c '^402$' "$WORK/codes.txt" || true)
-assert_eq 1000 "$((ok + refused))" "every request got 200 or 402 ($ok / $refused)"
+burst 1000 150 "$body"
 [ "$ok" -ge 100 ] || fail "at least the 100 worst cases fit (got $ok)"
 [ "$refused" -ge 1 ] || fail "the wallet ran out (got no 402)"
 leases=$(psql -At "$PG_URL" -c "SELECT COUNT(*) FROM leases")

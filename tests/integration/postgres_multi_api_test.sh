@@ -45,12 +45,7 @@ for u in "${GW_URLS[@]}"; do wait_http "$u/health"; done
 
 hits=$(mock_hits)
 body='{"model":"gpt-4o-mini","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}'
-for n in $(seq 1 200); do echo "${GW_URLS[$((n % 2))]}"; done |
-  xargs -P 100 -I{} curl -s -o /dev/null -w "%{http_code}\n" "{}/v1/chat/completions" \
-    -H "Content-Type: application/json" -H "X-Consumer-Group: kt_cg_engineering_abc123" -d "$body" >"$WORK/codes.txt"
-ok=$(grep -c '^200$' "$WORK/codes.txt" || true)
-refused=$(grep -c '^402$' "$WORK/codes.txt" || true)
-assert_eq 200 "$((ok + refused))" "every request got 200 or 402 ($ok / $refused)"
+burst 200 100 "$body"
 [ "$ok" -ge 20 ] || fail "at least 20 requests fit (got $ok)"
 [ "$refused" -ge 1 ] || fail "the wallet ran out (got no 402)"
 
