@@ -117,7 +117,7 @@ asio::awaitable<BudgetLeases::HoldResult> BudgetLeases::hold(const std::string& 
     }
 
     LeasePool::Lease* granted = nullptr;
-    auto result = co_await acquire(team, amount, granted);
+    auto result = co_await acquire(team, amount, granted, Acquire::on_demand);
     if (!result) co_return out;  // unavailable
     if (granted) {
       // The grant is at least `amount`: this request's, before anyone else's.
@@ -143,7 +143,7 @@ asio::awaitable<BudgetLeases::HoldResult> BudgetLeases::hold(const std::string& 
 }
 
 asio::awaitable<std::optional<ledger::OpResult>> BudgetLeases::acquire(const std::string& team, Money amount,
-                                                                      LeasePool::Lease*& granted) {
+                                                                      LeasePool::Lease*& granted, Acquire kind) {
   granted = nullptr;
   Team& t = teams_[team];
   ledger::LeaseAcquireOp op;
@@ -164,8 +164,12 @@ asio::awaitable<std::optional<ledger::OpResult>> BudgetLeases::acquire(const std
   t.settled_unacknowledged = Money::zero();
   t.last_refusal.reset();
   if (result->reserve_status != ledger::ReserveStatus::reserved) {
-    t.last_refusal = *result;
-    t.last_refused_min = amount;
+    if (kind == Acquire::on_demand) {
+      t.last_refusal = *result;
+      t.last_refused_min = amount;
+    } else {
+      t.refill_refused_second = now_unix_seconds();
+    }
   }
   if (result->reserve_status == ledger::ReserveStatus::reserved && result->lease && result->lease->state == "active") {
     LeasePool::Lease l;
@@ -182,6 +186,7 @@ asio::awaitable<std::optional<ledger::OpResult>> BudgetLeases::acquire(const std
 
 void BudgetLeases::maybe_refill(const std::string& team, Team& t, Money amount, int64_t now) {
   if (t.acquiring || std::max(t.bucket_requests, t.last_requests) < kLeaseMinRate) return;
+  if (t.refill_refused_second == now) return;  // near exhaustion: one refused refill a second is enough
   // Lease the next slice while a quarter of one is still unheld, so requests do not wait for it.
   Money unheld = pool_.unheld_for(team, now);
   if (unheld.nanos() > want(t, amount).nanos() / 4) return;
@@ -190,7 +195,7 @@ void BudgetLeases::maybe_refill(const std::string& team, Team& t, Money amount, 
 
 asio::awaitable<void> BudgetLeases::refill(std::string team, Money amount) {
   LeasePool::Lease* granted = nullptr;
-  auto result = co_await acquire(team, amount, granted);
+  auto result = co_await acquire(team, amount, granted, Acquire::speculative);
   if (result && !granted && result->reserve_status != ledger::ReserveStatus::reserved)
     spdlog::debug("no further lease for {}: {}", team, reserve_status_text(result->reserve_status));
 }

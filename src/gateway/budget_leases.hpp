@@ -79,11 +79,16 @@ class BudgetLeases {
     Money last_refused_min;
     std::optional<ledger::Balance> last_balance;
     Money settled_unacknowledged;  // settled here, not yet in last_balance
+    int64_t refill_refused_second = -1;  // no speculative refill again within that second
   };
 
-  // Leases a slice for `team` (at least `amount`); `granted` is the new lease, if any.
+  // Leases a slice for `team` (at least `amount`); `granted` is the new lease, if any. A
+  // speculative acquire (a refill while this worker still holds room) does not record its
+  // refusal for waiting requests: the room it lacked may be this worker's own lease, which the
+  // next request can use or return.
+  enum class Acquire { on_demand, speculative };
   boost::asio::awaitable<std::optional<ledger::OpResult>> acquire(const std::string& team, Money amount,
-                                                                  LeasePool::Lease*& granted);
+                                                                  LeasePool::Lease*& granted, Acquire kind);
   void maybe_refill(const std::string& team, Team& t, Money amount, int64_t now);
   boost::asio::awaitable<void> refill(std::string team, Money amount);
   void count_request(Team& t, Money amount);
