@@ -90,14 +90,18 @@ int run_api_server(const ApiOptions& options) {
   }
   so.threads = options.threads;
   so.body_limit = 16 * 1024 * 1024;  // event batches can be large
-  std::unique_ptr<ledger::Store> store;
+  std::vector<std::unique_ptr<ledger::Store>> stores;
   try {
-    store = ledger::open_store(options.database);
+    stores.push_back(ledger::open_store(options.database));
+    // A store that waits through Asio (PostgreSQL) gets a pool: one connection per concurrent call.
+    if (stores.front()->set_socket_waiter(nullptr))
+      while (stores.size() < std::max<size_t>(1, options.database_connections))
+        stores.push_back(ledger::open_store(options.database));
   } catch (const std::exception& e) {
     spdlog::error("cannot open database: {}", e.what());
     return 2;
   }
-  StoreExecutor executor(std::move(store));
+  StoreExecutor executor(std::move(stores));
   executor.start_sweeper(std::chrono::seconds(1), options.reservation_ttl_seconds);
   ApiContext ctx{executor, token};
   http::Server server(so, [&ctx](boost::asio::io_context&, size_t) -> http::Handler {

@@ -9,6 +9,8 @@ struct ApiOptions {
   std::string database = "sqlite:keeptrusts.db";
   std::string token_env = "KEEPTRUSTS_API_TOKEN";
   size_t threads = 2;
+  // PostgreSQL: connections the store thread drives concurrently (SQLite always uses one).
+  size_t database_connections = 4;
   // A reservation held longer than this is returned to its wallet (its gateway is gone).
   int64_t reservation_ttl_seconds = 900;
 };

@@ -1,42 +1,39 @@
 #pragma once
-// Runs store calls on one dedicated thread so no I/O thread ever waits on the database.
-// SQLite has one writer anyway; the thread owns the Store object and serialises its use.
+// Runs store calls on one dedicated store thread, so no API I/O thread ever waits on the database.
+//
+// SQLite (one store): calls run one after another on that thread; SQLite has one writer anyway.
+// PostgreSQL (a pool of stores, one connection each): every call runs in a stackful coroutine on
+// the store thread's io_context and suspends at each wait for its socket (an Asio async_wait on
+// the connection's descriptor), so one thread drives the pool's queries concurrently — no thread
+// per query, and a transaction waiting on a row lock does not hold up the others.
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <sys/resource.h>
-#include <unistd.h>
 
+#include <chrono>
+#include <deque>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <thread>
 #include <type_traits>
-
-#include <spdlog/spdlog.h>
+#include <vector>
 
 #include "core/period.hpp"
-
 #include "ledger/store.hpp"
 
 namespace kt::api {
 
 class StoreExecutor {
  public:
-  explicit StoreExecutor(std::unique_ptr<ledger::Store> store)
-      : store_(std::move(store)), guard_(boost::asio::make_work_guard(ioc_)), thread_([this] {
-          // Ledger writes are batched and rarely on a request's critical path (leases): on a host
-          // shared with gateways, let the request-serving threads go first.
-          ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kStoreThreadNice);
-          ioc_.run();
-        }) {}
-  ~StoreExecutor() {
-    guard_.reset();
-    sweeping_ = false;
-    ioc_.stop();
-    if (thread_.joinable()) thread_.join();
-  }
+  // `stores`: one or more stores on the same database (the first decides the mode: a store that
+  // can wait through Asio gets the concurrent mode).
+  explicit StoreExecutor(std::vector<std::unique_ptr<ledger::Store>> stores);
+  explicit StoreExecutor(std::unique_ptr<ledger::Store> store);
+  ~StoreExecutor();
   StoreExecutor(const StoreExecutor&) = delete;
   StoreExecutor& operator=(const StoreExecutor&) = delete;
 
@@ -52,11 +49,11 @@ class StoreExecutor {
     using R = std::invoke_result_t<F, ledger::Store&>;
     return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(std::exception_ptr, R)>(
         [this](auto handler, F fn) {
-          boost::asio::post(ioc_, [this, fn = std::move(fn), handler = std::move(handler)]() mutable {
+          submit(make_job([fn = std::move(fn), handler = std::move(handler)](ledger::Store& s) mutable {
             std::exception_ptr error;
             R result{};
             try {
-              result = fn(*store_);
+              result = fn(s);
             } catch (...) {
               error = std::current_exception();
             }
@@ -64,43 +61,54 @@ class StoreExecutor {
             boost::asio::post(ex, [handler = std::move(handler), error, result = std::move(result)]() mutable {
               std::move(handler)(error, std::move(result));
             });
-          });
+          }));
         },
         boost::asio::use_awaitable, std::move(f));
   }
 
-  // Every `every`, on the store thread: returns expired leases and stale reservations to their
-  // wallets (Store::expire), so a killed gateway's money comes back within its TTL.
-  void start_sweeper(std::chrono::milliseconds every, int64_t reservation_ttl_seconds) {
-    boost::asio::post(ioc_, [this, every, reservation_ttl_seconds] {
-      sweeping_ = true;
-      sweep(every, reservation_ttl_seconds);
-    });
-  }
+  // Every `every`: returns expired leases and stale reservations to their wallets
+  // (Store::expire), so a killed gateway's money comes back within its TTL.
+  void start_sweeper(std::chrono::milliseconds every, int64_t reservation_ttl_seconds);
+
+  // True when calls run concurrently over a pool of connections (PostgreSQL).
+  bool concurrent() const { return concurrent_; }
+  size_t pool_size() const { return stores_.size(); }
 
  private:
-  static constexpr int kStoreThreadNice = 10;
-  void sweep(std::chrono::milliseconds every, int64_t ttl) {
-    if (!sweeping_) return;
-    try {
-      auto r = store_->expire(now_unix_seconds(), ttl);
-      if (r.leases || r.reservations)
-        spdlog::info("expired {} lease(s) and {} reservation(s): {} back to their wallets", r.leases, r.reservations,
-                     r.returned.to_display());
-    } catch (const std::exception& e) {
-      spdlog::warn("lease and reservation expiry failed (retrying): {}", e.what());
-    }
-    sweep_timer_.expires_after(every);
-    sweep_timer_.async_wait([this, every, ttl](boost::system::error_code ec) {
-      if (!ec) sweep(every, ttl);
-    });
+  // A call to run with a store; runs to completion (it catches its own exceptions).
+  struct Job {
+    virtual ~Job() = default;
+    virtual void run(ledger::Store& s) = 0;
+  };
+  template <class Fn>
+  static std::unique_ptr<Job> make_job(Fn fn) {
+    struct Of final : Job {
+      explicit Of(Fn f) : fn(std::move(f)) {}
+      void run(ledger::Store& s) override { fn(s); }
+      Fn fn;
+    };
+    return std::make_unique<Of>(std::move(fn));
   }
 
-  std::unique_ptr<ledger::Store> store_;
+  static constexpr int kStoreThreadNice = 10;
+  void submit(std::unique_ptr<Job> job);  // any thread
+  void start_jobs();                      // store thread: hands queued jobs to free stores
+  void run_concurrently(ledger::Store* s, std::unique_ptr<Job> job);
+  void sweep(std::chrono::milliseconds every, int64_t ttl);
+  friend class AsioSocketWaiter;
+
+  std::vector<std::unique_ptr<ledger::Store>> stores_;
+  bool concurrent_ = false;
+  // Store thread only.
+  std::vector<ledger::Store*> free_;
+  std::deque<std::unique_ptr<Job>> queued_;
+  bool sweeping_ = false;
+  bool stopping_ = false;  // shutdown: every database wait fails at once, so the jobs finish
+  std::vector<std::function<void()>*> cancel_waits_;  // the waits in progress
+
   boost::asio::io_context ioc_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
   boost::asio::steady_timer sweep_timer_{ioc_};
-  bool sweeping_ = false;  // touched on the store thread only (and at destruction)
   std::thread thread_;
 };
 

@@ -19,6 +19,10 @@ int main(int argc, char** argv) {
   serve->add_option("--database", api_opts.database, "sqlite:PATH, sqlite::memory: or postgresql://user@host:port/db")->capture_default_str();
   serve->add_option("--token-env", api_opts.token_env, "env var holding the admin token")->capture_default_str();
   serve->add_option("--threads", api_opts.threads, "I/O threads")->capture_default_str();
+  serve->add_option("--database-connections", api_opts.database_connections,
+                    "PostgreSQL connections, driven concurrently from one store thread")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t(1), size_t(64)));
   serve->add_option("--reservation-ttl", api_opts.reservation_ttl_seconds,
                     "seconds after which a held reservation is returned to its wallet")
       ->capture_default_str()

@@ -215,9 +215,24 @@ struct VerifyReport {
   int64_t warnings() const;
 };
 
+// How a store that talks to a database server waits for its socket. Without one it blocks its
+// thread (poll); the API plugs in a waiter that suspends only the calling coroutine, so one
+// thread drives many connections' queries at once.
+class SocketWaiter {
+ public:
+  virtual ~SocketWaiter() = default;
+  virtual void wait_readable(int fd) = 0;
+  virtual void wait_writable(int fd) = 0;
+  virtual void sleep_ms(int ms) = 0;  // a retry's back-off
+};
+
 class Store {
  public:
   virtual ~Store() = default;
+
+  // Uses `w` for every wait until called again (nullptr: block). Returns false when the store
+  // has no socket to wait on (SQLite: calls block on the file and must own a thread).
+  virtual bool set_socket_waiter(SocketWaiter* w) { return false; }
 
   virtual void migrate() = 0;
 

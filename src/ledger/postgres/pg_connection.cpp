@@ -116,7 +116,16 @@ void Connection::fail_connection(const std::string& what) {
 void Connection::ensure_connected() {
   if (PQstatus(conn_) == CONNECTION_OK) return;
   prepared_.clear();
-  PQreset(conn_);
+  if (!waiter_) {
+    PQreset(conn_);
+  } else {
+    // Reconnect without blocking the thread the other connections' queries run on.
+    if (!PQresetStart(conn_)) fail_connection("reconnect");
+    for (PostgresPollingStatusType st = PGRES_POLLING_WRITING; st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED;) {
+      wait_socket(st == PGRES_POLLING_WRITING);
+      st = PQresetPoll(conn_);
+    }
+  }
   if (PQstatus(conn_) != CONNECTION_OK) fail_connection("reconnect");
   // The notice processor survives PQreset (it belongs to the PGconn object).
   if (PQsetnonblocking(conn_, 1) != 0) fail_connection("set non-blocking");
@@ -145,6 +154,7 @@ void Connection::rollback_quietly() {
 void Connection::backoff(int attempt) {
   thread_local std::minstd_rand rng{std::random_device{}()};
   std::uniform_int_distribution<int> ms(1, 5 * attempt);
+  if (waiter_) return waiter_->sleep_ms(ms(rng));
   std::this_thread::sleep_for(std::chrono::milliseconds(ms(rng)));
 }
 
@@ -152,6 +162,13 @@ void Connection::wait_socket(bool for_write) {
   pollfd p{};
   p.fd = PQsocket(conn_);
   if (p.fd < 0) fail_connection("socket");
+  if (waiter_) {
+    // libpq asks for "readable or writable" while flushing; our statements are small, so the
+    // server never blocks on us while we wait to write.
+    if (for_write) waiter_->wait_writable(p.fd);
+    else waiter_->wait_readable(p.fd);
+    return;
+  }
   p.events = short(POLLIN | (for_write ? POLLOUT : 0));
   while (poll(&p, 1, -1) < 0) {
     if (errno != EINTR) fail_connection("poll");

@@ -4,9 +4,8 @@
 // serialisation failures and deadlocks.
 //
 // Every query goes through libpq's asynchronous protocol (PQsendQueryParams / PQconsumeInput /
-// PQisBusy) and one wait point, wait_socket(). Today that wait is poll() on the store thread;
-// an Asio-driven variant only has to replace wait_socket() with an async_wait on an
-// asio::posix::stream_descriptor over PQsocket() (and make the callers coroutines).
+// PQisBusy) and one wait point, wait_socket(). With a SocketWaiter set (the API's executor) that
+// wait suspends the calling coroutine on Asio; without one (the CLI, tests) it is poll().
 //
 // Errors become PgError (a StoreError) carrying SQLSTATE and PostgreSQL's primary message
 // only: the DETAIL field can quote row values, and the connection URL (with its password) is
@@ -98,6 +97,9 @@ class Connection {
   // Several statements without parameters (migrations, BEGIN/COMMIT).
   void exec_script(const std::string& sql);
 
+  // Where waits for the socket (and retry back-offs) go; nullptr: block the thread.
+  void set_waiter(SocketWaiter* w) { waiter_ = w; }
+
   // Runs f() inside BEGIN ... COMMIT; rolls back on any exception. Serialisation failures and
   // deadlocks (PostgreSQL aborted the whole transaction, so nothing happened) are retried.
   template <class F>
@@ -136,7 +138,7 @@ class Connection {
   void ensure_connected();
   void rollback_quietly();
   // A short random pause before a retry, so the transactions that collided do not collide again.
-  static void backoff(int attempt);
+  void backoff(int attempt);
   // Sends what libpq buffered and collects every result of the current command.
   std::vector<Result> collect(const char* what);
   // The single blocking point: waits until the socket is readable (and writable if asked).
@@ -144,6 +146,7 @@ class Connection {
   [[noreturn]] void fail_connection(const std::string& what);
 
   pg_conn* conn_ = nullptr;
+  SocketWaiter* waiter_ = nullptr;
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
 };
 

@@ -9,8 +9,8 @@
 // SELECT ... FOR UPDATE) before money moves, so the same op sent to two replicas at once
 // moves money once. Deadlocks between batches touching several wallets are retried whole.
 //
-// Thread-safety: one PostgresStore (one connection) is used by one thread at a time (the API's
-// store executor). Periods follow each team's PeriodSpec, rolled forward like the SQLite store.
+// Thread-safety: one PostgresStore (one connection) is used by one caller at a time; the API's
+// store executor keeps a pool of them and drives their queries from one Asio thread. Periods follow each team's PeriodSpec, rolled forward like the SQLite store.
 #include <optional>
 #include <string>
 
@@ -25,6 +25,10 @@ class PostgresStore final : public Store {
   explicit PostgresStore(const std::string& url);
 
   void migrate() override;
+  bool set_socket_waiter(SocketWaiter* w) override {
+    db_.set_waiter(w);
+    return true;
+  }
 
   PricingRow upsert_pricing(const PricingInput& in, int64_t now) override;
   std::vector<PricingRow> list_pricing() override;

@@ -1,0 +1,168 @@
+#include "api/store_executor.hpp"
+
+#include <boost/asio/detached.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/spawn.hpp>
+#include <boost/context/fixedsize_stack.hpp>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "core/period.hpp"
+
+namespace kt::api {
+namespace asio = boost::asio;
+
+namespace {
+// Store code is shallow (a transaction, a statement, libpq); a quarter MiB leaves ample room.
+constexpr size_t kCoroutineStack = 256 * 1024;
+}  // namespace
+
+// Suspends the calling stackful coroutine until the connection's socket is ready; the store
+// thread meanwhile runs the other connections' queries.
+class AsioSocketWaiter final : public ledger::SocketWaiter {
+ public:
+  AsioSocketWaiter(StoreExecutor& ex, asio::yield_context yield) : ex_(ex), yield_(std::move(yield)) {}
+
+  void wait_readable(int fd) override { wait(fd, asio::posix::descriptor_base::wait_read); }
+  void wait_writable(int fd) override { wait(fd, asio::posix::descriptor_base::wait_write); }
+  void sleep_ms(int ms) override {
+    asio::steady_timer t(ex_.ioc_, std::chrono::milliseconds(ms));
+    std::function<void()> cancel = [&t] { t.cancel(); };
+    boost::system::error_code ec;
+    Registered reg(ex_, cancel);
+    t.async_wait(yield_[ec]);
+    if (ex_.stopping_) throw ledger::StoreError("the API is shutting down");
+  }
+
+ private:
+  // Lists a wait so shutdown can cancel it; unlists it when the wait is over.
+  struct Registered {
+    Registered(StoreExecutor& ex, std::function<void()>& cancel) : ex(ex), cancel(&cancel) {
+      if (ex.stopping_) throw ledger::StoreError("the API is shutting down");
+      ex.cancel_waits_.push_back(this->cancel);
+    }
+    ~Registered() { std::erase(ex.cancel_waits_, cancel); }
+    StoreExecutor& ex;
+    std::function<void()>* cancel;
+  };
+
+  void wait(int fd, asio::posix::descriptor_base::wait_type what) {
+    // The descriptor is libpq's: watched for this wait only, never closed here.
+    asio::posix::stream_descriptor sd(ex_.ioc_, fd);
+    std::function<void()> cancel = [&sd] { sd.cancel(); };
+    boost::system::error_code ec;
+    {
+      Registered reg(ex_, cancel);
+      sd.async_wait(what, yield_[ec]);
+    }
+    sd.release();
+    if (ex_.stopping_) throw ledger::StoreError("the API is shutting down");
+    if (ec) throw ledger::StoreError("waiting for the database socket: " + ec.message());
+  }
+
+  StoreExecutor& ex_;
+  asio::yield_context yield_;
+};
+
+StoreExecutor::StoreExecutor(std::unique_ptr<ledger::Store> store)
+    : StoreExecutor([&] {
+        std::vector<std::unique_ptr<ledger::Store>> v;
+        v.push_back(std::move(store));
+        return v;
+      }()) {}
+
+StoreExecutor::StoreExecutor(std::vector<std::unique_ptr<ledger::Store>> stores)
+    : stores_(std::move(stores)), guard_(asio::make_work_guard(ioc_)) {
+  concurrent_ = stores_.front()->set_socket_waiter(nullptr);
+  if (!concurrent_) stores_.resize(1);  // a file store serialises its writers anyway
+  for (auto& s : stores_) free_.push_back(s.get());
+  thread_ = std::thread([this] {
+    // Ledger writes are batched and rarely on a request's critical path (leases): on a host
+    // shared with gateways, let the request-serving threads go first.
+    ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kStoreThreadNice);
+    ioc_.run();
+  });
+}
+
+StoreExecutor::~StoreExecutor() {
+  // Let every call in progress finish (its next database wait fails), never destroy a
+  // suspended coroutine: its stack would be unwound through the store's catch blocks.
+  asio::post(ioc_, [this] {
+    stopping_ = true;
+    sweeping_ = false;
+    sweep_timer_.cancel();
+    for (auto* cancel : cancel_waits_) (*cancel)();
+  });
+  guard_.reset();
+  if (thread_.joinable()) thread_.join();
+}
+
+void StoreExecutor::submit(std::unique_ptr<Job> job) {
+  asio::post(ioc_, [this, job = std::move(job)]() mutable {
+    queued_.push_back(std::move(job));
+    start_jobs();
+  });
+}
+
+void StoreExecutor::start_jobs() {
+  while (!free_.empty() && !queued_.empty()) {
+    ledger::Store* s = free_.back();
+    free_.pop_back();
+    auto job = std::move(queued_.front());
+    queued_.pop_front();
+    if (!concurrent_) {
+      job->run(*s);
+      free_.push_back(s);
+    } else {
+      run_concurrently(s, std::move(job));
+    }
+  }
+}
+
+void StoreExecutor::run_concurrently(ledger::Store* s, std::unique_ptr<Job> job) {
+  asio::spawn(
+      ioc_, std::allocator_arg, boost::context::fixedsize_stack(kCoroutineStack),
+      [this, s, job = std::move(job)](asio::yield_context yield) mutable {
+        AsioSocketWaiter waiter(*this, yield);
+        s->set_socket_waiter(&waiter);
+        job->run(*s);  // catches its own exceptions
+        s->set_socket_waiter(nullptr);
+        free_.push_back(s);
+        asio::post(ioc_, [this] { start_jobs(); });
+      },
+      asio::detached);
+}
+
+void StoreExecutor::start_sweeper(std::chrono::milliseconds every, int64_t reservation_ttl_seconds) {
+  asio::post(ioc_, [this, every, reservation_ttl_seconds] {
+    sweeping_ = true;
+    sweep(every, reservation_ttl_seconds);
+  });
+}
+
+void StoreExecutor::sweep(std::chrono::milliseconds every, int64_t ttl) {
+  if (!sweeping_) return;
+  submit(make_job([this, every, ttl](ledger::Store& s) {
+    try {
+      auto r = s.expire(now_unix_seconds(), ttl);
+      if (r.leases || r.reservations)
+        spdlog::info("expired {} lease(s) and {} reservation(s): {} back to their wallets", r.leases, r.reservations,
+                     r.returned.to_display());
+    } catch (const std::exception& e) {
+      if (!stopping_) spdlog::warn("lease and reservation expiry failed (retrying): {}", e.what());
+    } catch (...) {
+      spdlog::warn("lease and reservation expiry failed (retrying)");
+    }
+    if (!sweeping_) return;
+    sweep_timer_.expires_after(every);
+    sweep_timer_.async_wait([this, every, ttl](boost::system::error_code ec) {
+      if (!ec) sweep(every, ttl);
+    });
+  }));
+}
+
+}  // namespace kt::api
