@@ -50,6 +50,8 @@ ClientError to_client_error(const error_code& ec, const std::string& where) {
   return {Kind::closed, what};
 }
 
+constexpr size_t kReadRoom = 16 * 1024;
+
 struct PooledConnection {
   std::string origin_key;
   std::unique_ptr<beast::tcp_stream> tcp;                    // plain HTTP, or
@@ -138,6 +140,10 @@ class ConnectionCache {
 
     auto conn = std::make_unique<PooledConnection>();
     conn->origin_key = key;
+    // Beast reads max(512, free capacity) bytes at a time into a buffer every parse empties, so
+    // an unreserved buffer never grows past 512: a 1 KB answer took three reads, an SSE stream or
+    // a ledger batch's answer one read per 512 bytes. A pooled connection keeps this room.
+    conn->buffer.reserve(kReadRoom);
     if (!origin.tls()) {
       conn->tcp = std::make_unique<beast::tcp_stream>(std::move(stream));
       co_return conn;

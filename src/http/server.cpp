@@ -38,6 +38,7 @@ using tcp = net::ip::tcp;
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 
 constexpr size_t kHeaderLimit = 64 * 1024;
+constexpr size_t kIdleBufferCap = 8 * 1024;
 constexpr size_t kDrainLimit = 8 * 1024 * 1024;     // bytes read and dropped after a 413 / 400
 constexpr std::chrono::seconds kDrainTime{1};
 constexpr std::chrono::seconds kStopGrace{10};      // in-flight requests get this long on stop()
@@ -272,8 +273,16 @@ struct Server::Impl {
       parser.header_limit(kHeaderLimit);
       conn.idle = true;
       conn.stream.expires_after(options.idle_timeout);
-      auto [ec, n] = co_await bhttp::async_read(conn.stream, buffer, parser, use_tuple);
+      auto [hec, hn] = co_await bhttp::async_read_header(conn.stream, buffer, parser, use_tuple);
       conn.idle = false;
+      boost::system::error_code ec = hec;
+      if (!ec && !parser.is_done()) {
+        // Beast reads 512 bytes at a time into a buffer every parse empties, so it never grows:
+        // room for the whole body lets the rest arrive in one read instead of one per 512 bytes.
+        if (auto len = parser.content_length()) buffer.reserve(buffer.size() + size_t(*len));
+        auto [bec, bn] = co_await bhttp::async_read(conn.stream, buffer, parser, use_tuple);
+        ec = bec;
+      }
       if (ec == bhttp::error::body_limit) {
         co_await send_error(conn.stream, 413, "request_too_large", "request body too large");
         co_await lingering_close(conn.stream);
@@ -314,6 +323,8 @@ struct Server::Impl {
         co_return;
       }
       if (!writer.reusable()) co_return;
+      // An idle keep-alive connection does not keep a large request's buffer.
+      if (buffer.size() == 0 && buffer.capacity() > kIdleBufferCap) buffer.shrink_to_fit();
     }
   }
 
