@@ -79,9 +79,24 @@ void BM_ChatPromptCount(benchmark::State& state) {
   state.counters["tokens"] = double(n);
 }
 
+// The same request with the worker's count cache: its system prompt and user message were seen
+// before (a client resending them), so each is hashed, not counted.
+void BM_ChatPromptCount_Cached(benchmark::State& state) {
+  const Encoding* enc = encoding("o200k_base");
+  if (!enc) return state.SkipWithError("tokenizer rank files missing: run scripts/fetch-tokenizer-data.sh");
+  std::vector<kt::tokenizer::ChatMessageView> msgs{{"system", kt::bench::system_prompt(), {}},
+                                                   {"user", kt::bench::user_prompt(), {}}};
+  kt::tokenizer::CountCache cache;
+  size_t n = kt::tokenizer::count_chat_prompt(*enc, msgs, &cache);
+  for (auto _ : state) benchmark::DoNotOptimize(kt::tokenizer::count_chat_prompt(*enc, msgs, &cache));
+  state.SetItemsProcessed(int64_t(state.iterations()) * int64_t(n));
+  state.counters["tokens"] = double(n);
+}
+
 }  // namespace
 
 BENCHMARK_CAPTURE(BM_TokenizerEncode, o200k_base, "o200k_base")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_TokenizerEncode, cl100k_base, "cl100k_base")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_TokenizerCount, o200k_base, "o200k_base")->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ChatPromptCount);
+BENCHMARK(BM_ChatPromptCount_Cached);

@@ -9,13 +9,13 @@
 namespace kt::gateway {
 namespace {
 
-int64_t count_prompt_tokens(const RequestContext& ctx, const GatewayShared& shared) {
+int64_t count_prompt_tokens(const RequestContext& ctx, const GatewayShared& shared, Worker& w) {
   if (ctx.plain_prompt) return count_plain_prompt(ctx, shared);
   if (const auto* enc = shared.encoding_for(ctx.model)) {
     std::vector<tokenizer::ChatMessageView> views;
     views.reserve(ctx.messages.size());
     for (const auto& m : ctx.messages) views.push_back({m.role, m.content, m.name});
-    return static_cast<int64_t>(tokenizer::count_chat_prompt(*enc, views));
+    return static_cast<int64_t>(tokenizer::count_chat_prompt(*enc, views, &w.token_counts));
   }
   // No rank files: over-estimate (English runs ~4 bytes a token) rather than under-reserve.
   int64_t bytes = 0;
@@ -119,7 +119,7 @@ awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const
   ctx.max_tokens_clamped.reset();
   if (price) {
     ctx.price = *price;
-    ctx.prompt_estimate = count_prompt_tokens(ctx, shared);
+    ctx.prompt_estimate = count_prompt_tokens(ctx, shared, w);
     int64_t per_choice = ctx.max_tokens.value_or(price->max_output_tokens.value_or(default_max_output_tokens(ctx.model)));
     ctx.output_allowance = ctx.input_only ? 0 : per_choice * ctx.choices;
     ctx.estimate = worst_case(ctx);

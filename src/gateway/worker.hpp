@@ -11,6 +11,7 @@
 #include "gateway/ledger_client.hpp"
 #include "gateway/price_book.hpp"
 #include "http/client.hpp"
+#include "tokenizer/count_cache.hpp"
 
 namespace kt::gateway {
 
@@ -24,6 +25,7 @@ struct Worker {
   std::unique_ptr<LedgerClient> ledger_client;  // null when cost tracking is off
   std::unique_ptr<BudgetLeases> leases;         // null unless wallets are enforced with leases on
   std::unique_ptr<PriceBook> prices;
+  tokenizer::CountCache token_counts;  // prompt contents seen recently on this worker
 };
 
 }  // namespace kt::gateway

@@ -4,6 +4,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tokenizer/count_cache.hpp"
 #include "tokenizer/encoding.hpp"
 
 namespace kt::tokenizer {
@@ -13,7 +14,9 @@ struct ChatMessageView {
 };
 
 // Per message: 3 tokens of framing + tokens(role) + tokens(content), and when a name is present
-// 1 more token + tokens(name); then 3 tokens priming the assistant's reply.
-size_t count_chat_prompt(const Encoding& encoding, const std::vector<ChatMessageView>& messages);
+// 1 more token + tokens(name); then 3 tokens priming the assistant's reply. With a cache, long
+// contents seen before (system prompts, a chat's history) are not counted again.
+size_t count_chat_prompt(const Encoding& encoding, const std::vector<ChatMessageView>& messages,
+                         CountCache* cache = nullptr);
 
 }  // namespace kt::tokenizer
