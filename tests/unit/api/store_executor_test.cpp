@@ -23,7 +23,8 @@ namespace asio = boost::asio;
 using ledger::LedgerOp;
 
 LedgerOp reserve(const std::string& key, const std::string& team, Money amount) {
-  LedgerOp op{LedgerOp::Kind::reserve};
+  LedgerOp op{};
+  op.kind = LedgerOp::Kind::reserve;
   op.reserve.key = key;
   op.reserve.team_id = team;
   op.reserve.amount = amount;
