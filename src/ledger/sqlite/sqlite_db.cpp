@@ -84,6 +84,11 @@ Connection::Connection(const std::string& path, int busy_timeout_ms) {
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA synchronous=NORMAL");
     exec("PRAGMA foreign_keys=ON");
+    // Idempotency keys (journal entry ids, reservation keys) are random strings, so their unique
+    // indexes take inserts on random pages; with SQLite's default 2 MB cache each settle re-read
+    // pages through pread. A larger cache and reads through mmap keep them in memory.
+    exec("PRAGMA cache_size=-32768");
+    exec("PRAGMA mmap_size=268435456");
   } catch (const StoreError& e) {
     sqlite3_close(db_);
     db_ = nullptr;
