@@ -71,8 +71,26 @@ void LedgerClient::release(ledger::ReleaseOp op) {
   enqueue({std::move(lop), nullptr});
 }
 
+namespace {
+// A settle on a lease moves money from the wallet's leased to its spent figure, and a renewal moves
+// none: neither changes what a new lease can be granted, so an acquire need not wait behind them.
+// (Returns, releases and plain settles do change it, and keep their place ahead of it.)
+bool acquire_may_pass(const ledger::LedgerOp& op) {
+  using Kind = ledger::LedgerOp::Kind;
+  return (op.kind == Kind::settle && !op.settle.lease_id.empty()) || op.kind == Kind::lease_renew;
+}
+}  // namespace
+
 void LedgerClient::enqueue(Pending p) {
-  queue_.push_back(std::move(p));
+  if (p.op.kind == ledger::LedgerOp::Kind::lease_acquire) {
+    // A busy worker's settles can queue up behind a slow API; its next lease must not, or every
+    // request of the team waits for the whole backlog.
+    auto at = queue_.end();
+    while (at != queue_.begin() && acquire_may_pass(std::prev(at)->op)) --at;
+    queue_.insert(at, std::move(p));
+  } else {
+    queue_.push_back(std::move(p));
+  }
   if (!flushing_) {
     flushing_ = true;
     asio::co_spawn(ioc_, flush_loop(), asio::detached);
@@ -84,6 +102,8 @@ awaitable<void> LedgerClient::flush_loop() {
   while (!queue_.empty()) {
     std::vector<Pending> batch;
     while (!queue_.empty() && batch.size() < kMaxBatch) {
+      // Someone waits on an op of this batch: do not make them wait for a long tail of settles.
+      if (!batch.empty() && batch.back().waiter && !queue_.front().waiter) break;
       batch.push_back(std::move(queue_.front()));
       queue_.pop_front();
     }
