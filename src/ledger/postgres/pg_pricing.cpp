@@ -29,6 +29,18 @@ PricingRow pricing_from(const Result& q, int row) {
   return r;
 }
 
+
+// Every row of one price query, read in its own transaction.
+template <class... A>
+std::vector<PricingRow> pricing_rows(Connection& db, const std::string& sql, const A&... args) {
+  return db.transaction([&] {
+    std::vector<PricingRow> out;
+    auto q = db.query(sql, args...);
+    for (int i = 0; i < q.rows(); ++i) out.push_back(pricing_from(q, i));
+    return out;
+  });
+}
+
 }  // namespace
 
 PricingRow PostgresStore::upsert_pricing(const PricingInput& in, int64_t now) {
@@ -68,38 +80,25 @@ PricingRow PostgresStore::upsert_pricing(const PricingInput& in, int64_t now) {
 }
 
 std::vector<PricingRow> PostgresStore::list_pricing() {
-  return db_.transaction([&] {
-    std::vector<PricingRow> out;
-    auto q = db_.query("SELECT " + kCacheColumns + " FROM model_pricing ORDER BY model");
-    for (int i = 0; i < q.rows(); ++i) out.push_back(pricing_from(q, i));
-    return out;
-  });
+  return pricing_rows(db_, "SELECT " + kCacheColumns + " FROM model_pricing ORDER BY model");
 }
 
 std::vector<PricingRow> PostgresStore::pricing_at(int64_t at) {
-  return db_.transaction([&] {
-    std::vector<PricingRow> out;
-    // The latest effective_from <= T per model, ties to the higher version.
-    auto q = db_.query("SELECT DISTINCT ON (h.model) " + kHistoryColumns +
-                           " FROM model_pricing_history h WHERE h.effective_from <= $1 "
-                           "ORDER BY h.model, h.effective_from DESC, h.version DESC",
-                       at);
-    for (int i = 0; i < q.rows(); ++i) out.push_back(pricing_from(q, i));
-    return out;
-  });
+  // The latest effective_from <= T per model, ties to the higher version.
+  return pricing_rows(db_,
+                      "SELECT DISTINCT ON (h.model) " + kHistoryColumns +
+                          " FROM model_pricing_history h WHERE h.effective_from <= $1 "
+                          "ORDER BY h.model, h.effective_from DESC, h.version DESC",
+                      at);
 }
 
 std::vector<PricingRow> PostgresStore::scheduled_pricing(int64_t now) {
-  return db_.transaction([&] {
-    std::vector<PricingRow> out;
-    // A later version with the same effective_from replaces a scheduled one.
-    auto q = db_.query("SELECT DISTINCT ON (h.model, h.effective_from) " + kHistoryColumns +
-                           " FROM model_pricing_history h WHERE h.effective_from > $1 "
-                           "ORDER BY h.model, h.effective_from, h.version DESC",
-                       now);
-    for (int i = 0; i < q.rows(); ++i) out.push_back(pricing_from(q, i));
-    return out;
-  });
+  // A later version with the same effective_from replaces a scheduled one.
+  return pricing_rows(db_,
+                      "SELECT DISTINCT ON (h.model, h.effective_from) " + kHistoryColumns +
+                          " FROM model_pricing_history h WHERE h.effective_from > $1 "
+                          "ORDER BY h.model, h.effective_from, h.version DESC",
+                      now);
 }
 
 }  // namespace kt::ledger::postgres

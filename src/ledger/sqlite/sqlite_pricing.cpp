@@ -33,6 +33,19 @@ PricingRow pricing_from(const Query& q) {
   return r;
 }
 
+// Every row of one price query, read in its own (read-only) transaction.
+template <class... A>
+std::vector<PricingRow> pricing_rows(Connection& db, const std::string& sql, const A&... args) {
+  Transaction tx(db, Mode::deferred);
+  std::vector<PricingRow> out;
+  {
+    auto q = db.query(sql, args...);
+    while (q.next()) out.push_back(pricing_from(q));
+  }
+  tx.commit();
+  return out;
+}
+
 }  // namespace
 
 PricingRow SqliteStore::upsert_pricing(const PricingInput& in, int64_t now) {
@@ -82,49 +95,30 @@ PricingRow SqliteStore::upsert_pricing(const PricingInput& in, int64_t now) {
 }
 
 std::vector<PricingRow> SqliteStore::list_pricing() {
-  Transaction tx(db_, Mode::deferred);
-  std::vector<PricingRow> out;
-  {
-    auto q = db_.query(std::string("SELECT ") + kCacheColumns + " FROM model_pricing ORDER BY model");
-    while (q.next()) out.push_back(pricing_from(q));
-  }
-  tx.commit();
-  return out;
+  return pricing_rows(db_, std::string("SELECT ") + kCacheColumns + " FROM model_pricing ORDER BY model");
 }
 
 std::vector<PricingRow> SqliteStore::pricing_at(int64_t at) {
-  Transaction tx(db_, Mode::deferred);
-  std::vector<PricingRow> out;
-  {
-    // A version is in force at T when no other version of its model started later (but by T),
-    // or at the same time with a higher number.
-    auto q = db_.query(std::string("SELECT ") + kHistoryColumns +
-                           " FROM model_pricing_history h WHERE h.effective_from <= ?1 AND NOT EXISTS ("
-                           "SELECT 1 FROM model_pricing_history n WHERE n.model = h.model AND n.effective_from <= ?1 "
-                           "AND (n.effective_from > h.effective_from OR "
-                           "(n.effective_from = h.effective_from AND n.version > h.version))) ORDER BY h.model",
-                       at);
-    while (q.next()) out.push_back(pricing_from(q));
-  }
-  tx.commit();
-  return out;
+  // A version is in force at T when no other version of its model started later (but by T),
+  // or at the same time with a higher number.
+  return pricing_rows(db_,
+                      std::string("SELECT ") + kHistoryColumns +
+                          " FROM model_pricing_history h WHERE h.effective_from <= ?1 AND NOT EXISTS ("
+                          "SELECT 1 FROM model_pricing_history n WHERE n.model = h.model AND n.effective_from <= ?1 "
+                          "AND (n.effective_from > h.effective_from OR "
+                          "(n.effective_from = h.effective_from AND n.version > h.version))) ORDER BY h.model",
+                      at);
 }
 
 std::vector<PricingRow> SqliteStore::scheduled_pricing(int64_t now) {
-  Transaction tx(db_, Mode::deferred);
-  std::vector<PricingRow> out;
-  {
-    // A later version with the same effective_from replaces a scheduled one.
-    auto q = db_.query(std::string("SELECT ") + kHistoryColumns +
-                           " FROM model_pricing_history h WHERE h.effective_from > ?1 AND NOT EXISTS ("
-                           "SELECT 1 FROM model_pricing_history n WHERE n.model = h.model "
-                           "AND n.effective_from = h.effective_from AND n.version > h.version) "
-                           "ORDER BY h.model, h.effective_from, h.version",
-                       now);
-    while (q.next()) out.push_back(pricing_from(q));
-  }
-  tx.commit();
-  return out;
+  // A later version with the same effective_from replaces a scheduled one.
+  return pricing_rows(db_,
+                      std::string("SELECT ") + kHistoryColumns +
+                          " FROM model_pricing_history h WHERE h.effective_from > ?1 AND NOT EXISTS ("
+                          "SELECT 1 FROM model_pricing_history n WHERE n.model = h.model "
+                          "AND n.effective_from = h.effective_from AND n.version > h.version) "
+                          "ORDER BY h.model, h.effective_from, h.version",
+                      now);
 }
 
 }  // namespace kt::ledger::sqlite
