@@ -35,11 +35,12 @@ awaitable<void> AttemptWriter::start_stream(int status, std::string_view content
   co_await client_.start_stream(status, content_type, headers);
 }
 
-awaitable<bool> AttemptWriter::write_chunk(std::string_view data) {
-  bool ok = co_await client_.write_chunk(data);
+awaitable<bool> AttemptWriter::write_chunk(std::string_view data, bool last) {
+  bool ok = co_await client_.write_chunk(data, last);
   if (record_ && streaming_) {
     if (ok) rec_.body.append(data);
     else streaming_ = false;  // the client left: what it got is not a whole answer
+    if (ok && last) complete_ = true;
   }
   co_return ok;
 }

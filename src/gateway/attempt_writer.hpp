@@ -23,7 +23,8 @@ class AttemptWriter final : public http::ResponseWriter {
                                     const http::Headers& extra = {}) override;
   boost::asio::awaitable<void> start_stream(int status, std::string_view content_type,
                                             const http::Headers& extra = {}) override;
-  boost::asio::awaitable<bool> write_chunk(std::string_view data) override;
+  boost::asio::awaitable<void> flush() override { co_await client_.flush(); }
+  boost::asio::awaitable<bool> write_chunk(std::string_view data, bool last = false) override;
   boost::asio::awaitable<void> end_stream() override;
   bool responded() const override { return held_.has_value() || client_.responded(); }
 

@@ -54,7 +54,14 @@ awaitable<void> relay_stream(RequestContext& ctx, const GatewayShared& shared, h
   auto drain_deadline = std::chrono::steady_clock::time_point::max();
   bool upstream_failed = false, cut = false;
   StreamBudget budget(ctx, shared);
+  bool head_out = false, ended = false;  // ended: the last chunk went out with the last events
   while (!cut) {
+    // The head waits for the first events (one write for a short stream), unless the upstream
+    // has nothing at hand yet: then the client sees the head now.
+    if (!head_out && !up->buffered()) {
+      co_await res.flush();
+      head_out = true;
+    }
     std::optional<std::string> piece;
     try {
       auto wait = ctx.client_disconnected
@@ -81,12 +88,16 @@ awaitable<void> relay_stream(RequestContext& ctx, const GatewayShared& shared, h
       }
       out += events;
     }
-    if (!out.empty() && !ctx.client_disconnected && !co_await res.write_chunk(out)) {
+    bool last = cut || up->done();
+    if (ctx.client_disconnected || (out.empty() && !last)) continue;
+    head_out = true;
+    ended = last;
+    if (!co_await res.write_chunk(out, last)) {
       ctx.client_disconnected = true;
       drain_deadline = std::chrono::steady_clock::now() + kDrainAfterDisconnect;
     }
   }
-  if (!ctx.client_disconnected) co_await res.end_stream();
+  if (!ctx.client_disconnected && !ended) co_await res.end_stream();
   if (upstream_failed) ctx.warnings.push_back("upstream stream ended abnormally");
   if (ctx.client_disconnected) ctx.warnings.push_back("client disconnected mid-stream");
   if (!ctx.stream_cut_at_reservation && translator->usage()) ctx.usage = translator->usage();

@@ -238,6 +238,8 @@ class PooledResponseStream final : public ResponseStream {
 
   int status() const override { return status_; }
   const Headers& headers() const override { return headers_; }
+  bool done() const override { return done_; }
+  bool buffered() const override { return done_ || (conn_ && conn_->buffer.size() > 0); }
 
   awaitable<std::optional<std::string>> read_some(std::chrono::milliseconds idle_timeout) override {
     co_return co_await next_piece(Clock::now() + idle_timeout, true);

@@ -43,6 +43,10 @@ class ResponseStream {
   // Next piece of the (de-chunked) body; nullopt at the end of the body. Throws ClientError
   // on timeout (idle_timeout between pieces) or a dropped connection.
   virtual awaitable<std::optional<std::string>> read_some(std::chrono::milliseconds idle_timeout) = 0;
+  // The body has ended: the next read_some returns nullopt without waiting.
+  virtual bool done() const = 0;
+  // Some of the body has arrived and is not yet returned: the next read_some may not wait.
+  virtual bool buffered() const = 0;
   // Reads the rest of the body (for error responses).
   virtual awaitable<std::string> read_all(std::chrono::milliseconds timeout) = 0;
 };

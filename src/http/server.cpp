@@ -11,13 +11,14 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <array>
 #include <atomic>
+#include <charconv>
 #include <csignal>
 #include <mutex>
 #include <optional>
@@ -95,33 +96,29 @@ class ConnectionWriter final : public ResponseWriter {
     apply_extra(res, extra, keep_alive_);
     res.keep_alive(keep_alive_);
     res.chunked(true);
-    bhttp::response_serializer<bhttp::empty_body> serializer(res);
-    stream_.expires_after(write_timeout_);
-    auto [ec, n] = co_await bhttp::async_write_header(stream_, serializer, use_tuple);
-    stream_.expires_never();
-    if (ec) broken_ = true;
+    head_ = serialize_head(res);
+    co_return;
   }
 
-  awaitable<bool> write_chunk(std::string_view data) override {
+  awaitable<void> flush() override {
+    if (state_ == State::streaming && !head_.empty()) co_await write_stream_bytes({}, false);
+  }
+
+  awaitable<bool> write_chunk(std::string_view data, bool last) override {
     if (state_ != State::streaming) throw std::logic_error("write_chunk outside a stream");
+    if (last) state_ = State::ended;
     if (broken_) co_return false;
-    if (data.empty()) co_return true;  // an empty chunk would end the body
-    stream_.expires_after(write_timeout_);
-    auto [ec, n] = co_await net::async_write(stream_, bhttp::make_chunk(net::buffer(data.data(), data.size())),
-                                             use_tuple);
-    stream_.expires_never();
-    if (ec) broken_ = true;
+    if (data.empty() && !last && head_.empty()) co_return true;  // an empty chunk would end the body
+    co_await write_stream_bytes(data, last);
     co_return !broken_;
   }
 
   awaitable<void> end_stream() override {
+    if (state_ == State::ended) co_return;
     if (state_ != State::streaming) throw std::logic_error("end_stream outside a stream");
     state_ = State::ended;
     if (broken_) co_return;
-    stream_.expires_after(write_timeout_);
-    auto [ec, n] = co_await net::async_write(stream_, bhttp::make_chunk_last(), use_tuple);
-    stream_.expires_never();
-    if (ec) broken_ = true;
+    co_await write_stream_bytes({}, true);
   }
 
   bool responded() const override { return state_ != State::none; }
@@ -130,11 +127,50 @@ class ConnectionWriter final : public ResponseWriter {
 
  private:
   enum class State { none, sent, streaming, ended };
+
+  static std::string serialize_head(const bhttp::response<bhttp::empty_body>& res) {
+    std::string head = "HTTP/1.1 ";
+    head += std::to_string(res.result_int());
+    head += ' ';
+    head += res.reason();
+    head += "\r\n";
+    for (const auto& field : res) {
+      head += field.name_string();
+      head += ": ";
+      head += field.value();
+      head += "\r\n";
+    }
+    head += "\r\n";
+    return head;
+  }
+
+  // One gathered write: the held head (if any), `data` as a chunk (if any), the last chunk (if
+  // `last`).
+  awaitable<void> write_stream_bytes(std::string_view data, bool last) {
+    char size_line[20];
+    std::size_t size_len = 0;
+    if (!data.empty()) {
+      auto r = std::to_chars(size_line, size_line + sizeof size_line - 2, data.size(), 16);
+      r.ptr[0] = '\r';
+      r.ptr[1] = '\n';
+      size_len = static_cast<std::size_t>(r.ptr + 2 - size_line);
+    }
+    std::string_view tail = data.empty() ? (last ? "0\r\n\r\n" : "") : (last ? "\r\n0\r\n\r\n" : "\r\n");
+    std::array<net::const_buffer, 4> pieces{net::buffer(head_), net::buffer(size_line, size_len),
+                                            net::buffer(data.data(), data.size()), net::buffer(tail.data(), tail.size())};
+    stream_.expires_after(write_timeout_);
+    auto [ec, n] = co_await net::async_write(stream_, pieces, use_tuple);
+    stream_.expires_never();
+    head_.clear();
+    if (ec) broken_ = true;
+  }
+
   beast::tcp_stream& stream_;
   bool keep_alive_;
   std::chrono::seconds write_timeout_;
   State state_ = State::none;
   bool broken_ = false;
+  std::string head_;  // a stream's head, held until its first write
 };
 
 }  // namespace

@@ -27,10 +27,15 @@ class ResponseWriter {
   virtual ~ResponseWriter() = default;
   virtual awaitable<void> send(int status, std::string_view content_type, std::string body,
                                const Headers& extra = {}) = 0;
-  // Streaming: headers first (chunked transfer encoding), then chunks as they come.
+  // Streaming (chunked transfer encoding). The head is held until the first write, so a stream
+  // whose events are all at hand leaves in one write (head + chunk + end); flush() sends the head
+  // alone, for when nothing is ready to go with it.
   virtual awaitable<void> start_stream(int status, std::string_view content_type, const Headers& extra = {}) = 0;
-  // Writes one chunk and flushes it to the socket; false when the client has gone away.
-  virtual awaitable<bool> write_chunk(std::string_view data) = 0;
+  virtual awaitable<void> flush() = 0;
+  // Writes one chunk and flushes it to the socket (last: and ends the stream in the same write);
+  // false when the client has gone away.
+  virtual awaitable<bool> write_chunk(std::string_view data, bool last = false) = 0;
+  // Ends the stream (a no-op after a last chunk).
   virtual awaitable<void> end_stream() = 0;
   virtual bool responded() const = 0;
 };

@@ -229,6 +229,48 @@ TEST(Loopback, WriteChunkReturnsFalseWhenClientIsGone) {
   EXPECT_TRUE(fut.get()) << "write_chunk should report the client has gone";
 }
 
+// A stream whose events are all at hand leaves in one write: head, chunk and end together.
+TEST(Loopback, ShortStreamIsOneWrite) {
+  LoopbackServer server([](Request&, ResponseWriter& w) -> awaitable<void> {
+    co_await w.start_stream(200, "text/event-stream");
+    co_await w.write_chunk("data: all\n\n", true);
+    co_await w.end_stream();  // a no-op after the last chunk
+  });
+  net::io_context ioc;
+  net::ip::tcp::socket sock(ioc);
+  sock.connect({net::ip::make_address("127.0.0.1"), server.port()});
+  std::string request = "POST /v1/s HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}";
+  net::write(sock, net::buffer(request));
+  char buf[4096];
+  size_t n = sock.read_some(net::buffer(buf));  // one read: everything was sent at once
+  std::string reply(buf, n);
+  EXPECT_EQ(reply.substr(0, 12), "HTTP/1.1 200") << reply;
+  EXPECT_NE(reply.find("Transfer-Encoding: chunked"), std::string::npos) << reply;
+  EXPECT_NE(reply.find("\r\n\r\nb\r\ndata: all\n\n\r\n0\r\n\r\n"), std::string::npos) << reply;
+  EXPECT_EQ(reply.substr(reply.size() - 5), "0\r\n\r\n") << reply;
+}
+
+// flush() sends the head alone: the client sees the status while the first event is not ready.
+TEST(Loopback, FlushSendsTheHeadBeforeAnyChunk) {
+  std::promise<void> head_seen;
+  auto head_seen_future = head_seen.get_future().share();
+  LoopbackServer server([&](Request&, ResponseWriter& w) -> awaitable<void> {
+    co_await w.start_stream(200, "text/event-stream");
+    co_await w.flush();
+    for (int i = 0; i < 200 && head_seen_future.wait_for(0s) != std::future_status::ready; ++i) co_await sleep_for(10ms);
+    co_await w.write_chunk("data: late\n\n");
+    co_await w.end_stream();
+  });
+  auto got = run_client([&](ClientPool& pool, net::io_context&) -> awaitable<std::string> {
+    auto stream = co_await pool.stream(server.url(), post("/v1/s", "{}"), 2s);
+    std::string all = std::to_string(stream->status()) + ":";
+    head_seen.set_value();
+    while (auto piece = co_await stream->read_some(2000ms)) all += *piece;
+    co_return all;
+  });
+  EXPECT_EQ(got, "200:data: late\n\n");
+}
+
 TEST(Loopback, ConnectRefusedIsConnectError) {
   uint16_t port;
   {
