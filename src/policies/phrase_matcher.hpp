@@ -31,15 +31,19 @@ class PhraseMatcher {
   static std::string normalise(std::string_view phrase);
 
  private:
-  std::array<uint8_t, 256> fold_{};   // byte -> lower-case ASCII, whitespace -> ' '
-  std::array<uint8_t, 256> class_{};  // folded byte -> alphabet class (0: in no phrase)
+  // The scan's inner loop is two dependent loads per byte: the byte's class, then the next
+  // transition (already multiplied by classes_, with kHasOutput set where a phrase ends).
+  static constexpr uint32_t kHasOutput = 0x80000000u;
+  std::size_t begin_of(std::string_view text, std::size_t end, uint32_t length) const;
+
+  std::array<uint8_t, 256> class_{};      // byte -> alphabet class of its folded form (0: in no phrase)
+  std::array<bool, 256> space_{};         // whitespace bytes (runs of them count as one space)
   uint32_t classes_ = 1;
-  std::vector<int32_t> delta_;        // state * classes_ + class -> next state
-  std::vector<int32_t> output_;       // phrase ending exactly at this state, or -1
-  std::vector<int32_t> dict_link_;    // nearest proper-suffix state with an output, or -1
-  std::vector<uint32_t> lengths_;     // normalised length of each phrase
-  std::vector<uint8_t> word_edges_;   // bit 0: phrase starts with a word char, bit 1: ends with one
-  std::size_t ring_mask_ = 0;         // ring of recent byte offsets, >= longest phrase
+  std::vector<uint32_t> delta_;           // state * classes_ + class -> next state * classes_ | kHasOutput
+  std::vector<int32_t> output_;           // phrase ending exactly at this state, or -1
+  std::vector<int32_t> dict_link_;        // nearest proper-suffix state with an output, or -1
+  std::vector<uint32_t> lengths_;         // normalised length of each phrase
+  std::vector<uint8_t> word_edges_;       // bit 0: phrase starts with a word char, bit 1: ends with one
 };
 
 }  // namespace kt::policies
