@@ -7,11 +7,14 @@ namespace kt {
 std::string new_id(std::string_view prefix) {
   thread_local std::mt19937_64 rng{std::random_device{}() ^ (uint64_t(std::random_device{}()) << 32)};
   static const char* hex = "0123456789abcdef";
-  std::string out(prefix);
+  char digits[24];
   for (int part = 0; part < 2; ++part) {
     uint64_t v = rng();
-    for (int i = 0; i < 12; ++i, v >>= 4) out += hex[v & 15];
+    for (int i = 0; i < 12; ++i, v >>= 4) digits[part * 12 + i] = hex[v & 15];
   }
+  std::string out;
+  out.reserve(prefix.size() + sizeof digits);
+  out.append(prefix).append(digits, sizeof digits);
   return out;
 }
 

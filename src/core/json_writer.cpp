@@ -1,5 +1,8 @@
 #include "core/json_writer.hpp"
 
+#include <array>
+#include <charconv>
+
 namespace kt {
 
 namespace {
@@ -30,20 +33,29 @@ size_t utf8_sequence_length(std::string_view s, size_t i) {
 
 }  // namespace
 
+namespace {
+// Bytes a JSON string cannot carry as they are: control bytes, '"', '\\', and non-ASCII (checked
+// as UTF-8). Everything else is copied in runs.
+constexpr std::array<bool, 256> kSpecial = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) t[c] = c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+  return t;
+}();
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view s) {
   static const char* hex = "0123456789abcdef";
   out.reserve(out.size() + s.size() + 2);
   out += '"';
-  // Plain printable ASCII is copied in runs; only bytes that need escaping or UTF-8 checking
-  // are handled one at a time (events are built per request, so this is on the hot path).
-  size_t run = 0;
-  auto flush = [&](size_t end) {
-    if (end > run) out.append(s.data() + run, end - run);
-  };
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') continue;
-    flush(i);
+  const char* p = s.data();
+  const size_t n = s.size();
+  size_t i = 0, run = 0;
+  for (;;) {
+    while (i < n && !kSpecial[static_cast<unsigned char>(p[i])]) ++i;
+    if (i > run) out.append(p + run, i - run);
+    if (i == n) break;
+    unsigned char c = static_cast<unsigned char>(p[i]);
+    size_t taken = 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -54,21 +66,20 @@ void append_json_string(std::string& out, std::string_view s) {
       case '\f': out += "\\f"; break;
       default:
         if (c < 0x20) {
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 15];
-        } else if (size_t n = utf8_sequence_length(s, i); n > 0) {
-          out.append(s.data() + i, n);
-          i += n - 1;
+          const char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+          out.append(esc, sizeof esc);
+        } else if (size_t len = utf8_sequence_length(s, i); len > 0) {
+          out.append(p + i, len);
+          taken = len;
         } else {
           // Untrusted text (model names, upstream errors) may hold invalid UTF-8; emitting it raw
           // would make the whole document unparseable, so each bad byte becomes U+FFFD.
           out += "\\ufffd";
         }
     }
-    run = i + 1;
+    i += taken;
+    run = i;
   }
-  flush(s.size());
   out += '"';
 }
 
@@ -78,14 +89,14 @@ void JsonWriter::separate() {
     return;
   }
   if (!first_.empty()) {
-    if (!first_.back()) out_ += ',';
-    first_.back() = false;
+    if (first_.back() == 0) out_ += ',';
+    first_.back() = 0;
   }
 }
 
-JsonWriter& JsonWriter::begin_object() { separate(); out_ += '{'; first_.push_back(true); return *this; }
+JsonWriter& JsonWriter::begin_object() { separate(); out_ += '{'; first_.push_back(1); return *this; }
 JsonWriter& JsonWriter::end_object() { out_ += '}'; first_.pop_back(); return *this; }
-JsonWriter& JsonWriter::begin_array() { separate(); out_ += '['; first_.push_back(true); return *this; }
+JsonWriter& JsonWriter::begin_array() { separate(); out_ += '['; first_.push_back(1); return *this; }
 JsonWriter& JsonWriter::end_array() { out_ += ']'; first_.pop_back(); return *this; }
 
 JsonWriter& JsonWriter::key(std::string_view k) {
@@ -97,8 +108,18 @@ JsonWriter& JsonWriter::key(std::string_view k) {
 }
 
 JsonWriter& JsonWriter::value(std::string_view s) { separate(); append_json_string(out_, s); return *this; }
-JsonWriter& JsonWriter::value(int64_t n) { separate(); out_ += std::to_string(n); return *this; }
-JsonWriter& JsonWriter::value(uint64_t n) { separate(); out_ += std::to_string(n); return *this; }
+JsonWriter& JsonWriter::value(int64_t n) {
+  separate();
+  char buf[24];
+  out_.append(buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof buf, n).ptr - buf));
+  return *this;
+}
+JsonWriter& JsonWriter::value(uint64_t n) {
+  separate();
+  char buf[24];
+  out_.append(buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof buf, n).ptr - buf));
+  return *this;
+}
 JsonWriter& JsonWriter::value(bool b) { separate(); out_ += b ? "true" : "false"; return *this; }
 JsonWriter& JsonWriter::value(Money m) { separate(); out_ += m.to_decimal(); return *this; }
 JsonWriter& JsonWriter::null() { separate(); out_ += "null"; return *this; }

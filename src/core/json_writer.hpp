@@ -12,6 +12,9 @@ namespace kt {
 
 class JsonWriter {
  public:
+  JsonWriter() = default;
+  // Starts with room for a document of about this size (events are built per request).
+  explicit JsonWriter(size_t expected_size) { out_.reserve(expected_size); }
   JsonWriter& begin_object();
   JsonWriter& end_object();
   JsonWriter& begin_array();
@@ -40,7 +43,7 @@ class JsonWriter {
  private:
   void separate();
   std::string out_;
-  std::vector<bool> first_;  // per open container: no element written yet
+  std::string first_;  // per open container: 1 while no element is written yet (SSO: no allocation)
   bool after_key_ = false;
 };
 

@@ -1,5 +1,6 @@
 #include "core/period.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <climits>
 #include <cstdio>
@@ -189,19 +190,51 @@ bool parse_month_label(const std::string& label, Period& out) {
 }
 
 std::string format_rfc3339(int64_t unix_micros) {
+  // Digit by digit: this runs for every decision event.
   sys_days d = floor<days>(sys_time<microseconds>{microseconds{unix_micros}});
   int64_t in_day = unix_micros - d.time_since_epoch().count() * 86400LL * 1000000LL;
   int64_t secs = in_day / 1000000, us = in_day % 1000000;
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%sT%02lld:%02lld:%02lld.%06lldZ", ymd(d.time_since_epoch().count()).c_str(),
-                (long long)(secs / 3600), (long long)(secs / 60 % 60), (long long)(secs % 60), (long long)us);
-  return buf;
+  year_month_day v{d};
+  int year = int(v.year());
+  if (year < 0 || year > 9999) {  // outside RFC 3339's four-digit years: keep the old, slower path
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%sT%02lld:%02lld:%02lld.%06lldZ", ymd(d.time_since_epoch().count()).c_str(),
+                  (long long)(secs / 3600), (long long)(secs / 60 % 60), (long long)(secs % 60), (long long)us);
+    return buf;
+  }
+  char buf[27];  // YYYY-MM-DDTHH:MM:SS.ffffffZ
+  auto put = [&](int at, int64_t value, int width) {
+    for (int k = width - 1; k >= 0; --k, value /= 10) buf[at + k] = char('0' + value % 10);
+  };
+  put(0, year, 4);
+  buf[4] = '-';
+  put(5, unsigned(v.month()), 2);
+  buf[7] = '-';
+  put(8, unsigned(v.day()), 2);
+  buf[10] = 'T';
+  put(11, secs / 3600, 2);
+  buf[13] = ':';
+  put(14, secs / 60 % 60, 2);
+  buf[16] = ':';
+  put(17, secs % 60, 2);
+  buf[19] = '.';
+  put(20, us, 6);
+  buf[26] = 'Z';
+  return std::string(buf, sizeof buf);
 }
+
+namespace {
+// Read once (getenv walks the whole environment, and the clock is read several times a request).
+std::atomic<const char*> fake_clock_path{std::getenv("KT_FAKE_CLOCK_FILE")};
+}  // namespace
+
+void reread_fake_clock_setting() { fake_clock_path.store(std::getenv("KT_FAKE_CLOCK_FILE")); }
 
 int64_t now_unix_micros() {
   // Test hook (integration tests only): the file holds the unix time in whole seconds and is
   // re-read at every call, so a test moves time by rewriting it. Unreadable → the real clock.
-  if (const char* fake = std::getenv("KT_FAKE_CLOCK_FILE"); fake && *fake) {
+  const char* fake = fake_clock_path.load(std::memory_order_relaxed);
+  if (fake && *fake) {
     std::ifstream in(fake);
     long long secs = 0;
     if (in >> secs) return int64_t(secs) * 1000000;

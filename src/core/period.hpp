@@ -51,8 +51,10 @@ bool parse_month_label(const std::string& label, Period& out);
 // RFC 3339 UTC with microseconds: 2026-04-12T09:30:00.123456Z
 std::string format_rfc3339(int64_t unix_micros);
 // The wall clock. Test hook: when KT_FAKE_CLOCK_FILE is set, every call reads the unix time
-// (integer seconds) from that file instead, so integration tests can move time.
+// (integer seconds) from that file instead, so integration tests can move time. The variable is
+// read at start-up; a test that sets it in-process calls reread_fake_clock_setting().
 int64_t now_unix_micros();
 int64_t now_unix_seconds();
+void reread_fake_clock_setting();
 
 }  // namespace kt

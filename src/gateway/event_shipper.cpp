@@ -93,7 +93,9 @@ awaitable<void> EventShipper::loop() {
       if (spool_has_data_ && api_) co_await replay_spool();
       continue;
     }
-    std::string batch;
+    // Two buffers take turns: the next batch fills the last one's memory (no regrowth per batch).
+    std::string batch = std::move(spare_);
+    batch.clear();
     batch.swap(pending_);
     pending_count_ = 0;
     if (co_await send(batch)) {
@@ -101,6 +103,7 @@ awaitable<void> EventShipper::loop() {
     } else {
       spool(batch);
     }
+    spare_ = std::move(batch);
   }
 }
 

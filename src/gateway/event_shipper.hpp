@@ -31,6 +31,7 @@ class EventShipper {
   std::optional<ApiLink> api_;
   std::string spool_path_;
   std::string pending_;  // NDJSON
+  std::string spare_;    // the last batch's buffer, for the next one
   size_t pending_count_ = 0;
   bool spool_has_data_ = false;
   boost::asio::steady_timer wake_;

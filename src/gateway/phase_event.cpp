@@ -34,7 +34,7 @@ void write_attempts(JsonWriter& j, const RequestContext& ctx) {
 void emit_event(RequestContext& ctx, Worker& w) {
   const int64_t now = now_unix_micros();
   providers::Usage usage = ctx.usage.value_or(providers::Usage{});
-  JsonWriter j;
+  JsonWriter j(2048);  // a decision event is about 1.2 KB
   j.begin_object();
   j.field("id", new_id("evt_")).field("type", "decision").field("timestamp", format_rfc3339(now));
   j.field("request_id", ctx.request_id).field("route", ctx.route);

@@ -193,11 +193,13 @@ TEST(FakeClock, ReadsTheFileAtEveryCall) {
   };
   write("1777593590\n");
   ::setenv("KT_FAKE_CLOCK_FILE", path.c_str(), 1);
+  reread_fake_clock_setting();
   EXPECT_EQ(now_unix_seconds(), 1777593590);
   EXPECT_EQ(now_unix_micros(), 1777593590LL * 1000000);
   write("1777593605");
   EXPECT_EQ(now_unix_seconds(), 1777593605);
   ::unsetenv("KT_FAKE_CLOCK_FILE");
+  reread_fake_clock_setting();
   EXPECT_GT(now_unix_seconds(), 1700000000);
   EXPECT_NE(now_unix_seconds(), 1777593605);
 }
