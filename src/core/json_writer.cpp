@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <cstring>
 
 namespace kt {
 
@@ -83,15 +84,40 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
-void JsonWriter::separate() {
+size_t JsonWriter::separator(char* at) {
   if (after_key_) {
     after_key_ = false;
-    return;
+    return 0;
   }
-  if (!first_.empty()) {
-    if (first_.back() == 0) out_ += ',';
-    first_.back() = 0;
-  }
+  if (first_.empty()) return 0;
+  char& first = first_.back();
+  size_t n = 0;
+  if (first == 0) at[n++] = ',';
+  first = 0;
+  return n;
+}
+
+void JsonWriter::separate() {
+  char c;
+  if (separator(&c)) out_ += c;
+}
+
+// Most keys and many values are short and need no escaping: separator, quotes, text (and the
+// key's colon) then go in with one append.
+bool JsonWriter::append_plain(std::string_view s, bool as_key) {
+  constexpr size_t kMax = 120;
+  if (s.size() > kMax) return false;
+  for (unsigned char c : s)
+    if (kSpecial[c]) return false;
+  char buf[kMax + 4];
+  size_t n = separator(buf);
+  buf[n++] = '"';
+  std::memcpy(buf + n, s.data(), s.size());
+  n += s.size();
+  buf[n++] = '"';
+  if (as_key) buf[n++] = ':';
+  out_.append(buf, n);
+  return true;
 }
 
 JsonWriter& JsonWriter::begin_object() { separate(); out_ += '{'; first_.push_back(1); return *this; }
@@ -100,29 +126,45 @@ JsonWriter& JsonWriter::begin_array() { separate(); out_ += '['; first_.push_bac
 JsonWriter& JsonWriter::end_array() { out_ += ']'; first_.pop_back(); return *this; }
 
 JsonWriter& JsonWriter::key(std::string_view k) {
-  separate();
-  append_json_string(out_, k);
-  out_ += ':';
+  if (!append_plain(k, true)) {
+    separate();
+    append_json_string(out_, k);
+    out_ += ':';
+  }
   after_key_ = true;
   return *this;
 }
 
-JsonWriter& JsonWriter::value(std::string_view s) { separate(); append_json_string(out_, s); return *this; }
+JsonWriter& JsonWriter::value(std::string_view s) {
+  if (!append_plain(s, false)) {
+    separate();
+    append_json_string(out_, s);
+  }
+  return *this;
+}
 JsonWriter& JsonWriter::value(int64_t n) {
-  separate();
-  char buf[24];
-  out_.append(buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof buf, n).ptr - buf));
+  char buf[32];
+  size_t at = separator(buf);
+  out_.append(buf, static_cast<size_t>(std::to_chars(buf + at, buf + sizeof buf, n).ptr - buf));
   return *this;
 }
 JsonWriter& JsonWriter::value(uint64_t n) {
-  separate();
-  char buf[24];
-  out_.append(buf, static_cast<size_t>(std::to_chars(buf, buf + sizeof buf, n).ptr - buf));
+  char buf[32];
+  size_t at = separator(buf);
+  out_.append(buf, static_cast<size_t>(std::to_chars(buf + at, buf + sizeof buf, n).ptr - buf));
   return *this;
 }
-JsonWriter& JsonWriter::value(bool b) { separate(); out_ += b ? "true" : "false"; return *this; }
+JsonWriter& JsonWriter::value(bool b) { return literal(b ? "true" : "false"); }
 JsonWriter& JsonWriter::value(Money m) { separate(); out_ += m.to_decimal(); return *this; }
-JsonWriter& JsonWriter::null() { separate(); out_ += "null"; return *this; }
+JsonWriter& JsonWriter::null() { return literal("null"); }
+
+JsonWriter& JsonWriter::literal(std::string_view text) {
+  char buf[8];
+  size_t n = separator(buf);
+  std::memcpy(buf + n, text.data(), text.size());
+  out_.append(buf, n + text.size());
+  return *this;
+}
 JsonWriter& JsonWriter::raw(std::string_view json) { separate(); out_ += json; return *this; }
 JsonWriter& JsonWriter::percent(int64_t pn) {
   separate();

@@ -41,7 +41,11 @@ class JsonWriter {
   std::string take() { return std::move(out_); }
 
  private:
+  // Writes the separator this element needs (',' or nothing) at `at`; returns its length.
+  size_t separator(char* at);
   void separate();
+  bool append_plain(std::string_view s, bool as_key);
+  JsonWriter& literal(std::string_view text);  // text of at most 5 bytes
   std::string out_;
   std::string first_;  // per open container: 1 while no element is written yet (SSO: no allocation)
   bool after_key_ = false;

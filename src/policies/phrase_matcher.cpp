@@ -52,6 +52,7 @@ PhraseMatcher::PhraseMatcher(const std::vector<std::string>& phrases) {
 
   // 1. Trie (missing edges are -1).
   std::vector<int32_t> trie(classes_, -1);
+  std::vector<uint8_t> label(1, 0);  // class of the character that leads into each state
   output_.assign(1, -1);
   for (std::size_t id = 0; id < norm.size(); ++id) {
     if (norm[id].empty()) continue;
@@ -61,6 +62,7 @@ PhraseMatcher::PhraseMatcher(const std::vector<std::string>& phrases) {
       if (edge < 0) {
         edge = static_cast<int32_t>(output_.size());
         output_.push_back(-1);
+        label.push_back(folded_class[c]);
         trie.resize(trie.size() + classes_, -1);
       }
       s = trie[std::size_t(s) * classes_ + folded_class[c]];
@@ -96,7 +98,12 @@ PhraseMatcher::PhraseMatcher(const std::vector<std::string>& phrases) {
       queue.push_back(t);
     }
   }
-  // 3. The scan's table: rows pre-multiplied, flagged where some phrase ends.
+  // 3. A whitespace run is fed as one space: a state entered on a space stays put on another one
+  //    (every transition into a state carries that state's last character).
+  if (const uint32_t space = folded_class[' ']; space != 0)
+    for (std::size_t s = 1; s < states; ++s)
+      if (label[s] == space) next[s * classes_ + space] = static_cast<int32_t>(s);
+  // 4. The scan's table: rows pre-multiplied, flagged where some phrase ends.
   if (states * classes_ >= kHasOutput) throw std::length_error("content filter lexicon is too large");
   delta_.resize(next.size());
   for (std::size_t i = 0; i < next.size(); ++i) {
@@ -123,16 +130,9 @@ void PhraseMatcher::scan(std::string_view text, std::vector<Hit>& hits) const {
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   const uint32_t* delta = delta_.data();
   uint32_t row = 0;  // state * classes_
-  bool last_space = false;
+  const uint8_t* cls = class_.data();
   for (std::size_t i = 0; i < text.size(); ++i) {
-    unsigned char b = bytes[i];
-    if (space_[b]) {
-      if (last_space) continue;  // a whitespace run is fed as one space
-      last_space = true;
-    } else {
-      last_space = false;
-    }
-    uint32_t step = delta[row + class_[b]];
+    uint32_t step = delta[row + cls[bytes[i]]];
     row = step & ~kHasOutput;
     if (!(step & kHasOutput)) continue;
     const std::size_t state = row / classes_;
