@@ -52,7 +52,21 @@ ledger::Balance balance_of(sj::object o) {
     else if (k == "timezone") timezone = str_of(v);
   }
   // Any kind's label, in the wallet's zone; unparseable (an older API) leaves the period empty.
-  if (!label.empty()) parse_period_label(PeriodSpec{PeriodKind::monthly, timezone}, label, b.period);
+  // Every settle's result carries its team's balance, so the same label and zone come again and
+  // again: the last one parsed is kept (parsing goes through the zone's rules, ~9k instructions).
+  if (label.empty()) return b;
+  thread_local struct {
+    std::string label, timezone;
+    bool parsed = false;
+    Period period;
+  } last;
+  if (label != last.label || timezone != last.timezone) {
+    last.period = Period{};
+    last.parsed = parse_period_label(PeriodSpec{PeriodKind::monthly, timezone}, label, last.period);
+    last.label = std::move(label);
+    last.timezone = std::move(timezone);
+  }
+  if (last.parsed) b.period = last.period;
   return b;
 }
 
