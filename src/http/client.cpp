@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
@@ -17,7 +18,10 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <array>
 #include <vector>
+
+#include "http/head_writer.hpp"
 
 namespace kt::http {
 namespace {
@@ -166,24 +170,36 @@ class ConnectionCache {
   std::optional<ssl::context> tls_;
 };
 
-bhttp::request<bhttp::string_body> build_request(const Url& origin, ClientRequest& req) {
-  bhttp::request<bhttp::string_body> msg;
-  msg.version(11);
-  msg.method_string(req.method.empty() ? "GET" : req.method);
-  msg.target(req.target.empty() ? "/" : req.target);
+// A request as it goes on the wire: its head as flat text and its body, written in one go.
+struct OutgoingRequest {
+  std::string head, body;
+  bool head_method = false;  // a HEAD request: the answer has no body to read
+  std::string where;         // "POST http://host:port", for errors
+};
+
+OutgoingRequest build_request(const Url& origin, ClientRequest& req) {
+  OutgoingRequest out;
+  std::string_view method = req.method.empty() ? std::string_view("GET") : std::string_view(req.method);
+  HeadWriter head;
+  head.request_line(method, req.target);
   std::string host = origin.host.find(':') != std::string::npos ? "[" + origin.host + "]" : origin.host;
   if (origin.port != (origin.tls() ? 443 : 80)) host += ":" + std::to_string(origin.port);
-  msg.set(bhttp::field::host, host);
+  head.field("Host", host);
   bool has_content_type = false;
   for (const auto& [name, value] : req.headers) {
     if (iequals(name, "host") || iequals(name, "content-length") || iequals(name, "transfer-encoding")) continue;
     if (iequals(name, "content-type")) has_content_type = true;
-    msg.insert(name, value);
+    head.field(name, value);
   }
-  if (!has_content_type && !req.body.empty()) msg.set(bhttp::field::content_type, "application/json");
-  msg.body() = std::move(req.body);
-  msg.prepare_payload();
-  return msg;
+  if (!has_content_type && !req.body.empty()) head.field("Content-Type", "application/json");
+  // As Beast did: a body, or a method that takes one, gets a Content-Length (0 for an empty POST).
+  bool takes_body = !(method == "GET" || method == "HEAD" || method == "DELETE" || method == "OPTIONS");
+  if (!req.body.empty() || takes_body) head.content_length(req.body.size());
+  out.head = head.finish();
+  out.body = std::move(req.body);
+  out.head_method = method == "HEAD";
+  out.where = std::string(method) + " " + origin.origin();
+  return out;
 }
 
 Headers copy_headers(const bhttp::fields& fields) {
@@ -197,17 +213,18 @@ Headers copy_headers(const bhttp::fields& fields) {
 // `parser`, on a pooled connection; retries once on a fresh connection when a reused one turns
 // out to have been closed by the server before answering.
 template <class Parser, class MakeParser>
-awaitable<ConnectionPtr> exchange(ConnectionCache& cache, const Url& origin,
-                                  bhttp::request<bhttp::string_body>& msg, Clock::time_point deadline,
-                                  std::unique_ptr<Parser>& parser, MakeParser make_parser, bool head_only) {
+awaitable<ConnectionPtr> exchange(ConnectionCache& cache, const Url& origin, const OutgoingRequest& msg,
+                                  Clock::time_point deadline, std::unique_ptr<Parser>& parser,
+                                  MakeParser make_parser, bool head_only) {
   const std::string key = origin.origin();
-  const std::string where = std::string(msg.method_string().data(), msg.method_string().size()) + " " + origin.origin();
+  const std::string& where = msg.where;
+  const std::array<net::const_buffer, 2> pieces{net::buffer(msg.head), net::buffer(msg.body)};
   for (int attempt = 0;; ++attempt) {
     ConnectionPtr conn = cache.take_idle(key);
     bool reused = conn != nullptr;
     if (!conn) conn = co_await cache.connect(origin, key, deadline);
     conn->lowest().expires_at(deadline);
-    auto [wec, wn] = co_await conn->with_stream([&](auto& s) { return bhttp::async_write(s, msg, use_tuple); });
+    auto [wec, wn] = co_await conn->with_stream([&](auto& s) { return net::async_write(s, pieces, use_tuple); });
     parser = make_parser();
     error_code rec;
     if (!wec) {
@@ -304,7 +321,7 @@ struct ClientPool::Impl : ConnectionCache {
                                            std::chrono::milliseconds timeout) {
     auto deadline = Clock::now() + timeout;
     auto msg = build_request(origin, req);
-    bool head = msg.method() == bhttp::verb::head;
+    bool head = msg.head_method;
     using Parser = bhttp::response_parser<bhttp::string_body>;
     std::unique_ptr<Parser> parser;
     auto conn = co_await exchange(*self, origin, msg, deadline, parser, [head] {
@@ -327,7 +344,7 @@ struct ClientPool::Impl : ConnectionCache {
                                                            ClientRequest req, std::chrono::milliseconds timeout) {
     auto deadline = Clock::now() + timeout;
     auto msg = build_request(origin, req);
-    bool head = msg.method() == bhttp::verb::head;
+    bool head = msg.head_method;
     using Parser = PooledResponseStream::Parser;
     std::unique_ptr<Parser> parser;
     auto conn = co_await exchange(*self, origin, msg, deadline, parser, [head] {
@@ -338,8 +355,7 @@ struct ClientPool::Impl : ConnectionCache {
       return p;
     }, true);
     std::weak_ptr<ConnectionCache> cache = std::static_pointer_cast<ConnectionCache>(self);
-    co_return std::make_unique<PooledResponseStream>(std::move(cache), std::move(conn), std::move(parser),
-                                                     std::string(msg.method_string().data(), msg.method_string().size()) + " " + origin.origin());
+    co_return std::make_unique<PooledResponseStream>(std::move(cache), std::move(conn), std::move(parser), msg.where);
   }
 };
 

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "http/head_writer.hpp"
 
 namespace kt::http {
 namespace {
@@ -51,18 +52,6 @@ struct Connection {
   bool idle = true;  // waiting for the next request: stop() may close it at once
 };
 
-// Extra headers from a handler; "Connection: close" turns keep-alive off instead of being copied.
-template <class Message>
-void apply_extra(Message& res, const Headers& extra, bool& keep_alive) {
-  for (const auto& [name, value] : extra) {
-    if (iequals(name, "connection")) {
-      if (iequals(value, "close")) keep_alive = false;
-      continue;
-    }
-    res.insert(name, value);
-  }
-}
-
 class ConnectionWriter final : public ResponseWriter {
  public:
   ConnectionWriter(beast::tcp_stream& stream, bool keep_alive, std::chrono::seconds write_timeout)
@@ -72,16 +61,16 @@ class ConnectionWriter final : public ResponseWriter {
                        const Headers& extra) override {
     if (state_ != State::none) throw std::logic_error("response already started");
     state_ = State::sent;
-    bhttp::response<bhttp::string_body> res;
-    res.version(11);
-    res.result(static_cast<unsigned>(status));
-    if (!content_type.empty()) res.set(bhttp::field::content_type, content_type);
-    apply_extra(res, extra, keep_alive_);
-    res.keep_alive(keep_alive_);
-    res.body() = std::move(body);
-    res.prepare_payload();
+    HeadWriter head;
+    head.status_line(status);
+    if (!content_type.empty()) head.field("Content-Type", content_type);
+    add_extra(head, extra);
+    if (status_has_body(status)) head.content_length(body.size());
+    else body.clear();
+    std::string text = head.finish();
+    std::array<net::const_buffer, 2> pieces{net::buffer(text), net::buffer(body)};
     stream_.expires_after(write_timeout_);
-    auto [ec, n] = co_await bhttp::async_write(stream_, res, use_tuple);
+    auto [ec, n] = co_await net::async_write(stream_, pieces, use_tuple);
     stream_.expires_never();
     if (ec) broken_ = true;
   }
@@ -89,14 +78,12 @@ class ConnectionWriter final : public ResponseWriter {
   awaitable<void> start_stream(int status, std::string_view content_type, const Headers& extra) override {
     if (state_ != State::none) throw std::logic_error("response already started");
     state_ = State::streaming;
-    bhttp::response<bhttp::empty_body> res;
-    res.version(11);
-    res.result(static_cast<unsigned>(status));
-    if (!content_type.empty()) res.set(bhttp::field::content_type, content_type);
-    apply_extra(res, extra, keep_alive_);
-    res.keep_alive(keep_alive_);
-    res.chunked(true);
-    head_ = serialize_head(res);
+    HeadWriter head;
+    head.status_line(status);
+    if (!content_type.empty()) head.field("Content-Type", content_type);
+    add_extra(head, extra);
+    head.field("Transfer-Encoding", "chunked");
+    head_ = head.finish();
     co_return;
   }
 
@@ -128,20 +115,16 @@ class ConnectionWriter final : public ResponseWriter {
  private:
   enum class State { none, sent, streaming, ended };
 
-  static std::string serialize_head(const bhttp::response<bhttp::empty_body>& res) {
-    std::string head = "HTTP/1.1 ";
-    head += std::to_string(res.result_int());
-    head += ' ';
-    head += res.reason();
-    head += "\r\n";
-    for (const auto& field : res) {
-      head += field.name_string();
-      head += ": ";
-      head += field.value();
-      head += "\r\n";
+  // The extra headers, then Connection: close when the connection ends after this response.
+  void add_extra(HeadWriter& head, const Headers& extra) {
+    for (const auto& [name, value] : extra) {
+      if (iequals(name, "connection")) {
+        if (iequals(value, "close")) keep_alive_ = false;
+        continue;
+      }
+      head.field(name, value);
     }
-    head += "\r\n";
-    return head;
+    if (!keep_alive_) head.field("Connection", "close");
   }
 
   // One gathered write: the held head (if any), `data` as a chunk (if any), the last chunk (if
