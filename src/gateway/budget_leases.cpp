@@ -107,10 +107,7 @@ asio::awaitable<BudgetLeases::HoldResult> BudgetLeases::hold(const std::string& 
     }
     // Leases of this team too small for this request and holding nothing go back first (in the
     // same batch, ahead of the acquire or reservation), so their room can be used again.
-    std::vector<std::string> idle;
-    for (auto* l : pool_.leases_of(team))
-      if (l->holds == 0) idle.push_back(l->id);
-    for (const auto& id : idle) return_lease(id);
+    return_idle(team);
     if (std::max(t.bucket_requests, t.last_requests) < kLeaseMinRate) {
       out.outcome = Outcome::use_reservation;
       co_return out;
@@ -211,6 +208,13 @@ void BudgetLeases::settle(const Hold& h, ledger::SettleOp op) {
 }
 
 void BudgetLeases::release(const Hold& h) { pool_.release(h); }
+
+void BudgetLeases::return_idle(const std::string& team) {
+  std::vector<std::string> idle;
+  for (auto* l : pool_.leases_of(team))
+    if (l->holds == 0) idle.push_back(l->id);
+  for (const auto& id : idle) return_lease(id);
+}
 
 Money BudgetLeases::free_for(const std::string& team) const { return pool_.unheld_for(team, now_unix_seconds()); }
 

@@ -57,6 +57,8 @@ class BudgetLeases {
   void settle(const Hold& h, ledger::SettleOp op);
   // No answer: the hold is dropped, in-process only.
   void release(const Hold& h);
+  // Returns this worker's leases of `team` that hold no request (their room goes back to the wallet).
+  void return_idle(const std::string& team);
   // Room not yet held in this worker's usable leases for the team (for on_insufficient: clamp).
   Money free_for(const std::string& team) const;
   // The API's answers to queued ops (settles, renewals).

@@ -1,5 +1,8 @@
 #include "gateway/gateway_main.hpp"
 
+#include <atomic>
+#include <boost/asio/post.hpp>
+
 #include <spdlog/spdlog.h>
 
 #include <thread>
@@ -43,14 +46,27 @@ int run_gateway(const GatewayOptions& options) {
 
   std::vector<std::unique_ptr<Worker>> workers(so.threads);
   std::vector<std::unique_ptr<Pipeline>> pipelines(so.threads);
+  // Each worker's lease pool, published once built, so a worker refused for room that a sibling's
+  // idle lease holds can ask for it back (on the sibling's own thread).
+  auto lease_pools = std::make_shared<std::vector<std::atomic<Worker*>>>(so.threads);
   http::Server server(so, [&](boost::asio::io_context& ioc, size_t index) -> http::Handler {
     workers[index] = std::make_unique<Worker>(ioc, index, *shared);
     Worker& w = *workers[index];
+    if (w.leases && so.threads > 1) {
+      w.return_sibling_leases = [lease_pools, index](const std::string& team) {
+        for (size_t i = 0; i < lease_pools->size(); ++i) {
+          Worker* other = (*lease_pools)[i].load(std::memory_order_acquire);
+          if (i == index || !other) continue;
+          boost::asio::post(other->ioc, [other, team] { other->leases->return_idle(team); });
+        }
+      };
+    }
     if (index == 0) adopt_orphan_spools(shared->spool_dir, w.events->spool_path());
     w.prices->set(initial_prices);
     w.prices->start(5000ms);
     w.events->start();
     if (w.leases) w.leases->start();
+    if (w.leases) (*lease_pools)[index].store(&w, std::memory_order_release);
     pipelines[index] = std::make_unique<Pipeline>(*shared, w);
     Pipeline* p = pipelines[index].get();
     return [p](http::Request& req, http::ResponseWriter& res) { return p->handle(req, res); };

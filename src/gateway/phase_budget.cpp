@@ -1,4 +1,7 @@
 // Phases 4 and 7: price the worst case and reserve it; settle to the actual cost or release.
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
 #include "gateway/max_tokens_clamp.hpp"
@@ -8,6 +11,9 @@
 
 namespace kt::gateway {
 namespace {
+
+// How long other workers get to hand back idle lease room before a refused request tries again.
+constexpr auto kSiblingReturnWait = std::chrono::milliseconds(100);
 
 int64_t count_prompt_tokens(const RequestContext& ctx, const GatewayShared& shared, Worker& w) {
   if (ctx.plain_prompt) return count_plain_prompt(ctx, shared);
@@ -64,6 +70,12 @@ awaitable<std::optional<ledger::OpResult>> reserve_estimate(RequestContext& ctx,
   ledger::ReserveOp op{ctx.reservation_key(), ctx.group->wallet_team_id, ctx.estimate, shared.block_at_percent};
   auto result = co_await w.ledger_client->reserve(std::move(op));
   co_return result;
+}
+
+// Refused for want of room that budget leases hold: the wallet could pay if they handed it back.
+bool room_held_by_leases(const ledger::OpResult& r, Money estimate) {
+  return r.reserve_status == ledger::ReserveStatus::insufficient && r.balance.leased > Money::zero() &&
+         r.balance.remaining() + r.balance.leased >= estimate;
 }
 
 // on_insufficient: clamp. The refusal carries the wallet's balance: lower max_tokens to the largest
@@ -134,6 +146,17 @@ awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const
   if (!shared.enforce()) co_return std::nullopt;
 
   auto result = co_await reserve_estimate(ctx, shared, w);
+  if (result && room_held_by_leases(*result, ctx.estimate) && w.return_sibling_leases) {
+    // The team's room may sit idle in this process's other workers' budget leases: they hand it
+    // back, and after a moment this request tries once more (under a new key: a refused key
+    // stays refused).
+    w.return_sibling_leases(ctx.group->wallet_team_id);
+    boost::asio::steady_timer pause(w.ioc, kSiblingReturnWait);
+    boost::system::error_code ec;
+    co_await pause.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    ++ctx.attempt;
+    if (auto again = co_await reserve_estimate(ctx, shared, w)) result = std::move(again);
+  }
   if (!result)
     co_return rejection(ApiError{503, "service_unavailable", "budget_service_unavailable",
                                  "the budget service cannot be reached; request not forwarded"},

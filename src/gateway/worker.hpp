@@ -1,4 +1,6 @@
 #pragma once
+#include <functional>
+#include <string>
 // Per-thread gateway state: each io_context has its own upstream pool, ledger batcher, event
 // shipper and price book, so requests on different threads share no lock.
 #include <boost/asio/io_context.hpp>
@@ -26,6 +28,9 @@ struct Worker {
   std::unique_ptr<BudgetLeases> leases;         // null unless wallets are enforced with leases on
   std::unique_ptr<PriceBook> prices;
   tokenizer::CountCache token_counts;  // prompt contents seen recently on this worker
+  // Asks this process's other workers to hand back their idle budget leases of a team (posted to
+  // their threads). Set by gateway_main; empty with one worker.
+  std::function<void(const std::string& team)> return_sibling_leases;
 };
 
 }  // namespace kt::gateway
