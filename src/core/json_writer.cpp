@@ -142,18 +142,15 @@ JsonWriter& JsonWriter::value(std::string_view s) {
   }
   return *this;
 }
-JsonWriter& JsonWriter::value(int64_t n) {
+template <class Integer>
+JsonWriter& JsonWriter::integer(Integer n) {
   char buf[32];
   size_t at = separator(buf);
   out_.append(buf, static_cast<size_t>(std::to_chars(buf + at, buf + sizeof buf, n).ptr - buf));
   return *this;
 }
-JsonWriter& JsonWriter::value(uint64_t n) {
-  char buf[32];
-  size_t at = separator(buf);
-  out_.append(buf, static_cast<size_t>(std::to_chars(buf + at, buf + sizeof buf, n).ptr - buf));
-  return *this;
-}
+JsonWriter& JsonWriter::value(int64_t n) { return integer(n); }
+JsonWriter& JsonWriter::value(uint64_t n) { return integer(n); }
 JsonWriter& JsonWriter::value(bool b) { return literal(b ? "true" : "false"); }
 JsonWriter& JsonWriter::value(Money m) { separate(); out_ += m.to_decimal(); return *this; }
 JsonWriter& JsonWriter::null() { return literal("null"); }

@@ -46,6 +46,8 @@ class JsonWriter {
   void separate();
   bool append_plain(std::string_view s, bool as_key);
   JsonWriter& literal(std::string_view text);  // text of at most 5 bytes
+  template <class Integer>
+  JsonWriter& integer(Integer n);
   std::string out_;
   std::string first_;  // per open container: 1 while no element is written yet (SSO: no allocation)
   bool after_key_ = false;
