@@ -70,7 +70,7 @@ echo "$(cut -d' ' -f1-3 /proc/loadavg)" >"$OUT/loadavg-start.txt"
 # ------------------------------------------------------------------ 1. build
 if (( DO_BUILD )); then
   echo "== building (Release) in $BUILD"
-  cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DKT_BUILD_BENCH=ON >"$OUT/cmake.log"
+  CC=clang-16 CXX=clang++-16 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DKT_BUILD_BENCH=ON >"$OUT/cmake.log"
   cmake --build "$BUILD" --target kt kt-mock-upstream kt_bench -j"$(nproc)" >>"$OUT/cmake.log"
 fi
 KT=$BUILD/kt; KT_MOCK=$BUILD/kt-mock-upstream; KT_BENCH=$BUILD/bench/kt_bench
