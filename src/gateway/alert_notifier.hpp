@@ -8,7 +8,7 @@
 
 #include "gateway/event_shipper.hpp"
 #include "http/client.hpp"
-#include "ledger/store.hpp"
+#include "ledger/store_types.hpp"
 
 namespace kt::gateway {
 

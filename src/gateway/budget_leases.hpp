@@ -23,7 +23,7 @@
 
 #include "gateway/lease_pool.hpp"
 #include "gateway/ledger_client.hpp"
-#include "ledger/store.hpp"
+#include "ledger/store_types.hpp"
 
 namespace kt::gateway {
 

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "gateway/api_link.hpp"
-#include "ledger/store.hpp"
+#include "ledger/store_types.hpp"
 
 namespace kt::gateway {
 

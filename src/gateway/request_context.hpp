@@ -7,7 +7,7 @@
 #include "config/gateway_config.hpp"
 #include "core/money.hpp"
 #include "http/types.hpp"
-#include "ledger/store.hpp"
+#include "ledger/store_types.hpp"
 #include "policies/policy.hpp"
 #include "providers/provider.hpp"
 

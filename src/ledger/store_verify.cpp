@@ -2,7 +2,7 @@
 // its own SQL (WalletAudit, HeldReservation) and these functions judge them.
 #include <string>
 
-#include "ledger/store.hpp"
+#include "ledger/audit.hpp"
 
 namespace kt::ledger {
 namespace {

@@ -7,7 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/json_writer.hpp"
-#include "ledger/store.hpp"
+#include "ledger/store_types.hpp"
 
 namespace kt::wire {
 

@@ -8,7 +8,7 @@
 #include <random>
 #include <stdexcept>
 
-#include "ledger/postgres/pg_connection.hpp"
+#include "ledger/postgres/pg_db.hpp"
 #include "ledger/sqlite/sqlite_db.hpp"
 
 namespace kt::ledger::testing {
@@ -78,8 +78,8 @@ std::vector<Backend> ledger_backends() {
          db.shared = true;
          db.cleanup = [dir] { std::filesystem::remove_all(dir); };
          db.tamper = [dir](const std::string& sql) {
-           sqlite::Connection c(dir + "/ledger.db", 10000);
-           c.exec(sql);
+           sqlite::SqliteDb c(dir + "/ledger.db");
+           c.exec_script(sql);
          };
          return db;
        },

@@ -1,4 +1,4 @@
-#include "ledger/postgres/pg_connection.hpp"
+#include "ledger/postgres/pg_db.hpp"
 
 #include <libpq-fe.h>
 #include <poll.h>
@@ -31,64 +31,48 @@ PgError error_of(const PGresult* r, const char* what) {
 // libpq would print them on stderr.
 void ignore_notice(void*, const char*) {}
 
-}  // namespace
-
-// --- Result -----------------------------------------------------------------------------
-
-Result& Result::operator=(Result&& o) noexcept {
-  if (this != &o) {
+// A whole result, read row by row (PostgreSQL sends every row of a statement at once).
+class PgCursor final : public sql::Cursor {
+ public:
+  explicit PgCursor(PGresult* r) : r_(r), rows_(r ? PQntuples(r) : 0) {}
+  ~PgCursor() override {
     if (r_) PQclear(r_);
-    r_ = o.r_;
-    o.r_ = nullptr;
   }
-  return *this;
-}
+  bool next() override { return ++row_ < rows_; }
+  bool is_null(int col) const override { return PQgetisnull(r_, row_, col) == 1; }
+  int64_t i64(int col) const override {
+    if (is_null(col)) return 0;
+    const char* s = PQgetvalue(r_, row_, col);
+    size_t len = size_t(PQgetlength(r_, row_, col));
+    int64_t v = 0;
+    auto [end, ec] = std::from_chars(s, s + len, v);
+    // SUM() over BIGINT is NUMERIC; an integer sum prints without a fraction, anything else is a bug.
+    if (ec != std::errc() || end != s + len)
+      throw StoreError("postgresql: column " + std::to_string(col) + " is not a 64-bit integer");
+    return v;
+  }
+  std::string text(int col) const override {
+    if (is_null(col)) return {};
+    return std::string(PQgetvalue(r_, row_, col), size_t(PQgetlength(r_, row_, col)));
+  }
+  int64_t affected() override {
+    const char* n = r_ ? PQcmdTuples(r_) : "";
+    int64_t v = 0;
+    std::from_chars(n, n + std::strlen(n), v);
+    return v;
+  }
 
-Result::~Result() {
-  if (r_) PQclear(r_);
-}
+ private:
+  PGresult* r_;
+  int rows_;
+  int row_ = -1;
+};
 
-int Result::rows() const { return r_ ? PQntuples(r_) : 0; }
-
-int64_t Result::affected() const {
-  const char* n = r_ ? PQcmdTuples(r_) : "";
-  int64_t v = 0;
-  std::from_chars(n, n + std::strlen(n), v);
-  return v;
-}
-
-bool Result::is_null(int row, int col) const { return PQgetisnull(r_, row, col) == 1; }
-
-int64_t Result::i64(int row, int col) const {
-  if (is_null(row, col)) return 0;
-  const char* s = PQgetvalue(r_, row, col);
-  size_t len = size_t(PQgetlength(r_, row, col));
-  int64_t v = 0;
-  auto [end, ec] = std::from_chars(s, s + len, v);
-  // SUM() over BIGINT is NUMERIC; an integer sum prints without a fraction, anything else is a bug.
-  if (ec != std::errc() || end != s + len)
-    throw StoreError("postgresql: column " + std::to_string(col) + " is not a 64-bit integer");
-  return v;
-}
-
-std::string Result::text(int row, int col) const {
-  if (is_null(row, col)) return {};
-  return std::string(PQgetvalue(r_, row, col), size_t(PQgetlength(r_, row, col)));
-}
-
-std::optional<int64_t> Result::opt_i64(int row, int col) const {
-  if (is_null(row, col)) return std::nullopt;
-  return i64(row, col);
-}
-
-std::optional<Money> Result::opt_money(int row, int col) const {
-  if (is_null(row, col)) return std::nullopt;
-  return money(row, col);
-}
+}  // namespace
 
 // --- Connection -------------------------------------------------------------------------
 
-Connection::Connection(const std::string& url) {
+PgDb::PgDb(const std::string& url) {
   // The URL is expanded last, so its own settings win over these defaults.
   const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
   const char* vals[] = {"10", "keeptrusts", url.c_str(), nullptr};
@@ -105,15 +89,15 @@ Connection::Connection(const std::string& url) {
   if (PQsetnonblocking(conn_, 1) != 0) fail_connection("set non-blocking");
 }
 
-Connection::~Connection() {
+PgDb::~PgDb() {
   if (conn_) PQfinish(conn_);
 }
 
-void Connection::fail_connection(const std::string& what) {
+void PgDb::fail_connection(const std::string& what) {
   throw PgError("postgresql " + what + ": " + trimmed(PQerrorMessage(conn_)), "");
 }
 
-void Connection::ensure_connected() {
+void PgDb::ensure_connected() {
   if (PQstatus(conn_) == CONNECTION_OK) return;
   prepared_.clear();
   if (!waiter_) {
@@ -131,7 +115,7 @@ void Connection::ensure_connected() {
   if (PQsetnonblocking(conn_, 1) != 0) fail_connection("set non-blocking");
 }
 
-void Connection::begin() {
+void PgDb::begin(Tx) {
   ensure_connected();
   try {
     exec_script("BEGIN");
@@ -142,7 +126,19 @@ void Connection::begin() {
   }
 }
 
-void Connection::rollback_quietly() {
+void PgDb::commit() { exec_script("COMMIT"); }
+
+bool PgDb::retryable(const StoreError& e) const {
+  auto* pg = dynamic_cast<const PgError*>(&e);
+  return pg && pg->retryable();
+}
+
+void PgDb::lock_name(const std::string& name) {
+  // Per schema, so tests (and tenants) in other schemas of one database do not wait on each other.
+  query("SELECT pg_advisory_xact_lock(hashtext($1 || '.' || current_schema()))", {name}).affected();
+}
+
+void PgDb::rollback_quietly() {
   if (PQstatus(conn_) != CONNECTION_OK) return;
   try {
     exec_script("ROLLBACK");
@@ -151,14 +147,14 @@ void Connection::rollback_quietly() {
   }
 }
 
-void Connection::backoff(int attempt) {
+void PgDb::backoff(int attempt) {
   thread_local std::minstd_rand rng{std::random_device{}()};
   std::uniform_int_distribution<int> ms(1, 5 * attempt);
   if (waiter_) return waiter_->sleep_ms(ms(rng));
   std::this_thread::sleep_for(std::chrono::milliseconds(ms(rng)));
 }
 
-void Connection::wait_socket(bool for_write) {
+void PgDb::wait_socket(bool for_write) {
   pollfd p{};
   p.fd = PQsocket(conn_);
   if (p.fd < 0) fail_connection("socket");
@@ -175,7 +171,7 @@ void Connection::wait_socket(bool for_write) {
   }
 }
 
-std::vector<Result> Connection::collect(const char* what) {
+std::vector<PGresult*> PgDb::collect(const char* what) {
   // Flush the query out (a large parameter set may not fit the socket buffer at once).
   for (;;) {
     int f = PQflush(conn_);
@@ -184,54 +180,88 @@ std::vector<Result> Connection::collect(const char* what) {
     wait_socket(true);
     if (PQconsumeInput(conn_) == 0) fail_connection(what);
   }
-  std::vector<Result> results;
+  std::vector<PGresult*> results;
+  auto clear_all = [&] {
+    for (auto* r : results) PQclear(r);
+  };
   for (;;) {
     while (PQisBusy(conn_)) {
       wait_socket(false);
-      if (PQconsumeInput(conn_) == 0) fail_connection(what);
+      if (PQconsumeInput(conn_) == 0) {
+        clear_all();
+        fail_connection(what);
+      }
     }
     PGresult* r = PQgetResult(conn_);
     if (!r) break;
-    results.emplace_back(r);
+    results.push_back(r);
   }
   // Raise the first error only after draining, so the connection is ready for the next command.
-  for (const auto& r : results) {
-    PGresult* raw = r.r_;
-    auto st = PQresultStatus(raw);
-    if (st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE || st == PGRES_NONFATAL_ERROR)
-      throw error_of(raw, what);
+  for (auto* r : results) {
+    auto st = PQresultStatus(r);
+    if (st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE || st == PGRES_NONFATAL_ERROR) {
+      PgError e = error_of(r, what);
+      clear_all();
+      throw e;
+    }
   }
-  if (PQstatus(conn_) != CONNECTION_OK) fail_connection(what);
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    clear_all();
+    fail_connection(what);
+  }
   return results;
 }
 
-Result Connection::exec(const std::string& sql, const Params& params) {
-  const auto& values = params.values();
-  std::vector<const char*> ptrs;
-  ptrs.reserve(values.size());
-  for (const auto& v : values) ptrs.push_back(v ? v->c_str() : nullptr);
-
+sql::Rows PgDb::run(const std::string& sql, const sql::Param* params, size_t count) {
+  // Text format: integers are printed, text is passed as is, NULL is a null pointer.
+  std::vector<std::string> printed(count);
+  std::vector<const char*> values(count, nullptr);
+  std::vector<int> lengths(count, 0);
+  for (size_t i = 0; i < count; ++i) {
+    const auto& p = params[i];
+    if (p.kind == sql::Param::Kind::integer) {
+      printed[i] = std::to_string(p.integer);
+      values[i] = printed[i].c_str();
+      lengths[i] = int(printed[i].size());
+    } else if (p.kind == sql::Param::Kind::text) {
+      // libpq reads text parameters up to their NUL: give it a terminated copy.
+      printed[i].assign(p.text.data(), p.text.size());
+      values[i] = printed[i].c_str();
+      lengths[i] = int(printed[i].size());
+    }
+  }
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {
     std::string name = "kt_s" + std::to_string(prepared_.size() + 1);
-    if (!PQsendPrepare(conn_, name.c_str(), sql.c_str(), int(values.size()), nullptr)) fail_connection("prepare");
-    collect("prepare");
+    if (!PQsendPrepare(conn_, name.c_str(), sql.c_str(), int(count), nullptr)) fail_connection("prepare");
+    for (auto* r : collect("prepare")) PQclear(r);
     it = prepared_.emplace(sql, std::move(name)).first;
   }
-  if (!PQsendQueryPrepared(conn_, it->second.c_str(), int(values.size()), ptrs.data(), nullptr, nullptr, 0))
+  if (!PQsendQueryPrepared(conn_, it->second.c_str(), int(count), values.data(), lengths.data(), nullptr, 0))
     fail_connection("query");
   auto results = collect("query");
-  if (results.empty()) return Result();
-  return std::move(results.back());
+  PGresult* last = nullptr;
+  for (auto* r : results) {
+    if (last) PQclear(last);
+    last = r;
+  }
+  return sql::Rows(std::make_unique<PgCursor>(last));
 }
 
-void Connection::exec_script(const std::string& sql) {
+sql::Rows PgDb::query(const std::string& sql, sql::Params params) { return run(sql, params.begin(), params.size()); }
+
+sql::Rows PgDb::query_list(const std::string& sql, const std::vector<sql::Param>& params, size_t first,
+                           size_t count) {
+  return run(sql, params.data() + first, count);
+}
+
+void PgDb::exec_script(const std::string& sql) {
   if (!PQsendQuery(conn_, sql.c_str())) fail_connection("query");
-  collect("query");
+  for (auto* r : collect("query")) PQclear(r);
 }
 
 void admin_exec(const std::string& url, const std::string& sql) {
-  Connection c(url);
+  PgDb c(url);
   c.exec_script(sql);
 }
 
