@@ -26,6 +26,8 @@ awaitable<void> post_credit(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> get_balance(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> get_wallets(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> post_ledger_ops(ApiContext&, http::Request&, http::ResponseWriter&);
+awaitable<void> post_gateway_log(ApiContext&, http::Request&, http::ResponseWriter&);
+awaitable<void> get_gateway_logs(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> post_single_ledger_op(ApiContext&, http::Request&, http::ResponseWriter&, const char* op);
 awaitable<void> post_consumer_groups(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> get_consumer_groups(ApiContext&, http::Request&, http::ResponseWriter&);

@@ -48,6 +48,10 @@ awaitable<void> dispatch(ApiContext& ctx, http::Request& req, http::ResponseWrit
       co_return co_await get_wallets(ctx, req, res);
     } else if (path == "/v1/gateway/ledger" && m == "POST") {
       co_return co_await post_ledger_ops(ctx, req, res);
+    } else if (path == "/v1/gateway/log" && m == "POST") {
+      co_return co_await post_gateway_log(ctx, req, res);
+    } else if (path == "/v1/gateway/logs" && m == "GET") {
+      co_return co_await get_gateway_logs(ctx, req, res);
     } else if (path == "/v1/gateway/wallets/reserve" && m == "POST") {
       co_return co_await post_single_ledger_op(ctx, req, res, "reserve");
     } else if (path == "/v1/gateway/wallets/settle" && m == "POST") {
@@ -102,7 +106,7 @@ int run_api_server(const ApiOptions& options) {
     return 2;
   }
   StoreExecutor executor(std::move(stores));
-  executor.start_sweeper(std::chrono::seconds(1), options.reservation_ttl_seconds);
+  executor.start_sweeper(std::chrono::seconds(1), {options.reservation_ttl_seconds, options.lease_grace_seconds});
   ApiContext ctx{executor, token};
   http::Server server(so, [&ctx](boost::asio::io_context&, size_t) -> http::Handler {
     return [&ctx](http::Request& req, http::ResponseWriter& res) { return dispatch(ctx, req, res); };

@@ -13,6 +13,9 @@ struct ApiOptions {
   size_t database_connections = 4;
   // A reservation held longer than this is returned to its wallet (its gateway is gone).
   int64_t reservation_ttl_seconds = 900;
+  // A lease named by an open gateway log is kept this long past its expiry before its room goes
+  // back: a killed gateway's settles arrive when it restarts (or `kt gateway drain` runs).
+  int64_t lease_grace_seconds = 900;
 };
 
 // Opens the store (migrating it), serves the API until SIGINT/SIGTERM. Returns the exit code.

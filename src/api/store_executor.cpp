@@ -137,18 +137,18 @@ void StoreExecutor::run_concurrently(ledger::Store* s, std::unique_ptr<Job> job)
       asio::detached);
 }
 
-void StoreExecutor::start_sweeper(std::chrono::milliseconds every, int64_t reservation_ttl_seconds) {
-  asio::post(ioc_, [this, every, reservation_ttl_seconds] {
+void StoreExecutor::start_sweeper(std::chrono::milliseconds every, ExpiryRules rules) {
+  asio::post(ioc_, [this, every, rules] {
     sweeping_ = true;
-    sweep(every, reservation_ttl_seconds);
+    sweep(every, rules);
   });
 }
 
-void StoreExecutor::sweep(std::chrono::milliseconds every, int64_t ttl) {
+void StoreExecutor::sweep(std::chrono::milliseconds every, ExpiryRules rules) {
   if (!sweeping_) return;
-  submit(make_job([this, every, ttl](ledger::Store& s) {
+  submit(make_job([this, every, rules](ledger::Store& s) {
     try {
-      auto r = s.expire(now_unix_seconds(), ttl);
+      auto r = s.expire(now_unix_seconds(), rules.reservation_ttl_seconds, rules.lease_grace_seconds);
       if (r.leases || r.reservations)
         spdlog::info("expired {} lease(s) and {} reservation(s): {} back to their wallets", r.leases, r.reservations,
                      r.returned.to_display());
@@ -159,8 +159,8 @@ void StoreExecutor::sweep(std::chrono::milliseconds every, int64_t ttl) {
     }
     if (!sweeping_) return;
     sweep_timer_.expires_after(every);
-    sweep_timer_.async_wait([this, every, ttl](boost::system::error_code ec) {
-      if (!ec) sweep(every, ttl);
+    sweep_timer_.async_wait([this, every, rules](boost::system::error_code ec) {
+      if (!ec) sweep(every, rules);
     });
   }));
 }

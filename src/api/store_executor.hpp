@@ -68,7 +68,11 @@ class StoreExecutor {
 
   // Every `every`: returns expired leases and stale reservations to their wallets
   // (Store::expire), so a killed gateway's money comes back within its TTL.
-  void start_sweeper(std::chrono::milliseconds every, int64_t reservation_ttl_seconds);
+  struct ExpiryRules {
+    int64_t reservation_ttl_seconds = 900;
+    int64_t lease_grace_seconds = 900;
+  };
+  void start_sweeper(std::chrono::milliseconds every, ExpiryRules rules);
 
   // True when calls run concurrently over a pool of connections (PostgreSQL).
   bool concurrent() const { return concurrent_; }
@@ -94,7 +98,7 @@ class StoreExecutor {
   void submit(std::unique_ptr<Job> job);  // any thread
   void start_jobs();                      // store thread: hands queued jobs to free stores
   void run_concurrently(ledger::Store* s, std::unique_ptr<Job> job);
-  void sweep(std::chrono::milliseconds every, int64_t ttl);
+  void sweep(std::chrono::milliseconds every, ExpiryRules rules);
   friend class AsioSocketWaiter;
 
   std::vector<std::unique_ptr<ledger::Store>> stores_;

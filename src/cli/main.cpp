@@ -27,6 +27,10 @@ int main(int argc, char** argv) {
                     "seconds after which a held reservation is returned to its wallet")
       ->capture_default_str()
       ->check(CLI::Range(int64_t(1), int64_t(86400)));
+  serve->add_option("--lease-grace", api_opts.lease_grace_seconds,
+                    "seconds past its expiry that a lease of an open gateway log is kept for that log's settles")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t(0), int64_t(7 * 86400)));
   std::string migrate_db;
   auto* migrate = api->add_subcommand("migrate", "Apply the ledger schema migrations and exit");
   migrate->add_option("--database", migrate_db, "sqlite:PATH or postgresql://user@host:port/db")

@@ -45,9 +45,20 @@ class Store {
   // Applies gateway ops in order in one transaction; one result per op.
   virtual std::vector<OpResult> apply(const std::vector<LedgerOp>& ops, int64_t now) = 0;
 
+  // Applies one shipped batch of a gateway log in one transaction: its records above the log's
+  // high-water mark, in order (lease settles summed per wallet and lease; journal lines and events
+  // inserted in bulk), then alerts, then the mark. A record that cannot be applied is kept in
+  // log_rejects and skipped. Throws StoreError for a batch without a log id or out of order.
+  virtual LogApplyResult apply_log(const LogBatch& batch, int64_t now) = 0;
+  // The gateway logs the store knows: every open one, and those closed since `closed_since`.
+  virtual std::vector<GatewayLogState> gateway_logs(int64_t closed_since) = 0;
+
   // Expires leases and held reservations nobody will settle (see ExpiryReport). The API runs it
-  // every second; each expiry is a journal entry. Not pure, like journal().
-  virtual ExpiryReport expire(int64_t now, int64_t reservation_ttl_seconds) {
+  // every second; each expiry is a journal entry. A lease named by an open gateway log is kept
+  // until `lease_grace_seconds` past its expiry (that log's settles may still come: a restarted
+  // gateway or `kt gateway drain` ships them and gives the rest back); a closed log's go back at
+  // its close. Not pure, like journal().
+  virtual ExpiryReport expire(int64_t now, int64_t reservation_ttl_seconds, int64_t lease_grace_seconds) {
     throw StoreError("this store cannot expire leases");
   }
 

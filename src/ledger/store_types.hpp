@@ -3,10 +3,12 @@
 // events. Layers above the store (the API's wire format, the gateway) use these without the
 // Store interface (store.hpp).
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/money.hpp"
@@ -61,6 +63,7 @@ struct ReserveOp {
   std::string team_id;
   Money amount;             // the estimate
   int block_at_percent = 0; // >0: refuse once spent*100 >= budget*percent (a "block" alert)
+  std::string log_id;       // the gateway log whose records will settle it (empty: none)
 };
 
 struct SettleOp {
@@ -93,6 +96,7 @@ struct LeaseAcquireOp {
   Money min;                 // the request waiting for it: a smaller lease is of no use
   int64_t ttl_seconds = 60;  // the lease returns by itself if not renewed within this
   int block_at_percent = 0;  // as ReserveOp
+  std::string log_id;        // as ReserveOp: a closed log's leases go back at once
 };
 
 struct LeaseRenewOp {
@@ -133,6 +137,80 @@ struct LedgerOp {
   LeaseRenewOp lease_renew;
   LeaseReturnOp lease_return;
   const std::string& team_id() const;
+};
+
+// --- The gateway's durable log ---------------------------------------------------------
+// A gateway worker appends what it owes the ledger to a local log (src/spool/) before it forgets
+// a request, and ships the log in order. The store applies each log once: it keeps, per log, the
+// highest sequence number applied, so a batch re-sent after a timeout, or a whole log shipped
+// again after a crash, changes nothing twice.
+
+// One record, as the store reads it. Text fields point into the shipped batch.
+struct LogRecord {
+  enum class Kind {
+    intent,        // a request was held (lease) or reserved and is being forwarded
+    settle,        // its answer's cost (plus its decision event)
+    release,       // nothing was served (plus its decision event)
+    event,         // an event without money (a refusal, an alert)
+    lease,         // a lease was granted to this log's worker (recovery's bookkeeping)
+    lease_return,  // the worker gives back a lease's unconsumed part, after all its settles
+    close,         // the log will never be written again: whatever it still holds goes back
+    invalid        // a record the store cannot apply: kept in log_rejects, skipped
+  } kind = Kind::invalid;
+  int64_t seq = 0;
+  std::string_view key, team_id, lease_id, model, provider, consumer_group;
+  Money amount;    // settle: the actual cost; intent: what was held; lease: what was granted
+  Money estimate;  // settle: what was held for it
+  int64_t prompt_tokens = 0, completion_tokens = 0;
+  // settle, release: how the request was held — on a lease (lease_id), by a reservation at the
+  // API under `key` (reserved), or not at all (enforcement off: a settle is a direct charge).
+  bool reserved = false;
+  bool recovered = false;  // settle: billed at its reservation by recovery (the answer was never seen)
+  // The event it carries (settle, release, event): its row's columns and its JSON text.
+  std::string_view event_id, event_type, event_json;
+  int64_t ts_micros = 0;
+  std::string_view raw;    // the record's JSON (kept for a rejected one)
+  std::string reject_reason;
+};
+
+// Answered but not yet applied, per team, as the gateway reported it.
+struct TeamPending {
+  std::string team_id;
+  Money amount;
+  int64_t records = 0;
+};
+
+struct LogBatch {
+  std::string log_id, holder;
+  int64_t through_seq = 0;  // the batch stands for every record up to this one (intents are not sent)
+  int64_t head_seq = 0;     // the last record the gateway had written when it sent the batch
+  int64_t unapplied_records = 0, unapplied_bytes = 0;  // what will remain once this batch is applied
+  std::vector<TeamPending> pending;                    // the same, per team
+  std::vector<int> alert_thresholds;                   // notify thresholds of the gateway's config
+  std::vector<LogRecord> records;
+  std::deque<std::string> unescaped;  // the few record texts that had JSON escapes (records point here)
+};
+
+struct LogTeamResult {
+  std::string team_id;
+  Balance balance;           // after the batch
+  std::vector<int> fired;    // alert thresholds that fired now
+  Money settled;             // what this batch settled for the team
+};
+
+struct LogApplyResult {
+  int64_t applied_seq = 0;   // the log's high-water mark after the batch
+  int64_t applied = 0, skipped = 0, rejected = 0;
+  std::vector<LogTeamResult> teams;
+};
+
+// A gateway log as the store last heard of it.
+struct GatewayLogState {
+  std::string log_id, holder;
+  int64_t applied_seq = 0, reported_head = 0, unapplied_records = 0, unapplied_bytes = 0;
+  int64_t first_seen = 0, last_seen = 0;
+  std::optional<int64_t> closed_at;
+  std::vector<TeamPending> pending;
 };
 
 // Returns to the budget what is no longer held by anybody: leases past their expiry or whose

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "api/wire/json_fields.hpp"
+#include "api/wire/sj_read.hpp"
 
 namespace kt::wire {
 namespace sj = simdjson::ondemand;
@@ -10,7 +11,7 @@ using ledger::LedgerOp;
 using ledger::OpResult;
 using ledger::ReserveStatus;
 
-namespace {
+namespace detail {
 
 // Money from a JSON number or decimal string, exactly.
 Money money_of(sj::value v) {
@@ -70,6 +71,12 @@ ledger::Balance balance_of(sj::object o) {
   return b;
 }
 
+}  // namespace detail
+
+using namespace detail;
+
+namespace {
+
 ledger::LeaseState lease_of(sj::object o) {
   ledger::LeaseState l;
   for (auto f : o) {
@@ -97,7 +104,7 @@ const char* reserve_status_name(ReserveStatus s) {
   return "no_wallet";
 }
 
-void write_balance(JsonWriter& w, const ledger::Balance& b) {
+void write_balance(JsonWriter& w, const ledger::Balance& b, const std::vector<ledger::GatewayLogState>* logs) {
   int64_t pct = percent_nanos(b.spent, b.budget);
   const char* status = b.remaining() <= Money::zero() ? "Depleted" : (pct >= 80LL * Money::kNanosPerUnit ? "Low" : "Healthy");
   w.begin_object();
@@ -115,6 +122,20 @@ void write_balance(JsonWriter& w, const ledger::Balance& b) {
   if (endless) w.null(); else w.value(format_rfc3339(b.period.start * 1000000));
   w.key("period_ends_at");
   if (endless) w.null(); else w.value(format_rfc3339(b.period.end * 1000000));
+  if (logs) {
+    Money amount;
+    int64_t records = 0;
+    for (const auto& l : *logs)
+      for (const auto& p : l.pending)
+        if (p.team_id == b.team_id) amount += p.amount, records += p.records;
+    w.key("unapplied").begin_object().field("amount", amount).field("records", records).key("logs").begin_array();
+    for (const auto& l : *logs)
+      for (const auto& p : l.pending)
+        if (p.team_id == b.team_id)
+          w.begin_object().field("log_id", l.log_id).field("amount", p.amount).field("records", p.records)
+              .field("reported_at", format_rfc3339(l.last_seen * 1000000)).end_object();
+    w.end_array().end_object();
+  }
   w.end_object();
 }
 

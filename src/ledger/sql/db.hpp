@@ -39,6 +39,8 @@ struct Param {
   Param(const std::optional<T>& v) : Param(v ? Param(*v) : Param(std::nullopt)) {}
 };
 using Params = std::initializer_list<Param>;
+// Text, or NULL when empty (optional references: a lease, a log).
+inline Param text_or_null(std::string_view s) { return s.empty() ? Param(std::nullopt) : Param(s); }
 
 // The rows of one statement. SQLite steps lazily (keep a cursor in a scope that ends before the
 // transaction does, and never two live cursors of the same SQL text); PostgreSQL holds them all.

@@ -159,7 +159,47 @@ CREATE INDEX events_by_time ON events(ts_micros, seq);
 
 // Steps after the baseline, in order (step i takes version kBaselineVersion + i to + i + 1).
 const std::vector<const char*>& later_steps() {
-  static const std::vector<const char*> steps = {};
+  static const std::vector<const char*> steps = {
+      // 6: the gateway's durable log. Each log's high-water mark (gateway_logs) replaces a
+      // key lookup per request; its last report of what is answered but not yet applied, per team
+      // (gateway_log_pending); records the store could not apply (log_rejects). A settle's journal
+      // line keeps what was held for it (estimate: verify's overrun), and leases and reservations
+      // name the log whose records settle them (a closed log's holdings go back at once).
+      R"sql(
+ALTER TABLE journal ADD COLUMN estimate %BIGINT%;
+UPDATE journal SET estimate = (SELECT r.amount FROM reservations r WHERE r.key = journal.key) WHERE kind = 'settle';
+ALTER TABLE leases ADD COLUMN log_id TEXT;
+ALTER TABLE reservations ADD COLUMN log_id TEXT;
+CREATE INDEX leases_by_log ON leases(log_id) WHERE state = 'active';
+CREATE INDEX reservations_by_log ON reservations(log_id) WHERE state = 'held';
+CREATE TABLE gateway_logs(
+  log_id TEXT PRIMARY KEY,
+  holder TEXT NOT NULL DEFAULT '',
+  applied_seq %BIGINT% NOT NULL DEFAULT 0,
+  reported_head %BIGINT% NOT NULL DEFAULT 0,
+  unapplied_records %BIGINT% NOT NULL DEFAULT 0,
+  unapplied_bytes %BIGINT% NOT NULL DEFAULT 0,
+  first_seen %BIGINT% NOT NULL,
+  last_seen %BIGINT% NOT NULL,
+  closed_at %BIGINT%
+)%TABLE%;
+CREATE TABLE gateway_log_pending(
+  log_id TEXT NOT NULL,
+  team_id TEXT NOT NULL,
+  amount %BIGINT% NOT NULL,
+  records %BIGINT% NOT NULL,
+  PRIMARY KEY(log_id, team_id)
+)%TABLE%;
+CREATE TABLE log_rejects(
+  log_id TEXT NOT NULL,
+  seq %BIGINT% NOT NULL,
+  reason TEXT NOT NULL,
+  record TEXT NOT NULL,
+  created_at %BIGINT% NOT NULL,
+  PRIMARY KEY(log_id, seq)
+)%TABLE%;
+)sql",
+  };
   return steps;
 }
 
@@ -201,11 +241,11 @@ int64_t current_version(Db& db) {
 
 int latest_schema_version() { return kBaselineVersion + int(later_steps().size()); }
 
-void migrate(Db& db) {
+void migrate(Db& db, int up_to) {
   db.write([&] {
     db.lock_name("keeptrusts.ledger.migrate");
     int64_t version = current_version(db);
-    const int64_t latest = latest_schema_version();
+    const int64_t latest = up_to > 0 ? up_to : latest_schema_version();
     if (version > latest)
       throw StoreError("ledger database schema version " + std::to_string(version) +
                        " is newer than this build supports (" + std::to_string(latest) + ")");

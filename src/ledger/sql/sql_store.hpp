@@ -58,7 +58,11 @@ class SqlStore final : public Store {
 
   // store_apply.cpp (reserve, settle, release) and store_leases.cpp
   std::vector<OpResult> apply(const std::vector<LedgerOp>& ops, int64_t now) override;
-  ExpiryReport expire(int64_t now, int64_t reservation_ttl_seconds) override;
+  ExpiryReport expire(int64_t now, int64_t reservation_ttl_seconds, int64_t lease_grace_seconds) override;
+
+  // store_log.cpp
+  LogApplyResult apply_log(const LogBatch& batch, int64_t now) override;
+  std::vector<GatewayLogState> gateway_logs(int64_t closed_since) override;
 
   // store_events.cpp, store_verify.cpp
   void insert_events(const std::vector<EventRecord>& events) override;
@@ -76,7 +80,7 @@ class SqlStore final : public Store {
   void append_journal(const std::string& entry_id, const std::string& team_id, int64_t period_start,
                       const char* kind, const std::string& key, Money amount, int64_t now,
                       const SettleOp* usage = nullptr, const std::string* description = nullptr,
-                      const std::string* lease_id = nullptr);
+                      const std::string* lease_id = nullptr, std::optional<Money> estimate = std::nullopt);
   std::optional<Reservation> lock_reservation(const std::string& key);
   std::vector<int> fire_alerts(const std::string& team_id, int64_t period_start,
                                const std::vector<int>& thresholds, int64_t now);
@@ -91,6 +95,13 @@ class SqlStore final : public Store {
   OpResult settle_on_lease(const SettleOp& op, int64_t now);
   std::optional<LeaseState> find_lease(const std::string& lease_id, std::string* team_id = nullptr,
                                        int64_t* period_start = nullptr, bool lock = false);
+
+  // Applying a log batch (store_log.cpp): what it has moved so far, written at flush.
+  struct LogApply;
+  void apply_log_record(LogApply& a, const LogRecord& r, int64_t now);
+  void settle_log_on_lease(LogApply& a, const LogRecord& r, int64_t now);
+  void flush_log_apply(LogApply& a, int64_t now);
+  void close_log(const std::string& log_id, int64_t now);
 
   std::unique_ptr<Db> db_;
 };

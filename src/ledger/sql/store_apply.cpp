@@ -64,9 +64,10 @@ OpResult SqlStore::reserve(const ReserveOp& op, int64_t now) {
   // Claim the key before moving money. If another transaction holds the same key, this insert
   // waits for it and then does nothing: the op is a replay of that one.
   bool claimed = db_->query(
-                        "INSERT INTO reservations(key, team_id, period_start, amount, state, created_at) "
-                        "VALUES($1, $2, $3, $4, 'held', $5) ON CONFLICT(key) DO NOTHING",
-                        {op.key, op.team_id, period_start, op.amount, now})
+                        "INSERT INTO reservations(key, team_id, period_start, amount, state, created_at, log_id) "
+                        "VALUES($1, $2, $3, $4, 'held', $5, $6) ON CONFLICT(key) DO NOTHING",
+                        {op.key, op.team_id, period_start, op.amount, now,
+                         text_or_null(op.log_id)})
                      .affected() == 1;
   if (!claimed) {
     r.replay = true;
@@ -138,7 +139,8 @@ OpResult SqlStore::settle(const SettleOp& op, int64_t now) {
         "UPDATE wallets SET spent = spent + $3, reserved = reserved - $4 WHERE team_id = $1 AND period_start = $2",
         {prior->team_id, prior->period_start, op.actual, prior->amount});
     db_->exec("UPDATE reservations SET state = 'settled', settled_amount = $2 WHERE key = $1", {op.key, op.actual});
-    append_journal("settle:" + op.key, prior->team_id, prior->period_start, "settle", op.key, op.actual, now, &op);
+    append_journal("settle:" + op.key, prior->team_id, prior->period_start, "settle", op.key, op.actual, now, &op,
+                   nullptr, nullptr, prior->amount);
     r.fired_thresholds = fire_alerts(prior->team_id, prior->period_start, op.alert_thresholds, now);
     r.balance = current_or_empty(prior->team_id, now);
     return r;

@@ -54,9 +54,10 @@ OpResult SqlStore::lease_acquire(const LeaseAcquireOp& op, int64_t now) {
   // Two replicas applying the same retried acquire at once: both wait on the wallet lock, and
   // the second then finds the first's lease above (a replay).
   db_->exec(
-      "INSERT INTO leases(id, team_id, period_start, holder, amount, consumed, state, created_at, expires_at) "
-      "VALUES($1, $2, $3, $4, $5, 0, 'active', $6, $7)",
-      {op.lease_id, op.team_id, wallet->period.start, op.holder, grant, now, expires_at});
+      "INSERT INTO leases(id, team_id, period_start, holder, amount, consumed, state, created_at, expires_at, log_id) "
+      "VALUES($1, $2, $3, $4, $5, 0, 'active', $6, $7, $8)",
+      {op.lease_id, op.team_id, wallet->period.start, op.holder, grant, now, expires_at,
+       text_or_null(op.log_id)});
   append_journal("lease:" + op.lease_id, op.team_id, wallet->period.start, "lease", op.lease_id, grant, now, nullptr,
                  nullptr, &op.lease_id);
   r.lease = LeaseState{op.lease_id, "active", grant, Money::zero(), expires_at, wallet->period.end};
@@ -131,13 +132,23 @@ OpResult SqlStore::settle_on_lease(const SettleOp& op, int64_t now) {
             {team, period_start, op.actual, covered});
   if (!covered.is_zero())
     db_->exec("UPDATE leases SET consumed = consumed + $2 WHERE id = $1", {op.lease_id, covered});
-  append_journal("settle:" + op.key, team, period_start, "settle", op.key, op.actual, now, &op, nullptr, &op.lease_id);
+  append_journal("settle:" + op.key, team, period_start, "settle", op.key, op.actual, now, &op, nullptr, &op.lease_id,
+                 op.estimate);
   r.fired_thresholds = fire_alerts(team, period_start, op.alert_thresholds, now);
   r.balance = current_or_empty(team, now);
   return r;
 }
 
-ExpiryReport SqlStore::expire(int64_t now, int64_t reservation_ttl_seconds) {
+namespace {
+// When an active lease is no one's any more ($1: now, $2: now - grace). A lease named by a gateway
+// log waits out the grace: the log's settles may still come (a restarted gateway or `kt gateway
+// drain` ships them, then gives the rest back); its close returns it at once.
+const std::string kExpired =
+    "(CASE WHEN l.log_id IS NULL THEN (l.expires_at <= $1 OR w.period_end <= $1) "
+    "ELSE LEAST(l.expires_at, w.period_end) <= $2 END)";
+}  // namespace
+
+ExpiryReport SqlStore::expire(int64_t now, int64_t reservation_ttl_seconds, int64_t lease_grace_seconds) {
   struct Stale {
     std::string id, team;
     int64_t period_start;
@@ -150,8 +161,8 @@ ExpiryReport SqlStore::expire(int64_t now, int64_t reservation_ttl_seconds) {
       auto q = db_->query(
           "SELECT l.id, l.team_id, l.period_start FROM leases l "
           "JOIN wallets w ON w.team_id = l.team_id AND w.period_start = l.period_start "
-          "WHERE l.state = 'active' AND (l.expires_at <= $1 OR w.period_end <= $1) LIMIT 1000",
-          {now});
+          "WHERE l.state = 'active' AND " + kExpired + " LIMIT 1000",
+          {now, now - lease_grace_seconds});
       while (q.next()) leases.push_back({q.text(0), q.text(1), q.i64(2)});
     }
     auto h = db_->query(
@@ -167,9 +178,9 @@ ExpiryReport SqlStore::expire(int64_t now, int64_t reservation_ttl_seconds) {
       {
         auto q = db_->query(
             "SELECT l.amount - l.consumed FROM leases l JOIN wallets w ON w.team_id = l.team_id "
-            "AND w.period_start = l.period_start WHERE l.id = $1 AND l.state = 'active' "
-            "AND (l.expires_at <= $2 OR w.period_end <= $2) FOR UPDATE OF l",
-            {l.id, now});
+            "AND w.period_start = l.period_start WHERE l.state = 'active' AND " + kExpired + " AND l.id = $3 "
+            "FOR UPDATE OF l",
+            {now, now - lease_grace_seconds, l.id});
         if (!q.next()) return;
         unused = q.money(0);
       }

@@ -21,8 +21,9 @@ SELECT w.team_id, w.period_start, w.budget, w.spent, w.reserved,
   (SELECT COALESCE(SUM(j.amount), 0) FROM journal j
     WHERE j.team_id = w.team_id AND j.period_start = w.period_start AND j.kind = 'reserve'
       AND NOT EXISTS (SELECT 1 FROM journal x WHERE x.entry_id IN ('settle:' || j.key, 'release:' || j.key, 'expire:' || j.key))),
-  (SELECT COALESCE(SUM(GREATEST(r.settled_amount - r.amount, 0)), 0) FROM reservations r
-    WHERE r.team_id = w.team_id AND r.period_start = w.period_start AND r.state = 'settled'),
+  (SELECT COALESCE(SUM(CASE WHEN j.kind = 'charge' THEN j.amount
+                             ELSE GREATEST(j.amount - COALESCE(j.estimate, j.amount), 0) END), 0) FROM journal j
+    WHERE j.team_id = w.team_id AND j.period_start = w.period_start AND j.kind IN ('settle', 'charge')),
   (SELECT COALESCE(MAX(j.amount), 0) FROM journal j
     WHERE j.team_id = w.team_id AND j.period_start = w.period_start AND j.kind = 'allocate'),
   w.leased,

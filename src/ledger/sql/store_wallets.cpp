@@ -98,7 +98,8 @@ Balance SqlStore::current_or_empty(const std::string& team_id, int64_t now) {
 
 void SqlStore::append_journal(const std::string& entry_id, const std::string& team_id, int64_t period_start,
                               const char* kind, const std::string& key, Money amount, int64_t now,
-                              const SettleOp* usage, const std::string* description, const std::string* lease_id) {
+                              const SettleOp* usage, const std::string* description, const std::string* lease_id,
+                              std::optional<Money> estimate) {
   std::optional<std::string_view> model, provider, group, desc, k, lease;
   std::optional<int64_t> prompt, completion;
   if (usage) {
@@ -113,9 +114,10 @@ void SqlStore::append_journal(const std::string& entry_id, const std::string& te
   if (lease_id && !lease_id->empty()) lease = *lease_id;
   db_->exec(
       "INSERT INTO journal(entry_id, team_id, period_start, kind, key, amount, description, model, provider, "
-      "consumer_group, prompt_tokens, completion_tokens, created_at, lease_id) "
-      "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-      {entry_id, team_id, period_start, kind, k, amount, desc, model, provider, group, prompt, completion, now, lease});
+      "consumer_group, prompt_tokens, completion_tokens, created_at, lease_id, estimate) "
+      "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+      {entry_id, team_id, period_start, kind, k, amount, desc, model, provider, group, prompt, completion, now, lease,
+       estimate});
 }
 
 // --- Wallets ------------------------------------------------------------------------------

@@ -158,7 +158,9 @@ sql::Rows SqliteDb::bound(const std::string& sql, const sql::Param* params, size
       case sql::Param::Kind::null: rc = sqlite3_bind_null(stmt, idx); break;
       case sql::Param::Kind::integer: rc = sqlite3_bind_int64(stmt, idx, p.integer); break;
       case sql::Param::Kind::text:
-        rc = sqlite3_bind_text64(stmt, idx, p.text.data(), p.text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+        // An empty view may have no storage at all: it is still text, not NULL.
+        rc = sqlite3_bind_text64(stmt, idx, p.text.data() ? p.text.data() : "", p.text.size(), SQLITE_TRANSIENT,
+                                 SQLITE_UTF8);
         break;
     }
     if (rc != SQLITE_OK) fail(db_, "sqlite bind");

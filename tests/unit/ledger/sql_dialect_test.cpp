@@ -78,18 +78,18 @@ TEST_F(SchemaVersions, AnOlderKtsDatabaseIsRefusedWithWhatToDo) {
   }
 }
 
-TEST_F(SchemaVersions, ABaselineDatabaseKeptInUserVersionIsAdopted) {
-  {
-    auto store = open_store("sqlite:" + path_);  // baseline + every later step
-    store->allocate("eng", *Money::parse("5"), "USD", "", 1775000000);
-  }
+TEST_F(SchemaVersions, ABaselineDatabaseKeptInUserVersionIsAdoptedAndUpgraded) {
   {
     // As kt left it before schema_migrations existed on SQLite: the version in user_version.
     sqlite::SqliteDb db(path_);
+    sql::migrate(db, 5);
     db.exec_script("DROP TABLE schema_migrations; PRAGMA user_version = 5");
+    db.exec_script(
+        "INSERT INTO wallets(team_id, period_start, period_end, currency, budget) VALUES('eng', 1775001600, 1777593600, "
+        "'USD', 5000000000)");
   }
   auto store = open_store("sqlite:" + path_);
-  EXPECT_EQ(store->balance("eng", 1775000000)->budget, *Money::parse("5"));
+  EXPECT_EQ(store->balance("eng", 1775952000)->budget, *Money::parse("5"));
   sqlite::SqliteDb db(path_);
   auto q = db.query("SELECT MAX(version) FROM schema_migrations");
   ASSERT_TRUE(q.next());
