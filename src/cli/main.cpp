@@ -46,7 +46,18 @@ int main(int argc, char** argv) {
   auto* port_opt = run->add_option("--port", port, "port to listen on (all interfaces)")->check(CLI::Range(1, 65535));
   run->add_option("--listen", gw_opts.listen, "HOST:PORT to listen on")->capture_default_str()->excludes(port_opt);
   run->add_option("--threads", gw_opts.threads, "I/O threads (0: one per core)")->capture_default_str();
-  run->add_option("--spool-dir", gw_opts.spool_dir, "where undelivered events wait")->capture_default_str();
+  run->add_option("--spool-dir", gw_opts.spool_dir, "the gateway's ledger logs (what it owes the ledger)")
+      ->capture_default_str();
+  kt::gateway::DrainOptions drain_opts;
+  auto* drain = gw->add_subcommand("drain", "Ship the ledger logs a stopped or killed gateway left in a spool folder");
+  drain->add_option("--spool-dir", drain_opts.spool_dir, "the dead gateway's --spool-dir")->required();
+  drain->add_option("--policy-config", drain_opts.policy_config, "its config (for api.url and the token's env var)")
+      ->check(CLI::ExistingFile);
+  drain->add_option("--api-url", drain_opts.api_url, "the API (default: the config's api.url, else KEEPTRUSTS_API_URL)");
+  drain->add_option("--token-env", drain_opts.token_env, "env var holding the API token")->capture_default_str();
+  drain->add_option("--timeout", drain_opts.timeout_seconds, "seconds to keep trying per log")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t(1), int64_t(86400)));
 
   auto* policy = app.add_subcommand("policy", "Policy configuration tools");
   policy->require_subcommand(1);
@@ -94,6 +105,7 @@ int main(int argc, char** argv) {
     if (port) gw_opts.listen = "0.0.0.0:" + std::to_string(port);
     return kt::gateway::run_gateway(gw_opts);
   }
+  if (*drain) return kt::gateway::drain_spool(drain_opts);
   if (*lint) return kt::cli::policy_lint(lint_file, lint_json);
   if (*spend) return kt::cli::spend(spend_args);
   if (*tail) return kt::cli::events_tail(tail_args);

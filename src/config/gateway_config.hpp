@@ -60,8 +60,20 @@ struct BudgetLeases {
   int64_t idle_return_seconds = 30;   // a lease unused this long is given back
 };
 
+// The gateway's durable ledger log (see README "How money reaches the ledger"): what each
+// gateway may hold answered but not yet applied, and when it reaches the disk.
+struct LedgerLogConfig {
+  std::string fsync = "interval";        // interval | always | off
+  int64_t fsync_interval_ms = 100;       // interval: a power cut loses at most this much
+  int64_t max_unapplied_records = 50000;  // per gateway process (split over its workers)
+  int64_t max_unapplied_mb = 256;        // per gateway process: also bounds the spool on disk
+  int64_t backlog_wait_ms = 2000;        // a request waits this long for the ledger, then gets 503
+  int64_t segment_mb = 16;               // size of one spool segment file
+};
+
 struct CostTracking {
   BudgetLeases leases;
+  LedgerLogConfig ledger_log;
   bool enabled = false;
   bool wallet_enforcement = false;                 // alias: enforce_budget
   std::vector<BudgetAlert> budget_alerts;          // alias: alert_thresholds

@@ -28,9 +28,13 @@ constexpr std::array<std::string_view, 2> kRetryKeys = {"max", "backoff_ms"};
 constexpr std::array<std::string_view, 2> kFallbackKeys = {"target", "model"};
 constexpr std::array<std::string_view, 1> kSecretRefKeys = {"env"};
 constexpr std::array<std::string_view, 3> kGroupKeys = {"name", "api_key", "wallet_team_id"};
-constexpr std::array<std::string_view, 9> kCostKeys = {"enabled",          "wallet_enforcement", "enforce_budget",
-                                                       "budget_alerts",    "alert_thresholds",   "unknown_model",
-                                                       "alert_webhook_url", "on_insufficient",   "leases"};
+constexpr std::array<std::string_view, 10> kCostKeys = {"enabled",           "wallet_enforcement", "enforce_budget",
+                                                        "budget_alerts",     "alert_thresholds",   "unknown_model",
+                                                        "alert_webhook_url", "on_insufficient",    "leases",
+                                                        "ledger_log"};
+constexpr std::array<std::string_view, 6> kLedgerLogKeys = {"fsync",          "fsync_interval_ms", "max_unapplied_records",
+                                                            "max_unapplied_mb", "backlog_wait_ms", "segment_mb"};
+constexpr std::array<std::string_view, 3> kFsyncPolicies = {"interval", "always", "off"};
 constexpr std::array<std::string_view, 4> kLeaseKeys = {"enabled", "ttl_seconds", "max_amount", "idle_return_seconds"};
 constexpr std::array<std::string_view, 2> kAlertKeys = {"threshold_percent", "action"};
 constexpr std::array<std::string_view, 2> kApiKeys = {"url", "token_env"};
@@ -276,9 +280,27 @@ class Loader {
     if (const Field* u = m.get("alert_webhook_url"))
       if (auto v = read_http_url(*u, sink_)) ct.alert_webhook_url = *v;
     if (const Field* l = m.get("leases")) leases(*l, ct.leases);
+    if (const Field* l = m.get("ledger_log")) ledger_log(*l, ct.ledger_log);
     if (ct.wallet_enforcement && !ct.enabled && m.get("enabled"))
       sink_.warning("W004", f.path + ".wallet_enforcement", f.value.Mark(),
                     "wallet_enforcement has no effect while cost_tracking.enabled is false");
+  }
+
+  void ledger_log(const Field& f, LedgerLogConfig& l) {
+    if (!expect_map(f.value, f.path, sink_)) return;
+    MapView m(f.value, f.path, kLedgerLogKeys, sink_);
+    if (const Field* x = m.get("fsync"))
+      if (auto v = read_choice(x->value, x->path, kFsyncPolicies, sink_)) l.fsync = *v;
+    if (const Field* x = m.get("fsync_interval_ms"))
+      if (auto v = read_bounded(*x, 1, 10000, " milliseconds")) l.fsync_interval_ms = *v;
+    if (const Field* x = m.get("max_unapplied_records"))
+      if (auto v = read_bounded(*x, 100, 100000000, " records")) l.max_unapplied_records = *v;
+    if (const Field* x = m.get("max_unapplied_mb"))
+      if (auto v = read_bounded(*x, 1, 1000000, " MB")) l.max_unapplied_mb = *v;
+    if (const Field* x = m.get("backlog_wait_ms"))
+      if (auto v = read_bounded(*x, 0, 60000, " milliseconds")) l.backlog_wait_ms = *v;
+    if (const Field* x = m.get("segment_mb"))
+      if (auto v = read_bounded(*x, 1, 1024, " MB")) l.segment_mb = *v;
   }
 
   void leases(const Field& f, BudgetLeases& l) {

@@ -29,7 +29,8 @@ struct GatewayShared {
   // Loaded once at start and read without a lock; null when the rank files are missing.
   std::shared_ptr<const tokenizer::Encoding> o200k, cl100k;
   std::string spool_dir = ".kt/spool";
-  std::string gateway_id;  // this process among the API's clients: names its budget leases
+  std::string gateway_id;  // this process among the API's clients: names its budget leases and ledger logs
+  size_t workers = 1;      // I/O threads: the ledger log's bounds are split between them
   size_t body_limit = 4 * 1024 * 1024;
   // The one mutable piece: Idempotency-Key answers, shared by all workers (see idempotency_cache.hpp).
   std::shared_ptr<IdempotencyCache> idempotency = std::make_shared<IdempotencyCache>();

@@ -14,6 +14,8 @@ namespace {
 
 // How long other workers get to hand back idle lease room before a refused request tries again.
 constexpr auto kSiblingReturnWait = std::chrono::milliseconds(100);
+// How long a refused request waits for this worker's settles to reach the ledger before its retry.
+constexpr auto kStaleRefusalWait = std::chrono::milliseconds(1000);
 
 int64_t count_prompt_tokens(const RequestContext& ctx, const GatewayShared& shared, Worker& w) {
   if (ctx.plain_prompt) return count_plain_prompt(ctx, shared);
@@ -67,7 +69,8 @@ awaitable<std::optional<ledger::OpResult>> reserve_estimate(RequestContext& ctx,
     if (held.outcome == Outcome::refused) co_return std::move(held.refusal);
     if (held.outcome == Outcome::unavailable) co_return std::nullopt;
   }
-  ledger::ReserveOp op{ctx.reservation_key(), ctx.group->wallet_team_id, ctx.estimate, shared.block_at_percent};
+  ledger::ReserveOp op{ctx.reservation_key(), ctx.group->wallet_team_id, ctx.estimate, shared.block_at_percent,
+                       w.log ? w.log->options().log_id : std::string()};
   auto result = co_await w.ledger_client->reserve(std::move(op));
   co_return result;
 }
@@ -76,6 +79,16 @@ awaitable<std::optional<ledger::OpResult>> reserve_estimate(RequestContext& ctx,
 bool room_held_by_leases(const ledger::OpResult& r, Money estimate) {
   return r.reserve_status == ledger::ReserveStatus::insufficient && r.balance.leased > Money::zero() &&
          r.balance.remaining() + r.balance.leased >= estimate;
+}
+
+// Refused while the wallet may be about to have more room: leases that could come back,
+// reservations held (their settles free what they held beyond the cost), or settles of this
+// worker still on their way through its ledger log (a reservation is a direct call; the settles
+// before it travel in the log, so it can overtake them).
+bool refusal_may_be_stale(const ledger::OpResult& r, Money estimate, const Worker& w) {
+  return r.reserve_status == ledger::ReserveStatus::insufficient &&
+         (room_held_by_leases(r, estimate) || r.balance.reserved > Money::zero() ||
+          (w.log && w.log->unapplied_records() > 0));
 }
 
 // on_insufficient: clamp. The refusal carries the wallet's balance: lower max_tokens to the largest
@@ -125,7 +138,10 @@ Money cost_of_usage(const providers::Usage& u, const ledger::PricingRow& p) {
                         {u.completion_tokens, output}});
 }
 
-awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
+namespace {
+
+// Prices the request and holds its worst case (a lease hold or a reservation).
+awaitable<std::optional<Rejection>> price_and_hold(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
   const auto* price = co_await w.prices->find_or_refresh(ctx.model);
   ctx.max_tokens_requested = ctx.max_tokens;
   ctx.max_tokens_clamped.reset();
@@ -146,12 +162,15 @@ awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const
   if (!shared.enforce()) co_return std::nullopt;
 
   auto result = co_await reserve_estimate(ctx, shared, w);
-  if (result && room_held_by_leases(*result, ctx.estimate) && w.return_sibling_leases) {
-    // The team's room may sit idle in this process's other workers' budget leases: they hand it
-    // back, and after a moment this request tries once more (under a new key: a refused key
-    // stays refused).
-    w.return_sibling_leases(ctx.group->wallet_team_id);
-    boost::asio::steady_timer pause(w.ioc, kSiblingReturnWait);
+  if (result && refusal_may_be_stale(*result, ctx.estimate, w)) {
+    // The team's room may sit idle in this process's other workers' budget leases (they hand it
+    // back), or come back with settles not yet applied (this worker's log is shipped first). Then
+    // this request tries once more, under a new key: a refused key stays refused.
+    if (room_held_by_leases(*result, ctx.estimate) && w.return_sibling_leases)
+      w.return_sibling_leases(ctx.group->wallet_team_id);
+    auto until = std::chrono::steady_clock::now() + kSiblingReturnWait;
+    if (w.log) co_await w.log->wait_applied(w.log->segments().last_seq(), kStaleRefusalWait);
+    boost::asio::steady_timer pause(w.ioc, until);
     boost::system::error_code ec;
     co_await pause.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
     ++ctx.attempt;
@@ -182,30 +201,55 @@ awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const
   co_return std::nullopt;
 }
 
-void settle_or_release(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
-  bool served = ctx.usage.has_value();
-  if (served) ctx.cost = ctx.price ? cost_of_usage(*ctx.usage, *ctx.price) : Money::zero();
-  if (served && !ctx.attempts.empty()) ctx.attempts.back().charged = true;  // the attempt that answered
-  if (!shared.cost_tracking() || !w.ledger_client) return;
-  if (served) {
-    ledger::SettleOp op;
-    op.key = ctx.reservation_key();
-    op.team_id = ctx.group->wallet_team_id;
-    op.actual = *ctx.cost;
-    op.model = ctx.model;
-    op.provider = ctx.provider ? ctx.provider->name() : "";
-    op.consumer_group = ctx.group->name;
-    op.prompt_tokens = ctx.usage->prompt_tokens;
-    op.completion_tokens = ctx.usage->completion_tokens;
-    op.alert_thresholds = shared.notify_thresholds;
-    if (ctx.lease_id) w.leases->settle({*ctx.lease_id, ctx.lease_held}, std::move(op));
-    else w.ledger_client->settle(std::move(op));
-  } else if (ctx.lease_id) {
-    w.leases->release({*ctx.lease_id, ctx.lease_held});
-  } else if (ctx.reserved) {
-    w.ledger_client->release({ctx.reservation_key(), ctx.group->wallet_team_id});
+// The hold, in the ledger log before the request goes anywhere: a gateway killed from here on
+// bills the request at what it held (log_recovery.hpp), never at $0.
+awaitable<std::optional<Rejection>> log_intent(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
+  if (!w.log || !shared.cost_tracking()) co_return std::nullopt;
+  RequestRecord rec(ctx);
+  if (co_await w.log->intent(rec.request, rec.held, ctx.prompt_estimate, ctx.output_allowance)) {
+    ctx.intent_logged = true;
+    co_return std::nullopt;
   }
+  // The spool cannot be written (disk full, I/O error): nothing is forwarded. A lease hold goes
+  // back here; a reservation's release follows the intent in the log.
+  if (ctx.lease_id) w.leases->release({*ctx.lease_id, ctx.lease_held});
   ctx.lease_id.reset();
+  ctx.reserved = false;
+  Rejection r = rejection(ApiError{503, "service_unavailable", "spool_unavailable",
+                                   "the gateway cannot record spend right now (its spool cannot be written); retry later"},
+                          "spool_unavailable");
+  r.retry_after = "5";
+  co_return r;
+}
+
+}  // namespace
+
+RequestRecord::RequestRecord(const RequestContext& ctx)
+    : key(ctx.reservation_key()), lease(ctx.lease_id.value_or("")) {
+  request.key = key;
+  request.lease = lease;
+  request.team = ctx.group ? std::string_view(ctx.group->wallet_team_id) : std::string_view();
+  request.group = ctx.group ? std::string_view(ctx.group->name) : std::string_view();
+  request.reserved = ctx.reserved && !ctx.lease_id;
+  request.request_id = ctx.request_id;
+  request.model = ctx.model;
+  request.provider = ctx.provider ? std::string_view(ctx.provider->name())
+                                  : (ctx.price ? std::string_view(ctx.price->provider) : std::string_view());
+  held = ctx.lease_id ? ctx.lease_held : ctx.estimate;
+}
+
+awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
+  // Bounded: past the ledger log's cap of unapplied spend, new priced requests wait for the ledger
+  // to catch up, then are refused rather than served unrecorded.
+  if (w.log && shared.cost_tracking() && !co_await w.log->admit()) {
+    Rejection r = rejection(ApiError{503, "service_unavailable", "ledger_backlog",
+                                     "the ledger is behind this gateway's answers; retry shortly"},
+                            "ledger_backlog");
+    r.retry_after = "2";
+    co_return r;
+  }
+  if (auto refused = co_await price_and_hold(ctx, shared, w)) co_return refused;
+  co_return co_await log_intent(ctx, shared, w);
 }
 
 }  // namespace kt::gateway

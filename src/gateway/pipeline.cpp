@@ -1,6 +1,8 @@
 // A request's life, in order:
-//   authenticate -> request policies -> price & reserve -> route upstream
-//   -> response / stream filters -> settle -> emit event
+//   authenticate -> parse -> request policies -> idempotency (a repeat is replayed)
+//   -> price & hold (a lease hold or a reservation; its intent logged before anything goes out)
+//   -> route upstream (attempts: retries and fallbacks, each with its own hold)
+//   -> finish: settle (or release) + decision event, one record in the ledger log
 // Each phase is a short function in a phase_*.cpp file; only this file sequences them, and only
 // the budget phases move money.
 #include "gateway/pipeline.hpp"
@@ -14,12 +16,14 @@
 namespace kt::gateway {
 namespace {
 
-awaitable<void> refuse(RequestContext& ctx, Worker& w, http::ResponseWriter& res, const Rejection& r) {
+awaitable<void> refuse(RequestContext& ctx, const GatewayShared& shared, Worker& w, http::ResponseWriter& res,
+                       const Rejection& r) {
   ctx.status = r.status;
   ctx.decision = "block";
   ctx.reason = r.reason;
-  emit_event(ctx, w);
+  co_await finish_request(ctx, shared, w);
   http::Headers extra{{"X-Kt-Request-Id", ctx.request_id}};
+  if (!r.retry_after.empty()) extra.emplace_back("Retry-After", r.retry_after);
   co_await res.send(r.status, "application/json", r.body, extra);
 }
 
@@ -32,29 +36,28 @@ awaitable<void> Pipeline::priced_route(http::Request& req, http::ResponseWriter&
   ctx.request_id = new_id("req_");
   ctx.started_us = now_unix_micros();
 
-  if (auto r = authenticate(ctx, shared_)) co_return co_await refuse(ctx, w_, res, *r);
-  if (auto r = parse_route_request(ctx)) co_return co_await refuse(ctx, w_, res, *r);
-  if (auto r = run_request_policies(ctx, shared_)) co_return co_await refuse(ctx, w_, res, *r);
+  if (auto r = authenticate(ctx, shared_)) co_return co_await refuse(ctx, shared_, w_, res, *r);
+  if (auto r = parse_route_request(ctx)) co_return co_await refuse(ctx, shared_, w_, res, *r);
+  if (auto r = run_request_policies(ctx, shared_)) co_return co_await refuse(ctx, shared_, w_, res, *r);
 
   IdempotencyClaim claim;
   std::optional<RecordedResponse> first_answer;
-  if (auto r = claim_idempotency_key(ctx, shared_, claim, first_answer)) co_return co_await refuse(ctx, w_, res, *r);
-  if (first_answer) co_return co_await replay_answer(ctx, w_, res, *first_answer);
+  if (auto r = claim_idempotency_key(ctx, shared_, claim, first_answer)) co_return co_await refuse(ctx, shared_, w_, res, *r);
+  if (first_answer) co_return co_await replay_answer(ctx, shared_, w_, res, *first_answer);
 
   AttemptWriter out(res, ctx.request_id, claim.active());  // holds failures a retry may mend
-  if (auto r = co_await price_and_reserve(ctx, shared_, w_)) co_return co_await refuse(ctx, w_, out, *r);
+  if (auto r = co_await price_and_reserve(ctx, shared_, w_)) co_return co_await refuse(ctx, shared_, w_, out, *r);
+  std::exception_ptr failure;
   try {
     co_await route_upstream(ctx, shared_, w_, out);  // response and stream filters run inside
   } catch (...) {
-    // Whatever failed, the reservation must not stay held: settle what was served, release the rest.
+    // Whatever failed, the hold must not stay: settle what was served, release the rest.
+    failure = std::current_exception();
     ctx.decision = "error";
     ctx.reason = "internal_error";
-    settle_or_release(ctx, shared_, w_);
-    emit_event(ctx, w_);
-    throw;
   }
-  settle_or_release(ctx, shared_, w_);
-  emit_event(ctx, w_);
+  co_await finish_request(ctx, shared_, w_);
+  if (failure) std::rethrow_exception(failure);
   remember_answer(ctx, out, claim);
 }
 

@@ -22,6 +22,7 @@ struct Rejection {
   int status = 400;
   std::string body;
   std::string reason;  // budget_exceeded, policy_violation, invalid_request, ...
+  std::string retry_after;  // seconds, for a Retry-After header (503 ledger_backlog, 429)
 };
 
 // One upstream attempt of a request (retries and fallbacks: phase_attempts.cpp).
@@ -68,6 +69,8 @@ struct RequestContext {
   // at the API; `reserved` is true either way.
   std::optional<std::string> lease_id;
   Money lease_held;
+  // The attempt's intent is in the ledger log: its end (settle or release) must follow it there.
+  bool intent_logged = false;
   std::optional<ledger::Balance> balance;
   std::vector<std::string> warnings;
 

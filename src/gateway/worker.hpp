@@ -1,16 +1,18 @@
 #pragma once
-#include <functional>
-#include <string>
-// Per-thread gateway state: each io_context has its own upstream pool, ledger batcher, event
-// shipper and price book, so requests on different threads share no lock.
+// Per-thread gateway state: each io_context has its own upstream pool, ledger log and shipper,
+// ledger client, budget leases and price book, so requests on different threads share no lock.
 #include <boost/asio/io_context.hpp>
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "gateway/alert_notifier.hpp"
 #include "gateway/budget_leases.hpp"
-#include "gateway/event_shipper.hpp"
 #include "gateway/gateway_shared.hpp"
 #include "gateway/ledger_client.hpp"
+#include "gateway/ledger_log/event_sink.hpp"
+#include "gateway/ledger_log/ledger_log.hpp"
+#include "gateway/ledger_log/log_shipper.hpp"
 #include "gateway/price_book.hpp"
 #include "http/client.hpp"
 #include "tokenizer/count_cache.hpp"
@@ -19,10 +21,21 @@ namespace kt::gateway {
 
 struct Worker {
   Worker(boost::asio::io_context& ioc, size_t index, const GatewayShared& shared);
+  ~Worker();
+  // Starts the background loops (shipping, price refresh, lease renewals).
+  void start();
+  // After the io_context stopped: leases returned, open requests settled at what they held, the
+  // log closed and shipped (blocking, up to `timeout`); a log not fully applied stays in the
+  // spool for the next start.
+  void shut_down(std::chrono::milliseconds timeout);
+
   boost::asio::io_context& ioc;
   size_t index;
   http::ClientPool pool;
-  std::unique_ptr<EventShipper> events;
+  std::unique_ptr<LedgerLog> log;        // null without an API: nothing to ship to
+  std::unique_ptr<ShipSource> log_source;
+  std::unique_ptr<LogShipper> shipper;
+  std::unique_ptr<EventSink> events;
   std::unique_ptr<AlertNotifier> alerts;
   std::unique_ptr<LedgerClient> ledger_client;  // null when cost tracking is off
   std::unique_ptr<BudgetLeases> leases;         // null unless wallets are enforced with leases on

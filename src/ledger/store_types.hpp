@@ -158,7 +158,7 @@ struct LogRecord {
     invalid        // a record the store cannot apply: kept in log_rejects, skipped
   } kind = Kind::invalid;
   int64_t seq = 0;
-  std::string_view key, team_id, lease_id, model, provider, consumer_group;
+  std::string_view key, team_id, lease_id, model, provider, consumer_group, request_id;
   Money amount;    // settle: the actual cost; intent: what was held; lease: what was granted
   Money estimate;  // settle: what was held for it
   int64_t prompt_tokens = 0, completion_tokens = 0;

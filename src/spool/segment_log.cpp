@@ -183,6 +183,7 @@ std::unique_ptr<SegmentLog> SegmentLog::adopt(const std::string& dir, const LogO
     uint64_t offset = 0;
     size_t chunk_size = 1u << 20;
     for (;;) {
+      chunk.reserve(chunk_size + 64);  // readers parse frames in place (simdjson reads a little past the end)
       chunk.resize(chunk_size);
       ssize_t n = ::pread(sfd, chunk.data(), chunk.size(), off_t(offset));
       if (n < 0) throw std::runtime_error(errno_text("cannot read " + path));

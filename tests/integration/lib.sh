@@ -10,9 +10,12 @@ export KEEPTRUSTS_API_TOKEN="it-admin-token-$$"
 export OPENAI_API_KEY="sk-test-upstream-key"
 
 cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  local i
+  # Newest first: gateways stop (and ship their ledger logs) while the API still answers.
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    kill "${PIDS[i]}" 2>/dev/null || true
+    wait "${PIDS[i]}" 2>/dev/null || true
+  done
   if [ "$FAILS" -ne 0 ] || [ "${KEEP_WORK:-0}" = 1 ]; then
     echo "--- logs kept in $WORK"; tail -n 30 "$WORK"/*.log 2>/dev/null || true
   else

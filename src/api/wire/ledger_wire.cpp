@@ -171,6 +171,7 @@ std::string encode_ops(const std::vector<LedgerOp>& ops) {
       case LedgerOp::Kind::reserve:
         w.field("op", "reserve").field("key", op.reserve.key).field("team_id", op.reserve.team_id);
         w.field("amount", op.reserve.amount).field("block_at_percent", op.reserve.block_at_percent);
+        if (!op.reserve.log_id.empty()) w.field("log_id", op.reserve.log_id);
         break;
       case LedgerOp::Kind::settle: {
         const auto& s = op.settle;
@@ -188,6 +189,7 @@ std::string encode_ops(const std::vector<LedgerOp>& ops) {
         w.field("op", "lease_acquire").field("lease_id", a.lease_id).field("team_id", a.team_id);
         w.field("holder", a.holder).field("want", a.want).field("min", a.min);
         w.field("ttl_seconds", a.ttl_seconds).field("block_at_percent", a.block_at_percent);
+        if (!a.log_id.empty()) w.field("log_id", a.log_id);
         break;
       }
       case LedgerOp::Kind::lease_renew:
@@ -225,6 +227,7 @@ std::optional<LedgerOp> decode_op(sj::object item, std::string kind, ApiError& e
       op.settle.lease_id = op.lease_acquire.lease_id = op.lease_renew.lease_id = op.lease_return.lease_id = str_of(v);
     else if (k == "estimate") op.settle.estimate = money_of(v);
     else if (k == "holder") op.lease_acquire.holder = str_of(v);
+    else if (k == "log_id") op.reserve.log_id = op.lease_acquire.log_id = str_of(v);
     else if (k == "want") op.lease_acquire.want = money_of(v);
     else if (k == "min") op.lease_acquire.min = money_of(v);
     else if (k == "ttl_seconds") op.lease_acquire.ttl_seconds = op.lease_renew.ttl_seconds = v.get_int64().value();

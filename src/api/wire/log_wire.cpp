@@ -135,6 +135,7 @@ void decode_record(std::string_view json, LogRecord& out, std::deque<std::string
       else if (k == "model") out.model = text_of(v, arena);
       else if (k == "prov") out.provider = text_of(v, arena);
       else if (k == "grp") out.consumer_group = text_of(v, arena);
+      else if (k == "rid") out.request_id = text_of(v, arena);
       else if (k == "amt") out.amount = Money::from_nanos(v.get_int64().value());
       else if (k == "est") out.estimate = Money::from_nanos(v.get_int64().value());
       else if (k == "pt") out.prompt_tokens = v.get_int64().value();
