@@ -115,11 +115,19 @@ eventually '[ "$(balance team_engineering | jq -r .reserved)" = 0 ]' 12 || fail 
 # kill at their reservation (usage_source "reservation"), and the two add up to what was spent.
 eventually '[ "$(event_cost_nanos "$("$KT" events tail --last 5000 --format json)")" = "$(spent_nanos_of team_engineering)" ]' 10 ||
   fail "sum of event costs != spent after the drain"
-"$KT" events tail --last 5000 --format json | jq -c '.[]' | grep -vFf <(sed 's/^/"id":"/; s/$/"/' <<<"$events_before") \
-  >"$WORK/kill_events.jsonl" || true
-exact=$(jq -s '[.[] | select(.status == 200 and .usage_source != "reservation")] | length' "$WORK/kill_events.jsonl")
-recovered=$(jq -s '[.[] | select(.usage_source == "reservation")] | length' "$WORK/kill_events.jsonl")
-kill_cost=$(event_cost_nanos "$(cat "$WORK/kill_events.jsonl")")
+"$KT" events tail --last 5000 --format json >"$WORK/all_events.json"
+# Exact decimals (jq would print 1.32e-05): the kill's events are those not seen before it.
+echo "$events_before" >"$WORK/events_before.txt"
+read -r exact recovered kill_cost < <(python3 - "$WORK/all_events.json" "$WORK/events_before.txt" <<'PY'
+import decimal, json, sys
+before = set(open(sys.argv[2]).read().split())
+events = [e for e in json.load(open(sys.argv[1]), parse_float=decimal.Decimal) if e["id"] not in before]
+exact = sum(1 for e in events if e.get("status") == 200 and e.get("usage_source") != "reservation")
+recovered = sum(1 for e in events if e.get("usage_source") == "reservation")
+cost = sum((e["cost"] for e in events if e.get("cost") is not None), decimal.Decimal(0))
+print(exact, recovered, int(cost * 1000000000))
+PY
+)
 assert_eq "$(( $(spent_nanos_of team_engineering) - spent_before ))" "$kill_cost" \
   "the kill's spend = its answers at their cost + its requests in flight at their reservation, to the nano-dollar"
 [ "$recovered" -ge 1 ] && pass "$recovered request(s) in flight at the kill billed at their reservation" ||
