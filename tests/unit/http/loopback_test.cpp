@@ -101,7 +101,7 @@ TEST(Loopback, JsonRoundTripReusesTheConnection) {
 
 TEST(Loopback, BodyOverLimitGets413Envelope) {
   ServerOptions options;
-  options.body_limit = 1024;
+  options.limits.body_limit = 1024;
   std::atomic<int> handled{0};
   LoopbackServer server(
       [&](Request&, ResponseWriter& w) -> awaitable<void> {
