@@ -2,6 +2,8 @@
 #include <cstdint>
 #include <string>
 
+#include "http/server.hpp"
+
 namespace kt::api {
 
 struct ApiOptions {
@@ -13,6 +15,8 @@ struct ApiOptions {
   size_t database_connections = 4;
   // A reservation held longer than this is returned to its wallet (its gateway is gone).
   int64_t reservation_ttl_seconds = 900;
+  // Protocol limits (README "Limits"); event batches can be large, hence 16 MiB.
+  http::ServerLimits limits{.body_limit = 16 * 1024 * 1024};
 };
 
 // Opens the store (migrating it), serves the API until SIGINT/SIGTERM. Returns the exit code.

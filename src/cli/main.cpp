@@ -4,6 +4,7 @@
 #include "api/api_server.hpp"
 #include "cli/cmd_ledger.hpp"
 #include "cli/commands.hpp"
+#include "cli/server_flags.hpp"
 #include "gateway/gateway_main.hpp"
 
 int main(int argc, char** argv) {
@@ -27,6 +28,7 @@ int main(int argc, char** argv) {
                     "seconds after which a held reservation is returned to its wallet")
       ->capture_default_str()
       ->check(CLI::Range(int64_t(1), int64_t(86400)));
+  kt::cli::add_server_limit_flags(*serve, api_opts.limits);
   std::string migrate_db;
   auto* migrate = api->add_subcommand("migrate", "Apply the ledger schema migrations and exit");
   migrate->add_option("--database", migrate_db, "sqlite:PATH or postgresql://user@host:port/db")
@@ -43,6 +45,7 @@ int main(int argc, char** argv) {
   run->add_option("--listen", gw_opts.listen, "HOST:PORT to listen on")->capture_default_str()->excludes(port_opt);
   run->add_option("--threads", gw_opts.threads, "I/O threads (0: one per core)")->capture_default_str();
   run->add_option("--spool-dir", gw_opts.spool_dir, "where undelivered events wait")->capture_default_str();
+  kt::cli::add_server_limit_flags(*run, gw_opts.limits);
 
   auto* policy = app.add_subcommand("policy", "Policy configuration tools");
   policy->require_subcommand(1);

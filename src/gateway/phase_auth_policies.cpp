@@ -1,26 +1,24 @@
 // Phases 1 and 3: who is calling, and what the request policies say about it.
-#include "core/ids.hpp"
 #include "gateway/phases.hpp"
 
 namespace kt::gateway {
 
 Rejection rejection(const ApiError& e, std::string reason) { return {e.status, error_envelope(e), std::move(reason)}; }
 
-std::optional<Rejection> authenticate(RequestContext& ctx, const GatewayShared& shared) {
+std::optional<Rejection> authenticate(const http::Request& req, const GatewayShared& shared,
+                                      const config::ConsumerGroup*& group) {
   std::string_view key;
-  if (auto h = ctx.req.header("x-consumer-group")) {
+  if (auto h = req.header("x-consumer-group")) {
     key = *h;
-  } else if (auto a = ctx.req.header("authorization"); a && a->size() > 7 &&
-                                                        (a->substr(0, 7) == "Bearer " || a->substr(0, 7) == "bearer ")) {
+  } else if (auto a = req.header("authorization"); a && a->size() > 7 &&
+                                                   (a->substr(0, 7) == "Bearer " || a->substr(0, 7) == "bearer ")) {
     key = a->substr(7);
   }
   if (key.empty())
     return rejection(unauthorized("missing consumer key: send X-Consumer-Group: <key> or Authorization: Bearer <key>"),
                      "unauthorized");
-  auto it = shared.groups_by_key.find(std::string(key));
-  if (it == shared.groups_by_key.end() || !constant_time_equal(it->second->api_key, key))
-    return rejection(unauthorized("unknown consumer key"), "unauthorized");
-  ctx.group = it->second;
+  group = shared.consumer_keys.find(key);
+  if (!group) return rejection(unauthorized("unknown consumer key"), "unauthorized");
   return std::nullopt;
 }
 
