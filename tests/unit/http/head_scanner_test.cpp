@@ -28,7 +28,7 @@ void expect_400(const std::string& head, const std::string& words) {
   auto o = scan_whole(head);
   ASSERT_EQ(o.result, Result::refused) << head;
   EXPECT_EQ(o.status, 400) << head;
-  EXPECT_NE(o.message.find(words), std::string::npos) << o.message;
+  EXPECT_NE(o.message.find(words), std::string::npos) << "[" << o.message << "] for " << head;
 }
 
 }  // namespace
@@ -97,13 +97,12 @@ TEST(HeadScanner, RefusesBadBytesAndShapes) {
   expect_400("GET / HTTP/1.1\r\nHost: x\rX-A: 1\r\n\r\n", "bare CR");
   expect_400("GET / HTTP/1.1\r\nHost: x\nX-A: 1\r\n\r\n", "bare LF");
   expect_400("GET / HTTP/1.1\nHost: x\r\n\r\n", "bare LF");
-  expect_400("GET / HTTP/1.1\r\nHost: x\r\n\r\r", "bare CR");
+  expect_400("GET / HTTP/1.1\r\nHost: x\r\n\r\r\n", "bare CR");
   expect_400("GET / HTTP/1.1\r\nHost : x\r\n\r\n", "whitespace");
-  expect_400("GET / HTTP/1.1\r\nX Forwarded: x\r\nHost: x\r\n\r\n", "whitespace");
   expect_400("GET / HTTP/1.1\r\nHost: x\r\nNoColon\r\n\r\n", "without a colon");
   expect_400("GET / HTTP/1.1\r\nHost: x\r\n: empty\r\n\r\n", "invalid header name");
-  static const char nul[] = "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\0b\r\n\r\n";
-  expect_400(std::string(nul, sizeof nul - 1), "control byte");
+  static const char nul[] = "GET /\0 HTTP/1.1\r\nHost: x\r\n\r\n";
+  expect_400(std::string(nul, sizeof nul - 1), "request line");
   expect_400("GET /caf\xc3\xa9 HTTP/1.1\r\nHost: x\r\n\r\n", "request line");
   expect_400("GET / HTTP/1.1\r\n\r\n", "without a Host");
   expect_400("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "more than one Host");
@@ -111,6 +110,13 @@ TEST(HeadScanner, RefusesBadBytesAndShapes) {
   expect_400("GET /\r\n\r\n", "malformed request line");
   expect_400(std::string("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11), "not an HTTP request");
   expect_400(std::string("\0\0\0\0", 4), "not an HTTP request");
+}
+
+// A control byte inside a field value, a space inside a name: Beast's to refuse (the server
+// answers 400 then); the scanner looks at line ends, line starts and the framing fields.
+TEST(HeadScanner, LeavesBytesInsideValuesToBeast) {
+  static const char nul[] = "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\0b\x7f\r\nX B: c\r\n\r\n";
+  EXPECT_EQ(scan_whole(std::string(nul, sizeof nul - 1)).result, Result::complete);
 }
 
 TEST(HeadScanner, RefusesBinaryGarbageAtItsFirstByte) {

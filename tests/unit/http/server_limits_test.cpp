@@ -74,6 +74,12 @@ TEST(ServerLimits, ProtocolAbuseIsRefusedAndClosed) {
   expect_refused(server, counting, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: -2\r\n\r\n{}", "400");
   expect_refused(server, counting, "GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n folded\r\n\r\n", "400");
   expect_refused(server, counting, "GET / HTTP/1.1\r\n\r\n", "400");
+  static const char nul[] = "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\0b\r\n\r\n";
+  expect_refused(server, counting, std::string(nul, sizeof nul - 1), "400");  // refused by Beast
+  expect_refused(server, counting, "GET / HTTP/1.1\r\nHost: x\r\nX-A: a\x01b\r\n\r\n", "400");
+  expect_refused(server, counting, "GET / HTTP/1.1\r\nHost: x\rX-A: 1\r\n\r\n", "400");
+  expect_refused(server, counting, "GET / HTTP/1.1\r\nHost: x\r\nX B: 1\r\n\r\n", "400");
+  expect_refused(server, counting, "GET / HTTP/1.1\r\nHost: x\r\nX(B): 1\r\n\r\n", "400");
   expect_refused(server, counting, std::string("\x16\x03\x01\x00\xa5\x01\x00\x00\xa1\x03\x03", 11), "400");
 }
 
