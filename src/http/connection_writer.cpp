@@ -15,14 +15,19 @@ namespace net = boost::asio;
 constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
 }  // namespace
 
-awaitable<void> ConnectionWriter::send(int status, std::string_view content_type, std::string body,
-                                       const Headers& extra) {
+HeadWriter ConnectionWriter::begin(State next, int status, std::string_view content_type, const Headers& extra) {
   if (state_ != State::none) throw std::logic_error("response already started");
-  state_ = State::sent;
+  state_ = next;
   HeadWriter head;
   head.status_line(status);
   if (!content_type.empty()) head.field("Content-Type", content_type);
   add_extra(head, extra);
+  return head;
+}
+
+awaitable<void> ConnectionWriter::send(int status, std::string_view content_type, std::string body,
+                                       const Headers& extra) {
+  HeadWriter head = begin(State::sent, status, content_type, extra);
   if (status_has_body(status)) head.content_length(body.size());
   else body.clear();
   std::string text = head.finish();
@@ -34,12 +39,7 @@ awaitable<void> ConnectionWriter::send(int status, std::string_view content_type
 }
 
 awaitable<void> ConnectionWriter::start_stream(int status, std::string_view content_type, const Headers& extra) {
-  if (state_ != State::none) throw std::logic_error("response already started");
-  state_ = State::streaming;
-  HeadWriter head;
-  head.status_line(status);
-  if (!content_type.empty()) head.field("Content-Type", content_type);
-  add_extra(head, extra);
+  HeadWriter head = begin(State::streaming, status, content_type, extra);
   head.field("Transfer-Encoding", "chunked");
   head_ = head.finish();
   co_return;

@@ -4,11 +4,10 @@
 #include <chrono>
 #include <string>
 
+#include "http/head_writer.hpp"
 #include "http/server.hpp"
 
 namespace kt::http {
-
-class HeadWriter;
 
 class ConnectionWriter final : public ResponseWriter {
  public:
@@ -28,6 +27,8 @@ class ConnectionWriter final : public ResponseWriter {
  private:
   enum class State { none, sent, streaming, ended };
 
+  // The status line, Content-Type and extra headers of the one response (moving to `next`).
+  HeadWriter begin(State next, int status, std::string_view content_type, const Headers& extra);
   // The extra headers, then Connection: close when the connection ends after this response.
   void add_extra(HeadWriter& head, const Headers& extra);
   // One gathered write: the held head (if any), `data` as a chunk (if any), the last chunk (if
