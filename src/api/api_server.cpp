@@ -87,10 +87,21 @@ std::optional<http::EarlyResponse> admit(const ApiContext& ctx, const http::Requ
                 {{"Allow", allow}});
 }
 
+// The server's head hook: admit() before the body is read; the route found rides to dispatch.
+std::optional<http::EarlyResponse> on_head(const ApiContext& ctx, http::Request& req) {
+  const ApiRoute* route = nullptr;
+  auto early = admit(ctx, req, &route);
+  if (route) req.admitted = route;
+  return early;
+}
+
 awaitable<void> dispatch(ApiContext& ctx, http::Request& req, http::ResponseWriter& res) {
   const ApiRoute* route = nullptr;
-  if (auto early = admit(ctx, req, &route))
+  if (const auto* admitted = std::any_cast<const ApiRoute*>(&req.admitted)) {
+    route = *admitted;
+  } else if (auto early = admit(ctx, req, &route)) {  // called without the head hook
     co_return co_await res.send(early->status, "application/json", std::move(early->body), early->headers);
+  }
   if (!route) co_return co_await reply_json(res, 200, R"({"status":"ok"})");  // /health
   try {
     co_return co_await route->handler(ctx, req, res);
@@ -132,7 +143,7 @@ int run_api_server(const ApiOptions& options) {
   ApiContext ctx{executor, token};
   http::Server server(so, [&ctx](boost::asio::io_context&, size_t) -> http::Routes {
     return http::Routes([&ctx](http::Request& req, http::ResponseWriter& res) { return dispatch(ctx, req, res); },
-                        [&ctx](http::Request& req) { return admit(ctx, req, nullptr); });
+                        [&ctx](http::Request& req) { return on_head(ctx, req); });
   });
   try {
     server.listen();
