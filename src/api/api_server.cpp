@@ -28,53 +28,88 @@ bool authorized(const ApiContext& ctx, const http::Request& req) {
   return constant_time_equal(v.substr(7), ctx.admin_token);
 }
 
-awaitable<void> dispatch(ApiContext& ctx, http::Request& req, http::ResponseWriter& res) {
+using RouteHandler = awaitable<void> (*)(ApiContext&, http::Request&, http::ResponseWriter&);
+
+struct ApiRoute {
+  std::string_view method, path;
+  RouteHandler handler;
+};
+
+template <const char* Op>
+awaitable<void> single_ledger_op(ApiContext& ctx, http::Request& req, http::ResponseWriter& res) {
+  return post_single_ledger_op(ctx, req, res, Op);
+}
+constexpr char kReserve[] = "reserve", kSettle[] = "settle", kRelease[] = "release";
+
+constexpr ApiRoute kRoutes[] = {
+    {"POST", "/v1/model-pricing", post_model_pricing},
+    {"GET", "/v1/model-pricing", get_model_pricing},
+    {"POST", "/v1/wallets/allocate", post_allocate},
+    {"POST", "/v1/wallets/credit", post_credit},
+    {"GET", "/v1/wallets/balance", get_balance},
+    {"GET", "/v1/wallets", get_wallets},
+    {"POST", "/v1/gateway/ledger", post_ledger_ops},
+    {"POST", "/v1/gateway/log", post_gateway_log},
+    {"GET", "/v1/gateway/logs", get_gateway_logs},
+    {"POST", "/v1/gateway/wallets/reserve", single_ledger_op<kReserve>},
+    {"POST", "/v1/gateway/wallets/settle", single_ledger_op<kSettle>},
+    {"POST", "/v1/gateway/wallets/release", single_ledger_op<kRelease>},
+    {"POST", "/v1/consumer-groups", post_consumer_groups},
+    {"GET", "/v1/consumer-groups", get_consumer_groups},
+    {"POST", "/v1/gateway/consumer-groups", post_consumer_groups},
+    {"GET", "/v1/gateway/consumer-groups", get_consumer_groups},
+    {"POST", "/v1/events/batch", post_events},
+    {"GET", "/v1/events", get_events},
+    {"GET", "/v1/spend", get_spend},
+};
+
+// Decided from the request head alone (the server's head hook, before the body is read, and
+// again by dispatch): /health is open; anything else needs the admin token (401), a known path
+// (404) and one of its methods (405). Null with `route` set when the request may go on.
+std::optional<http::EarlyResponse> admit(const ApiContext& ctx, const http::Request& req, const ApiRoute** route) {
   const std::string_view path = req.path();
-  const std::string& m = req.method;
-  if (path == "/health") co_return co_await reply_json(res, 200, R"({"status":"ok"})");
+  if (path == "/health") return std::nullopt;
+  auto refuse = [](const ApiError& e, http::Headers headers = {}) {
+    return http::EarlyResponse{e.status, error_envelope(e), std::move(headers)};
+  };
   if (!authorized(ctx, req))
-    co_return co_await reply_error(res, unauthorized("missing or invalid admin token: send Authorization: Bearer <token>"));
-  try {
-    if (path == "/v1/model-pricing") {
-      if (m == "POST") co_return co_await post_model_pricing(ctx, req, res);
-      if (m == "GET") co_return co_await get_model_pricing(ctx, req, res);
-    } else if (path == "/v1/wallets/allocate" && m == "POST") {
-      co_return co_await post_allocate(ctx, req, res);
-    } else if (path == "/v1/wallets/credit" && m == "POST") {
-      co_return co_await post_credit(ctx, req, res);
-    } else if (path == "/v1/wallets/balance" && m == "GET") {
-      co_return co_await get_balance(ctx, req, res);
-    } else if (path == "/v1/wallets" && m == "GET") {
-      co_return co_await get_wallets(ctx, req, res);
-    } else if (path == "/v1/gateway/ledger" && m == "POST") {
-      co_return co_await post_ledger_ops(ctx, req, res);
-    } else if (path == "/v1/gateway/log" && m == "POST") {
-      co_return co_await post_gateway_log(ctx, req, res);
-    } else if (path == "/v1/gateway/logs" && m == "GET") {
-      co_return co_await get_gateway_logs(ctx, req, res);
-    } else if (path == "/v1/gateway/wallets/reserve" && m == "POST") {
-      co_return co_await post_single_ledger_op(ctx, req, res, "reserve");
-    } else if (path == "/v1/gateway/wallets/settle" && m == "POST") {
-      co_return co_await post_single_ledger_op(ctx, req, res, "settle");
-    } else if (path == "/v1/gateway/wallets/release" && m == "POST") {
-      co_return co_await post_single_ledger_op(ctx, req, res, "release");
-    } else if (path == "/v1/consumer-groups" || path == "/v1/gateway/consumer-groups") {
-      if (m == "POST") co_return co_await post_consumer_groups(ctx, req, res);
-      if (m == "GET") co_return co_await get_consumer_groups(ctx, req, res);
-    } else if (path == "/v1/events/batch" && m == "POST") {
-      co_return co_await post_events(ctx, req, res);
-    } else if (path == "/v1/events" && m == "GET") {
-      co_return co_await get_events(ctx, req, res);
-    } else if (path == "/v1/spend" && m == "GET") {
-      co_return co_await get_spend(ctx, req, res);
-    } else {
-      co_return co_await reply_error(res, not_found("no route for " + m + " " + std::string(path)));
+    return refuse(unauthorized("missing or invalid admin token: send Authorization: Bearer <token>"));
+  std::string allow;
+  for (const auto& r : kRoutes) {
+    if (r.path != path) continue;
+    if (r.method == req.method) {
+      if (route) *route = &r;
+      return std::nullopt;
     }
-    co_return co_await reply_error(res, ApiError{405, "invalid_request_error", "method_not_allowed",
-                                                 "method " + m + " is not allowed on " + std::string(path)});
+    allow += (allow.empty() ? "" : ", ") + std::string(r.method);
+  }
+  if (allow.empty()) return refuse(not_found("no route for " + req.method + " " + std::string(path)));
+  return refuse(ApiError{405, "invalid_request_error", "method_not_allowed",
+                         "method " + req.method + " is not allowed on " + std::string(path)},
+                {{"Allow", allow}});
+}
+
+// The server's head hook: admit() before the body is read; the route found rides to dispatch.
+std::optional<http::EarlyResponse> on_head(const ApiContext& ctx, http::Request& req) {
+  const ApiRoute* route = nullptr;
+  auto early = admit(ctx, req, &route);
+  if (route) req.admitted = route;
+  return early;
+}
+
+awaitable<void> dispatch(ApiContext& ctx, http::Request& req, http::ResponseWriter& res) {
+  const ApiRoute* route = nullptr;
+  if (const auto* admitted = std::any_cast<const ApiRoute*>(&req.admitted)) {
+    route = *admitted;
+  } else if (auto early = admit(ctx, req, &route)) {  // called without the head hook
+    co_return co_await res.send(early->status, "application/json", std::move(early->body), early->headers);
+  }
+  if (!route) co_return co_await reply_json(res, 200, R"({"status":"ok"})");  // /health
+  try {
+    co_return co_await route->handler(ctx, req, res);
   } catch (const ledger::StoreError& e) {
     // The store's message may name tables; log it, answer generically.
-    spdlog::error("store error on {} {}: {}", m, path, e.what());
+    spdlog::error("store error on {} {}: {}", req.method, req.path(), e.what());
   }
   co_await reply_error(res, ApiError{503, "api_error", "store_unavailable", "the ledger store failed; retry later"});
 }
@@ -93,7 +128,7 @@ int run_api_server(const ApiOptions& options) {
     return 2;
   }
   so.threads = options.threads;
-  so.body_limit = 16 * 1024 * 1024;  // event batches can be large
+  so.limits = options.limits;
   std::vector<std::unique_ptr<ledger::Store>> stores;
   try {
     stores.push_back(ledger::open_store(options.database));
@@ -108,8 +143,9 @@ int run_api_server(const ApiOptions& options) {
   StoreExecutor executor(std::move(stores));
   executor.start_sweeper(std::chrono::seconds(1), {options.reservation_ttl_seconds, options.lease_grace_seconds});
   ApiContext ctx{executor, token};
-  http::Server server(so, [&ctx](boost::asio::io_context&, size_t) -> http::Handler {
-    return [&ctx](http::Request& req, http::ResponseWriter& res) { return dispatch(ctx, req, res); };
+  http::Server server(so, [&ctx](boost::asio::io_context&, size_t) -> http::Routes {
+    return http::Routes([&ctx](http::Request& req, http::ResponseWriter& res) { return dispatch(ctx, req, res); },
+                        [&ctx](http::Request& req) { return on_head(ctx, req); });
   });
   try {
     server.listen();

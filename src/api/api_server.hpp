@@ -2,6 +2,8 @@
 #include <cstdint>
 #include <string>
 
+#include "http/server.hpp"
+
 namespace kt::api {
 
 struct ApiOptions {
@@ -16,6 +18,8 @@ struct ApiOptions {
   // A lease named by an open gateway log is kept this long past its expiry before its room goes
   // back: a killed gateway's settles arrive when it restarts (or `kt gateway drain` runs).
   int64_t lease_grace_seconds = 900;
+  // Protocol limits (README "Limits"); event batches can be large, hence 16 MiB.
+  http::ServerLimits limits{.body_limit = 16 * 1024 * 1024};
 };
 
 // Opens the store (migrating it), serves the API until SIGINT/SIGTERM. Returns the exit code.

@@ -4,6 +4,7 @@
 #include "api/api_server.hpp"
 #include "cli/cmd_ledger.hpp"
 #include "cli/commands.hpp"
+#include "cli/server_flags.hpp"
 #include "gateway/gateway_main.hpp"
 
 int main(int argc, char** argv) {
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
                     "seconds past its expiry that a lease of an open gateway log is kept for that log's settles")
       ->capture_default_str()
       ->check(CLI::Range(int64_t(0), int64_t(7 * 86400)));
+  kt::cli::add_server_limit_flags(*serve, api_opts.limits);
   std::string migrate_db;
   auto* migrate = api->add_subcommand("migrate", "Apply the ledger schema migrations and exit");
   migrate->add_option("--database", migrate_db, "sqlite:PATH or postgresql://user@host:port/db")
@@ -48,6 +50,7 @@ int main(int argc, char** argv) {
   run->add_option("--threads", gw_opts.threads, "I/O threads (0: one per core)")->capture_default_str();
   run->add_option("--spool-dir", gw_opts.spool_dir, "the gateway's ledger logs (what it owes the ledger)")
       ->capture_default_str();
+  kt::cli::add_server_limit_flags(*run, gw_opts.limits);
   kt::gateway::DrainOptions drain_opts;
   auto* drain = gw->add_subcommand("drain", "Ship the ledger logs a stopped or killed gateway left in a spool folder");
   drain->add_option("--spool-dir", drain_opts.spool_dir, "the dead gateway's --spool-dir")->required();

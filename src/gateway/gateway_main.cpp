@@ -40,7 +40,7 @@ int run_gateway(const GatewayOptions& options) {
   }
   so.threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   shared->workers = so.threads;
-  so.body_limit = shared->body_limit;
+  so.limits = options.limits;
   so.error_body = [](int status, std::string_view code, std::string_view message) {
     return error_envelope(ApiError{status, "invalid_request_error", std::string(code), std::string(message)});
   };
@@ -67,7 +67,7 @@ int run_gateway(const GatewayOptions& options) {
   // Each worker's lease pool, published once built, so a worker refused for room that a sibling's
   // idle lease holds can ask for it back (on the sibling's own thread).
   auto lease_pools = std::make_shared<std::vector<std::atomic<Worker*>>>(so.threads);
-  http::Server server(so, [&](boost::asio::io_context& ioc, size_t index) -> http::Handler {
+  http::Server server(so, [&](boost::asio::io_context& ioc, size_t index) -> http::Routes {
     try {
       workers[index] = std::make_unique<Worker>(ioc, index, *shared);
     } catch (const std::exception& e) {
@@ -99,7 +99,8 @@ int run_gateway(const GatewayOptions& options) {
     if (w.leases) (*lease_pools)[index].store(&w, std::memory_order_release);
     pipelines[index] = std::make_unique<Pipeline>(*shared, w);
     Pipeline* p = pipelines[index].get();
-    return [p](http::Request& req, http::ResponseWriter& res) { return p->handle(req, res); };
+    return http::Routes([p](http::Request& req, http::ResponseWriter& res) { return p->handle(req, res); },
+                        [p](http::Request& req) { return p->on_head(req); }, [p] { p->on_stop(); });
   });
   try {
     server.listen();

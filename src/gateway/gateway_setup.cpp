@@ -89,7 +89,7 @@ GatewayShared build_shared(std::shared_ptr<const config::GatewayConfig> cfg, con
   s.config = cfg;
   s.spool_dir = spool_dir;
   s.gateway_id = new_id("gw_");
-  for (const auto& g : cfg->consumer_groups) s.groups_by_key.emplace(g.api_key, &g);
+  s.consumer_keys = ConsumerKeys(cfg->consumer_groups);
   for (const auto& p : cfg->policies) s.policies.push_back(policies::make_policy(p));
   if (cfg->targets.empty()) throw std::runtime_error("providers.targets is empty: nothing to route to");
   for (const auto& t : cfg->targets) {

@@ -34,7 +34,7 @@ int64_t count_prompt_tokens(const RequestContext& ctx, const GatewayShared& shar
 Rejection budget_rejection(const RequestContext& ctx, const ledger::OpResult& r) {
   bool no_wallet = r.reserve_status == ledger::ReserveStatus::no_wallet;
   return Rejection{402, budget_exceeded_body(ctx.group->name, r.balance.budget, r.balance.spent, ctx.estimate, no_wallet),
-                   "budget_exceeded"};
+                   "budget_exceeded", {}};
 }
 
 Money worst_case(const RequestContext& ctx) {

@@ -15,8 +15,10 @@ using boost::asio::awaitable;
 
 Rejection rejection(const ApiError& e, std::string reason);
 
-// 1. Who is calling: X-Consumer-Group: <key> or Authorization: Bearer <key>.
-std::optional<Rejection> authenticate(RequestContext& ctx, const GatewayShared& shared);
+// 1. Who is calling: X-Consumer-Group: <key> or Authorization: Bearer <key> (run from the head
+// hook, Pipeline::on_head, before the body is read).
+std::optional<Rejection> authenticate(const http::Request& req, const GatewayShared& shared,
+                                      const config::ConsumerGroup*& group);
 // 2. What is asked: model, messages, stream, max_tokens (simdjson; the body is not rewritten).
 std::optional<Rejection> parse_chat_request(RequestContext& ctx);
 // 3. Request policies (content_filter, ...): flag records, block refuses with 409.

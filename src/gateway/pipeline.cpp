@@ -35,8 +35,8 @@ awaitable<void> Pipeline::priced_route(http::Request& req, http::ResponseWriter&
   ctx.route = std::string(providers::route_path(route));
   ctx.request_id = new_id("req_");
   ctx.started_us = now_unix_micros();
+  ctx.group = std::any_cast<const config::ConsumerGroup*>(req.admitted);  // set by on_head
 
-  if (auto r = authenticate(ctx, shared_)) co_return co_await refuse(ctx, shared_, w_, res, *r);
   if (auto r = parse_route_request(ctx)) co_return co_await refuse(ctx, shared_, w_, res, *r);
   if (auto r = run_request_policies(ctx, shared_)) co_return co_await refuse(ctx, shared_, w_, res, *r);
 
@@ -61,9 +61,7 @@ awaitable<void> Pipeline::priced_route(http::Request& req, http::ResponseWriter&
   remember_answer(ctx, out, claim);
 }
 
-awaitable<void> Pipeline::list_models(http::Request& req, http::ResponseWriter& res) {
-  RequestContext ctx(req);
-  if (auto r = authenticate(ctx, shared_)) co_return co_await res.send(r->status, "application/json", r->body);
+awaitable<void> Pipeline::list_models(http::ResponseWriter& res) {
   JsonWriter w;
   w.begin_object().field("object", "list").key("data").begin_array();
   for (const auto& [model, row] : w_.prices->all())
@@ -72,22 +70,45 @@ awaitable<void> Pipeline::list_models(http::Request& req, http::ResponseWriter& 
   co_await res.send(200, "application/json", w.take());
 }
 
-awaitable<void> Pipeline::handle(http::Request& req, http::ResponseWriter& res) {
+std::optional<http::EarlyResponse> Pipeline::on_head(http::Request& req) {
   std::string_view path = req.path();
-  if (auto route = providers::route_of_path(path)) {
-    if (req.method == "POST") co_return co_await priced_route(req, res, *route);
+  std::string_view allowed;
+  if (providers::route_of_path(path)) {
+    allowed = "POST";
   } else if (path == "/v1/models" || path == "/models") {
-    if (req.method == "GET") co_return co_await list_models(req, res);
+    allowed = "GET";
   } else if (path == "/health") {
-    co_return co_await res.send(200, "application/json", R"({"status":"ok"})");
+    return std::nullopt;
   } else {
     // Never forwarded: an unpriced route would bypass the budget.
-    co_return co_await res.send(404, "application/json",
-                                error_envelope(not_found("unknown route " + std::string(path))));
+    return http::EarlyResponse{404, error_envelope(not_found("unknown route " + std::string(path))), {}};
   }
-  co_await res.send(405, "application/json",
-                    error_envelope(ApiError{405, "invalid_request_error", "method_not_allowed",
-                                            "method " + req.method + " is not allowed on " + std::string(path)}));
+  if (req.method != allowed) {
+    ApiError e{405, "invalid_request_error", "method_not_allowed",
+               "method " + req.method + " is not allowed on " + std::string(path)};
+    return http::EarlyResponse{405, error_envelope(e), {{"Allow", std::string(allowed)}}};
+  }
+  const config::ConsumerGroup* group = nullptr;
+  if (auto r = authenticate(req, shared_, group)) {
+    auth_failures_.record(req.remote_ip(), now_unix_micros());  // counted, not one event each
+    return http::EarlyResponse{r->status, std::move(r->body), {}};
+  }
+  req.admitted = group;
+  return std::nullopt;
+}
+
+void Pipeline::on_stop() { auth_failures_.flush(now_unix_micros()); }
+
+awaitable<void> Pipeline::handle(http::Request& req, http::ResponseWriter& res) {
+  // The server has run on_head before the body was read; a handler called without it runs it now.
+  if (!req.admitted.has_value()) {
+    if (auto early = on_head(req))
+      co_return co_await res.send(early->status, "application/json", std::move(early->body), early->headers);
+  }
+  std::string_view path = req.path();
+  if (auto route = providers::route_of_path(path)) co_return co_await priced_route(req, res, *route);
+  if (path == "/health") co_return co_await res.send(200, "application/json", R"({"status":"ok"})");
+  co_await list_models(res);
 }
 
 }  // namespace kt::gateway

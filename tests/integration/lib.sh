@@ -76,10 +76,11 @@ start_mock() {
   wait_http "$MOCK_URL/health"
 }
 
-start_api() {  # [database url]
+start_api() {  # [database url] [extra args]
   API_PORT=$(free_port)
   API_DB=${1:-sqlite:$WORK/kt.db}
-  "$KT" api serve --listen "127.0.0.1:$API_PORT" --database "$API_DB" >"$WORK/api.log" 2>&1 &
+  shift $(( $# > 0 ? 1 : 0 ))
+  "$KT" api serve --listen "127.0.0.1:$API_PORT" --database "$API_DB" "$@" >"$WORK/api.log" 2>&1 &
   API_PID=$!
   PIDS+=($API_PID)
   export KEEPTRUSTS_API_URL="http://127.0.0.1:$API_PORT"

@@ -15,33 +15,15 @@
 #include <thread>
 
 #include "http/client.hpp"
-#include "http/server.hpp"
+#include "loopback_server.hpp"
 
 namespace net = boost::asio;
 using namespace std::chrono_literals;
 using namespace kt::http;
+using kt::http::test_support::LoopbackServer;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-class LoopbackServer {
- public:
-  explicit LoopbackServer(Handler handler, ServerOptions options = {})
-      : server_(std::move(options), [handler](net::io_context&, size_t) { return handler; }) {
-    server_.listen();
-    thread_ = std::thread([this] { server_.run(); });
-  }
-  ~LoopbackServer() {
-    server_.stop();
-    thread_.join();
-  }
-  Url url() const { return *Url::parse("http://127.0.0.1:" + std::to_string(server_.port())); }
-  uint16_t port() const { return server_.port(); }
-
- private:
-  Server server_;
-  std::thread thread_;
-};
 
 // Runs a client coroutine to completion on a private io_context.
 template <class F>
@@ -101,7 +83,7 @@ TEST(Loopback, JsonRoundTripReusesTheConnection) {
 
 TEST(Loopback, BodyOverLimitGets413Envelope) {
   ServerOptions options;
-  options.body_limit = 1024;
+  options.limits.body_limit = 1024;
   std::atomic<int> handled{0};
   LoopbackServer server(
       [&](Request&, ResponseWriter& w) -> awaitable<void> {
