@@ -3,6 +3,7 @@
 #include <benchmark/benchmark.h>
 
 #include "bench_data.hpp"
+#include "core/json_duplicate_keys.hpp"
 #include "gateway/phases.hpp"
 #include "gateway/route_request.hpp"
 #include "gateway/upstream_support.hpp"
@@ -77,3 +78,18 @@ BENCHMARK(BM_ParseRouteRequest_Chat2_5KB);
 BENCHMARK(BM_ParseAndUpstreamBody_Unchanged);
 BENCHMARK(BM_ParseAndUpstreamBody_InjectUsage);
 BENCHMARK(BM_ParseAndUpstreamBody_Reserialise);
+
+namespace {
+// The duplicate-key check alone (core/json_duplicate_keys.hpp), the part of phase 2 every route pays.
+void BM_CheckJsonKeys_Chat2_5KB(benchmark::State& state) {
+  const std::string& body = kt::bench::chat_body_2_5kb();
+  for (auto _ : state) {
+    auto r = kt::check_json_keys(body);
+    if (!r.ok()) state.SkipWithError("unexpected duplicate");
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(body.size()));
+  state.counters["body_bytes"] = double(body.size());
+}
+}  // namespace
+BENCHMARK(BM_CheckJsonKeys_Chat2_5KB);

@@ -6,6 +6,8 @@
 
 #include "api/api_context.hpp"
 #include "core/host_port.hpp"
+#include "core/json_duplicate_keys.hpp"
+#include "core/log_text.hpp"
 #include "core/ids.hpp"
 
 namespace kt::api {
@@ -28,12 +30,33 @@ bool authorized(const ApiContext& ctx, const http::Request& req) {
   return constant_time_equal(v.substr(7), ctx.admin_token);
 }
 
+// The path of a key given twice in a JSON body (event batches: in any of their lines), or "".
+// Malformed bodies are left to the routes, which answer invalid_json in their own words.
+std::string repeated_key(std::string_view path, std::string_view body) {
+  if (path != "/v1/events/batch") {
+    JsonKeyCheck r = check_json_keys(body);
+    return r.status == JsonKeyCheck::Status::duplicate ? r.path : std::string();
+  }
+  for (size_t line_no = 1; !body.empty(); ++line_no) {
+    size_t nl = body.find('\n');
+    JsonKeyCheck r = check_json_keys(body.substr(0, nl));
+    if (r.status == JsonKeyCheck::Status::duplicate) return "line " + std::to_string(line_no) + ": " + r.path;
+    body = nl == std::string_view::npos ? std::string_view{} : body.substr(nl + 1);
+  }
+  return {};
+}
+
 awaitable<void> dispatch(ApiContext& ctx, http::Request& req, http::ResponseWriter& res) {
   const std::string_view path = req.path();
   const std::string& m = req.method;
   if (path == "/health") co_return co_await reply_json(res, 200, R"({"status":"ok"})");
   if (!authorized(ctx, req))
     co_return co_await reply_error(res, unauthorized("missing or invalid admin token: send Authorization: Bearer <token>"));
+  // One rule for every JSON body, as at the gateway: a repeated key is refused before any route reads it.
+  if (!req.body.empty())
+    if (std::string key = repeated_key(path, req.body); !key.empty())
+      co_return co_await reply_json(res, 400, duplicate_key_body(key));
+  bool out_of_range = false;
   try {
     if (path == "/v1/model-pricing") {
       if (m == "POST") co_return co_await post_model_pricing(ctx, req, res);
@@ -70,8 +93,13 @@ awaitable<void> dispatch(ApiContext& ctx, http::Request& req, http::ResponseWrit
                                                  "method " + m + " is not allowed on " + std::string(path)});
   } catch (const ledger::StoreError& e) {
     // The store's message may name tables; log it, answer generically.
-    spdlog::error("store error on {} {}: {}", m, path, e.what());
+    spdlog::error("store error on {} {}: {}", printable(m), printable(path), printable(e.what(), 1000));
+  } catch (const MoneyOverflow&) {
+    out_of_range = true;  // (no co_await inside a handler)
   }
+  if (out_of_range)  // an amount that would take a balance past int64 nano-dollars: refused, never wrapped
+    co_return co_await reply_error(res, ApiError{422, "invalid_request_error", "amount_out_of_range",
+                                                 "the amount would take a balance out of range (more than 9.2 billion dollars)"});
   co_await reply_error(res, ApiError{503, "api_error", "store_unavailable", "the ledger store failed; retry later"});
 }
 

@@ -49,7 +49,7 @@ void load_model_pricing(const Field& f, std::vector<ModelPrice>& out, Diagnostic
     ModelPrice p;
     bool complete = true;
     if (const Field* n = m.require("model")) {
-      if (auto v = read_string(*n, sink)) {
+      if (auto v = read_name(*n, sink)) {
         p.model = *v;
         if (!models.insert(*v).second)
           sink.error("E004", n->path, n->value.Mark(), "model '" + *v + "' is priced twice in model_pricing");

@@ -4,6 +4,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/log_text.hpp"
 #include "gateway/max_tokens_clamp.hpp"
 #include "gateway/model_limits.hpp"
 #include "gateway/phases.hpp"
@@ -126,7 +127,7 @@ Money cost_of_usage(const providers::Usage& u, const ledger::PricingRow& p) {
 }
 
 awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
-  const auto* price = co_await w.prices->find_or_refresh(ctx.model);
+  const auto* price = co_await w.prices->find_or_refresh(ctx.model, shared.config->model_aliases);
   ctx.max_tokens_requested = ctx.max_tokens;
   ctx.max_tokens_clamped.reset();
   if (price) {
@@ -138,10 +139,11 @@ awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const
   } else if (shared.cost_tracking()) {
     if (shared.config->cost_tracking.unknown_model == "reject")
       co_return rejection(bad_request("unknown_model", "no price for model '" + ctx.model +
-                                                           "': seed it with POST /v1/model-pricing"),
+                                                           "': price it with POST /v1/model-pricing (or map a dated "
+                                                           "name to a priced model in model_aliases)"),
                           "unknown_model");
     ctx.warnings.push_back("no price for model '" + ctx.model + "': cost counted as 0");
-    spdlog::warn("no price for model '{}': cost counted as 0 (seed it with POST /v1/model-pricing)", ctx.model);
+    spdlog::warn("no price for model '{}': cost counted as 0 (seed it with POST /v1/model-pricing)", printable(ctx.model));
   }
   if (!shared.enforce()) co_return std::nullopt;
 
