@@ -79,8 +79,10 @@ awaitable<void> relay_stream(RequestContext& ctx, const GatewayShared& shared, h
       size_t before = translator->text().size();
       events.clear();
       translator->on_event(ev, events);
-      if (events.empty()) continue;
-      if (budget.exceeded_by(std::string_view(translator->text()).substr(before))) {
+      // Output the client does not see (a translated stream's thinking or tool input) counts too.
+      bool counted = translator->text().size() > before;
+      if (events.empty() && !counted) continue;
+      if (counted && budget.exceeded_by(std::string_view(translator->text()).substr(before))) {
         cut = true;  // this event would pass the reservation: end the stream before it
         out += StreamBudget::cut_events();
         StreamBudget::record_cut(ctx);

@@ -52,7 +52,7 @@ std::optional<Rejection> read_text_list(dom::element v, std::string_view key, Re
 // A whole number too big for int64 (an unsigned or a big-integer literal) is "too large", not "not
 // an integer": the client asked for more than any model gives.
 bool is_huge_integer(dom::element v) {
-  return v.is_uint64() || (v.is_double() && v.get_double().value() >= 9.2e18);
+  return (v.is_uint64() && !v.is_int64()) || (v.is_double() && v.get_double().value() >= 9.2e18);
 }
 
 std::optional<Rejection> read_output_cap(dom::element doc, std::string_view key, RequestContext& ctx) {
