@@ -117,7 +117,9 @@ void collect_block_output(dom::element block, std::string& out) {
     if (auto t = str_field(block, key)) out += *t;
   if (str_field(block, "type").value_or("") == "tool_use") {
     out += str_field(block, "name").value_or("");
-    if (auto input = any_field(block, "input")) out += minified(*input);
+    // A stream's content_block_start carries "input":{}; the input then comes as input_json_delta.
+    if (auto input = any_field(block, "input"))
+      if (std::string json = minified(*input); json != "{}") out += json;
   }
 }
 
