@@ -196,8 +196,11 @@ std::vector<std::string> chat_stream_events(const ChatRequest& req, const ChatPl
     for (const auto& args : group_pieces(tool_argument_pieces(plan), kWordsPerChunk))
       events.push_back(choice_chunk(ids, [&](JsonWriter& w) { call(w, false, args); }, ""));
   } else {
-    for (const auto& text : group_pieces(plan.pieces, kWordsPerChunk))
+    for (const auto& text : group_pieces(plan.pieces, kWordsPerChunk)) {
       events.push_back(choice_chunk(ids, [&](JsonWriter& w) { w.field("content", text); }, ""));
+      if (req.directives.oversized_event && events.size() == 2)
+        events.push_back(choice_chunk(ids, [](JsonWriter& w) { w.field("content", std::string(1536 * 1024, 'x')); }, ""));
+    }
   }
   events.push_back(choice_chunk(ids, [](JsonWriter&) {}, req.directives.tool_calls ? "tool_calls" : plan.finish_reason));
   if (ids.include_usage && !req.directives.no_usage) {

@@ -24,6 +24,7 @@ struct Directives {
   // (chat: delta.reasoning_content; Anthropic: a thinking block) before the answer.
   bool tool_calls = false;
   int64_t reasoning_words = 0;
+  bool oversized_event = false;  // [mock:oversized_event]: a 1.5 MiB chat chunk after the first words
   bool drop = false;
   int64_t fail_times = 0;  // with fail_key: the first fail_times requests carrying the key get 500
   std::string fail_key;
