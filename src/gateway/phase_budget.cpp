@@ -134,7 +134,9 @@ awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const
     ctx.price = *price;
     ctx.prompt_estimate = count_prompt_tokens(ctx, shared, w);
     int64_t per_choice = ctx.max_tokens.value_or(price->max_output_tokens.value_or(default_max_output_tokens(ctx.model)));
-    ctx.output_allowance = ctx.input_only ? 0 : per_choice * ctx.choices;
+    auto allowance = checked_mul(per_choice, ctx.choices);  // bounded by phase 2; checked all the same
+    if (!allowance) co_return rejection(bad_request("max_tokens_too_large", "max_tokens x n is too large"), "invalid_request");
+    ctx.output_allowance = ctx.input_only ? 0 : *allowance;
     ctx.estimate = worst_case(ctx);
   } else if (shared.cost_tracking()) {
     if (shared.config->cost_tracking.unknown_model == "reject")

@@ -103,6 +103,9 @@ assert_eq "400 duplicate_key" "$(status_of "$out") $(body_of "$out" | jq -r .err
 out=$(curl -sS -w "\nHTTP %{http_code}\n" "$KEEPTRUSTS_API_URL/v1/events/batch" "${A[@]}" \
   --data-binary $'{"id":"evt_dup_1","type":"decision"}\n{"id":"evt_dup_2","id":"evt_dup_3","type":"decision"}')
 assert_eq "400 line 2: id" "$(status_of "$out") $(body_of "$out" | jq -r .error.param)" "API events batch: duplicate in line 2"
+out=$(curl -sS -w "\nHTTP %{http_code}\n" "$KEEPTRUSTS_API_URL/v1/model-pricing" "${A[@]}" \
+  -d '{"model":"gpt-4o-mini","provider":"openai","input_cost_per_1k_tokens":0.00015,"output_cost_per_1k_tokens":0.0006,"max_output_tokens":2147483648}')
+assert_eq "400 invalid_field" "$(status_of "$out") $(body_of "$out" | jq -r .error.code)" "API pricing: max_output_tokens of 2^31"
 assert_eq "$before" "$(balance team_engineering | jq -c '{budget, spent}')" "API: nothing changed"
 assert_eq "0.0006" "$(api GET /v1/model-pricing | jq -r '.[] | select(.model == "gpt-4o-mini") | .output_cost_per_1k_tokens')" \
   "API: price unchanged"

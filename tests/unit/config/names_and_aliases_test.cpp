@@ -107,5 +107,16 @@ TEST(ModelAliases, SelfChainsEmptyAndWrongShapesAreErrors) {
   EXPECT_FALSE(list.ok());
 }
 
+TEST(ConfigNames, PricedMaxOutputTokensStaysBelow2To31) {
+  auto priced = [](const std::string& max) {
+    return load(kTarget + "model_pricing:\n  - model: m\n    provider: openai\n    input_per_1k: 0.001\n"
+                          "    output_per_1k: 0.002\n    max_output_tokens: " + max + "\n");
+  };
+  EXPECT_TRUE(priced("2147483647").ok());
+  LoadResult r = priced("2147483648");
+  EXPECT_FALSE(r.ok());
+  EXPECT_TRUE(has_error(r, "model_pricing[0].max_output_tokens", "below 2^31")) << dump(r);
+}
+
 }  // namespace
 }  // namespace kt::config
