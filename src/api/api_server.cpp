@@ -7,6 +7,8 @@
 #include "api/api_context.hpp"
 #include "core/host_port.hpp"
 #include "core/ids.hpp"
+#include "core/json_duplicate_keys.hpp"
+#include "core/log_text.hpp"
 
 namespace kt::api {
 
@@ -26,6 +28,22 @@ bool authorized(const ApiContext& ctx, const http::Request& req) {
   std::string_view v = *h;
   if (v.size() < 7 || (v.substr(0, 7) != "Bearer " && v.substr(0, 7) != "bearer ")) return false;
   return constant_time_equal(v.substr(7), ctx.admin_token);
+}
+
+// The path of a key given twice in a JSON body (event batches: in any of their lines), or "".
+// Malformed bodies are left to the routes, which answer invalid_json in their own words.
+std::string repeated_key(std::string_view path, std::string_view body) {
+  if (path != "/v1/events/batch") {
+    JsonKeyCheck r = check_json_keys(body);
+    return r.status == JsonKeyCheck::Status::duplicate ? r.path : std::string();
+  }
+  for (size_t line_no = 1; !body.empty(); ++line_no) {
+    size_t nl = body.find('\n');
+    JsonKeyCheck r = check_json_keys(body.substr(0, nl));
+    if (r.status == JsonKeyCheck::Status::duplicate) return "line " + std::to_string(line_no) + ": " + r.path;
+    body = nl == std::string_view::npos ? std::string_view{} : body.substr(nl + 1);
+  }
+  return {};
 }
 
 using RouteHandler = awaitable<void> (*)(ApiContext&, http::Request&, http::ResponseWriter&);
@@ -105,12 +123,23 @@ awaitable<void> dispatch(ApiContext& ctx, http::Request& req, http::ResponseWrit
     co_return co_await res.send(early->status, "application/json", std::move(early->body), early->headers);
   }
   if (!route) co_return co_await reply_json(res, 200, R"({"status":"ok"})");  // /health
+  // One rule for every JSON body, as at the gateway: a repeated key is refused before any route
+  // reads it. (A gateway log batch is frames the gateway wrote, each checked when read.)
+  if (!req.body.empty() && route->handler != post_gateway_log)
+    if (std::string key = repeated_key(req.path(), req.body); !key.empty())
+      co_return co_await reply_json(res, 400, duplicate_key_body(key));
+  bool out_of_range = false;
   try {
     co_return co_await route->handler(ctx, req, res);
   } catch (const ledger::StoreError& e) {
     // The store's message may name tables; log it, answer generically.
-    spdlog::error("store error on {} {}: {}", req.method, req.path(), e.what());
+    spdlog::error("store error on {} {}: {}", printable(req.method), printable(req.path()), printable(e.what(), 1000));
+  } catch (const MoneyOverflow&) {
+    out_of_range = true;  // (no co_await inside a handler)
   }
+  if (out_of_range)  // an amount that would take a balance past int64 nano-dollars: refused, never wrapped
+    co_return co_await reply_error(res, ApiError{422, "invalid_request_error", "amount_out_of_range",
+                                                 "the amount would take a balance out of range (more than 9.2 billion dollars)"});
   co_await reply_error(res, ApiError{503, "api_error", "store_unavailable", "the ledger store failed; retry later"});
 }
 

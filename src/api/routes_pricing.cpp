@@ -66,7 +66,9 @@ awaitable<void> post_model_pricing(ApiContext& ctx, http::Request& req, http::Re
   }
   if (f->has("max_output_tokens")) {
     auto mt = f->integer("max_output_tokens", false, err);
-    if (!mt || *mt <= 0) co_return co_await reply_error(res, bad_request("invalid_field", "field 'max_output_tokens' must be a positive integer"));
+    // Below 2^31: the gateway multiplies it by n and a price when it reserves.
+    if (!mt || *mt <= 0 || *mt > INT32_MAX)
+      co_return co_await reply_error(res, bad_request("invalid_field", "field 'max_output_tokens' must be a positive integer below 2^31"));
     in.max_output_tokens = *mt;
   }
   if (auto cur = f->string("currency", false, err); cur && *cur != "USD")

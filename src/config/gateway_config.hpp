@@ -77,7 +77,9 @@ struct CostTracking {
   bool enabled = false;
   bool wallet_enforcement = false;                 // alias: enforce_budget
   std::vector<BudgetAlert> budget_alerts;          // alias: alert_thresholds
-  std::string unknown_model = "allow";             // "allow" (cost 0 + warning) | "reject"
+  // A model the price book does not know: "reject" (400 unknown_model, nothing forwarded) or
+  // "allow" (served at cost 0 with a warning). Reject by default: an unpriced model must not be free.
+  std::string unknown_model = "reject";
   // When the wallet cannot cover the worst case: "reject" (402, the tutorial) or "clamp"
   // (lower max_tokens so the request fits; 402 only when not even a short answer fits).
   std::string on_insufficient = "reject";
@@ -115,6 +117,9 @@ struct GatewayConfig {
   std::optional<ApiConnection> api;
   std::vector<Policy> policies;
   std::vector<ModelPrice> model_pricing;
+  // Dated or other names priced as a model of the price book: {"gpt-4o-mini-2024-07-18": "gpt-4o-mini"}.
+  // Only these: a name is never matched to a price by its prefix.
+  std::map<std::string, std::string> model_aliases;
   std::string source_path;
 };
 

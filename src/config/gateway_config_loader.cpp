@@ -18,8 +18,9 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 7> kTopKeys = {"version", "providers", "consumer_groups",
-                                                       "cost_tracking", "api", "policies", "model_pricing"};
+constexpr std::array<std::string_view, 8> kTopKeys = {"version", "providers",    "consumer_groups",
+                                                       "cost_tracking", "api",       "policies",
+                                                       "model_pricing", "model_aliases"};
 constexpr std::array<std::string_view, 1> kProviderKeys = {"targets"};
 constexpr std::array<std::string_view, 11> kTargetKeys = {"id",         "provider",   "secret_key_ref", "base_url",
                                                           "timeout_ms", "deployment", "deployments",    "api_version",
@@ -74,6 +75,7 @@ class Loader {
     if (const Field* f = top.get("api")) api(*f, cfg);
     if (const Field* f = top.get("policies")) policies(*f, cfg);
     if (const Field* f = top.get("model_pricing")) load_model_pricing(*f, cfg.model_pricing, sink_);
+    if (const Field* f = top.get("model_aliases")) model_aliases(*f, cfg.model_aliases);
 
     if (!top.get("providers"))
       sink_.warning("W005", "providers", root.Mark(), "no providers.targets: the gateway has nowhere to send requests");
@@ -97,7 +99,7 @@ class Loader {
       MapView t(item, path, kTargetKeys, sink_);
       Target target;
       if (const Field* id = t.require("id")) {
-        if (auto v = read_string(*id, sink_)) {
+        if (auto v = read_name(*id, sink_)) {
           target.id = *v;
           if (!seen.emplace(*v, path).second)
             sink_.error("E004", id->path, id->value.Mark(), "duplicate target id '" + *v + "'");
@@ -114,7 +116,7 @@ class Loader {
         if (expect_map(s->value, s->path, sink_)) {
           MapView ref(s->value, s->path, kSecretRefKeys, sink_);
           if (const Field* env = ref.require("env"))
-            if (auto v = read_string(*env, sink_)) target.secret_key_ref.env = *v;
+            if (auto v = read_name(*env, sink_)) target.secret_key_ref.env = *v;
         }
       }
       if (const Field* u = t.get("base_url"))
@@ -142,7 +144,7 @@ class Loader {
 
   void retries_and_fallbacks(const MapView& t, Target& target, std::vector<FallbackSite>& sites) {
     if (const Field* m = t.get("model"))
-      if (auto v = read_string(*m, sink_)) target.model = *v;
+      if (auto v = read_name(*m, sink_)) target.model = *v;
     if (const Field* r = t.get("retries")) {
       if (expect_map(r->value, r->path, sink_)) {
         MapView rm(r->value, r->path, kRetryKeys, sink_);
@@ -160,16 +162,16 @@ class Loader {
       Target::Fallback f;
       YAML::Mark mark = item.Mark();
       if (item.IsScalar()) {  // `fallbacks: [backup]`
-        if (auto v = read_string(item, path, sink_)) f.target = *v;
+        if (auto v = read_name(item, path, sink_)) f.target = *v;
       } else if (expect_map(item, path, sink_)) {  // `fallbacks: [{target: backup, model: gpt-4o}]`
         MapView fm(item, path, kFallbackKeys, sink_);
         if (const Field* tf = fm.require("target")) {
           mark = tf->value.Mark();
           path = tf->path;
-          if (auto v = read_string(*tf, sink_)) f.target = *v;
+          if (auto v = read_name(*tf, sink_)) f.target = *v;
         }
         if (const Field* mf = fm.get("model"))
-          if (auto v = read_string(*mf, sink_)) f.model = *v;
+          if (auto v = read_name(*mf, sink_)) f.model = *v;
       }
       if (f.target.empty()) continue;
       sites.push_back({target.id, f.target, path, mark});
@@ -205,16 +207,16 @@ class Loader {
   // deployment / deployments / api_version: Azure OpenAI only, which also needs its resource URL.
   void azure_fields(const MapView& t, const YAML::Node& item, Target& target) {
     if (const Field* d = t.get("deployment"))
-      if (auto v = read_string(*d, sink_)) target.deployment = *v;
+      if (auto v = read_name(*d, sink_)) target.deployment = *v;
     if (const Field* ds = t.get("deployments")) {
       if (expect_map(ds->value, ds->path, sink_))
         for (auto it = ds->value.begin(); it != ds->value.end(); ++it) {
           std::string model = it->first.Scalar();
-          if (auto v = read_string(it->second, join_path(ds->path, model), sink_)) target.deployments[model] = *v;
+          if (auto v = read_name(it->second, join_path(ds->path, model), sink_)) target.deployments[model] = *v;
         }
     }
     if (const Field* a = t.get("api_version"))
-      if (auto v = read_string(*a, sink_)) target.api_version = *v;
+      if (auto v = read_name(*a, sink_)) target.api_version = *v;
     bool azure = target.provider == "azure_openai";
     if (!azure) {
       for (const char* key : {"deployment", "deployments", "api_version"})
@@ -240,14 +242,14 @@ class Loader {
       MapView m(item, path, kGroupKeys, sink_);
       ConsumerGroup g;
       if (const Field* n = m.require("name")) {
-        if (auto v = read_string(*n, sink_)) {
+        if (auto v = read_name(*n, sink_)) {
           g.name = *v;
           if (!names.emplace(*v, path).second)
             sink_.error("E004", n->path, n->value.Mark(), "duplicate consumer group name '" + *v + "'");
         }
       }
       if (const Field* k = m.require("api_key")) {
-        if (auto v = read_string(*k, sink_)) {
+        if (auto v = read_name(*k, sink_)) {
           g.api_key = *v;
           // Never echo the key itself: lint output ends up in CI logs.
           auto [it, fresh] = keys.emplace(*v, g.name.empty() ? path : g.name);
@@ -256,11 +258,10 @@ class Loader {
           else if (v->size() < kMinApiKeyLength)
             sink_.warning("W001", k->path, k->value.Mark(),
                           "api_key is shorter than " + std::to_string(kMinApiKeyLength) + " characters: easy to guess");
-          if (v->empty()) sink_.error("E004", k->path, k->value.Mark(), k->path + ": must not be empty");
         }
       }
       if (const Field* w = m.require("wallet_team_id"))
-        if (auto v = read_string(*w, sink_)) g.wallet_team_id = *v;
+        if (auto v = read_name(*w, sink_)) g.wallet_team_id = *v;
       cfg.consumer_groups.push_back(std::move(g));
     }
   }
@@ -368,8 +369,34 @@ class Loader {
     if (const Field* u = m.require("url"))
       if (auto v = read_http_url(*u, sink_)) conn.url = *v;
     if (const Field* t = m.get("token_env"))
-      if (auto v = read_string(*t, sink_)) conn.token_env = *v;
+      if (auto v = read_name(*t, sink_)) conn.token_env = *v;
     cfg.api = std::move(conn);
+  }
+
+  // `model_aliases: {gpt-4o-mini-2024-07-18: gpt-4o-mini}`: a dated name priced as the model it
+  // names. One hop only, so what a name costs is visible on one line of the file.
+  void model_aliases(const Field& f, std::map<std::string, std::string>& out) {
+    if (!expect_map(f.value, f.path, sink_)) return;
+    std::vector<std::pair<std::string, YAML::Node>> sites;  // alias -> its value node
+    for (auto it = f.value.begin(); it != f.value.end(); ++it) {
+      auto alias = read_name(it->first, f.path, sink_);
+      if (!alias) continue;
+      std::string path = join_path(f.path, *alias);
+      auto priced = read_name(it->second, path, sink_);
+      if (!priced) continue;
+      if (*priced == *alias) {
+        sink_.error("E004", path, it->second.Mark(), path + ": a model cannot be an alias of itself");
+      } else if (!out.emplace(*alias, *priced).second) {
+        sink_.error("E004", path, it->first.Mark(), "model alias '" + *alias + "' is given twice");
+      } else {
+        sites.emplace_back(*alias, it->second);
+      }
+    }
+    for (const auto& [alias, node] : sites)
+      if (out.count(out.at(alias)))
+        sink_.error("E004", join_path(f.path, alias), node.Mark(),
+                    "'" + alias + "' is an alias of '" + out.at(alias) + "', which is itself an alias",
+                    "name the priced model directly: " + alias + ": " + out.at(out.at(alias)));
   }
 
   void policies(const Field& f, GatewayConfig& cfg) {
@@ -383,7 +410,7 @@ class Loader {
       Policy p;
       p.action = std::string(kDefaultPolicyAction);
       if (const Field* n = m.require("name")) {
-        if (auto v = read_string(*n, sink_)) {
+        if (auto v = read_name(*n, sink_)) {
           p.name = *v;
           if (!names.emplace(*v, path).second)
             sink_.error("E004", n->path, n->value.Mark(), "duplicate policy name '" + *v + "'");

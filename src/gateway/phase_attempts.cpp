@@ -77,8 +77,8 @@ void reset_for_next_attempt(RequestContext& ctx) {
   ctx.usage.reset();
   ctx.usage_source = "provider";
   ctx.status = 200;
-  ctx.decision = "allow";
-  ctx.reason = "ok";
+  ctx.decision = ctx.redacted ? "redact" : "allow";
+  ctx.reason = ctx.redacted ? "redacted" : "ok";
   ctx.max_tokens = ctx.max_tokens_requested;
   ctx.max_tokens_clamped.reset();
   ++ctx.attempt;

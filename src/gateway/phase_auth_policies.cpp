@@ -27,9 +27,11 @@ std::optional<Rejection> run_request_policies(RequestContext& ctx, const Gateway
   policies::PolicyInput input;
   input.texts.reserve(ctx.messages.size());
   for (const auto& m : ctx.messages) input.texts.emplace_back(m.content);
+  std::vector<const policies::RequestPolicy*> redactors;
   for (const auto& policy : shared.policies) {
     auto verdict = policy->evaluate(input);
     bool block = verdict.triggered && verdict.action == "block";
+    if (verdict.triggered && verdict.action == "redact") redactors.push_back(policy.get());
     ctx.verdicts.push_back(std::move(verdict));
     if (block) {
       const auto& v = ctx.verdicts.back();
@@ -40,6 +42,8 @@ std::optional<Rejection> run_request_policies(RequestContext& ctx, const Gateway
       return Rejection{409, error_envelope(e, [&](JsonWriter& w) { w.field("policy", name); }), "policy_violation", {}};
     }
   }
+  // Every policy has seen the client's text; the upstream sees it redacted.
+  if (!redactors.empty()) return redact_request(ctx, redactors);
   return std::nullopt;
 }
 

@@ -4,6 +4,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/log_text.hpp"
 #include "gateway/max_tokens_clamp.hpp"
 #include "gateway/model_limits.hpp"
 #include "gateway/phases.hpp"
@@ -142,22 +143,25 @@ namespace {
 
 // Prices the request and holds its worst case (a lease hold or a reservation).
 awaitable<std::optional<Rejection>> price_and_hold(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
-  const auto* price = co_await w.prices->find_or_refresh(ctx.model);
+  const auto* price = co_await w.prices->find_or_refresh(ctx.model, shared.config->model_aliases);
   ctx.max_tokens_requested = ctx.max_tokens;
   ctx.max_tokens_clamped.reset();
   if (price) {
     ctx.price = *price;
     ctx.prompt_estimate = count_prompt_tokens(ctx, shared, w);
     int64_t per_choice = ctx.max_tokens.value_or(price->max_output_tokens.value_or(default_max_output_tokens(ctx.model)));
-    ctx.output_allowance = ctx.input_only ? 0 : per_choice * ctx.choices;
+    auto allowance = checked_mul(per_choice, ctx.choices);  // bounded by phase 2; checked all the same
+    if (!allowance) co_return rejection(bad_request("max_tokens_too_large", "max_tokens x n is too large"), "invalid_request");
+    ctx.output_allowance = ctx.input_only ? 0 : *allowance;
     ctx.estimate = worst_case(ctx);
   } else if (shared.cost_tracking()) {
     if (shared.config->cost_tracking.unknown_model == "reject")
       co_return rejection(bad_request("unknown_model", "no price for model '" + ctx.model +
-                                                           "': seed it with POST /v1/model-pricing"),
+                                                           "': price it with POST /v1/model-pricing (or map a dated "
+                                                           "name to a priced model in model_aliases)"),
                           "unknown_model");
     ctx.warnings.push_back("no price for model '" + ctx.model + "': cost counted as 0");
-    spdlog::warn("no price for model '{}': cost counted as 0 (seed it with POST /v1/model-pricing)", ctx.model);
+    spdlog::warn("no price for model '{}': cost counted as 0 (seed it with POST /v1/model-pricing)", printable(ctx.model));
   }
   if (!shared.enforce()) co_return std::nullopt;
 

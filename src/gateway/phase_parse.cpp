@@ -33,6 +33,22 @@ Rejection invalid(std::string code, std::string message) {
   return rejection(bad_request(std::move(code), std::move(message)), "invalid_request");
 }
 
+// An integer count (max_tokens, n). One past int64 is refused as too large, never wrapped.
+std::optional<Rejection> read_count(sj::value v, std::string_view key, int64_t& out) {
+  auto r = v.get_int64();
+  if (r.error() == simdjson::SUCCESS) {
+    out = r.value_unsafe();
+    return std::nullopt;
+  }
+  std::string_view token = v.raw_json_token();
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\n' || token.back() == '\r' || token.back() == '\t'))
+    token.remove_suffix(1);
+  bool integer_literal = !token.empty() && token.find_first_not_of("-0123456789") == std::string_view::npos;
+  if (integer_literal)
+    return invalid(std::string(key == "n" ? "n" : "max_tokens") + "_too_large", "'" + std::string(key) + "' is too large");
+  return invalid("invalid_field", "'" + std::string(key) + "' must be an integer");
+}
+
 }  // namespace
 
 std::optional<Rejection> parse_chat_request(RequestContext& ctx) {
@@ -67,9 +83,12 @@ std::optional<Rejection> parse_chat_request(RequestContext& ctx) {
         }
       } else if (key == "stream") {
         if (v.type() == sj::json_type::boolean) ctx.stream = v.get_bool().value();
+        else if (!v.is_null()) return invalid("invalid_field", "'stream' must be true or false");
       } else if (key == "stream_options") {
+        // Present in any shape (null too): the usage request is then merged into it rather than
+        // added as a second "stream_options" that a last-wins upstream would drop.
+        ctx.has_stream_options = true;
         if (v.type() == sj::json_type::object) {
-          ctx.has_stream_options = true;
           for (auto so : v.get_object())
             if (so.unescaped_key().value() == "include_usage") {
               auto iu = so.value();
@@ -79,11 +98,15 @@ std::optional<Rejection> parse_chat_request(RequestContext& ctx) {
       } else if (key == "max_tokens" || key == "max_completion_tokens") {
         if (v.is_null()) continue;
         if (v.type() != sj::json_type::number) return invalid("invalid_field", "'" + std::string(key) + "' must be an integer");
-        int64_t n = v.get_int64().value();
+        int64_t n = 0;
+        if (auto r = read_count(v, key, n)) return r;
         if (n < 1) return invalid("invalid_field", "'" + std::string(key) + "' must be at least 1");
-        ctx.max_tokens = ctx.max_tokens ? std::min(*ctx.max_tokens, n) : n;
+        // Both given: the upstream may honour either, so the worst case is the larger.
+        ctx.max_tokens = ctx.max_tokens ? std::max(*ctx.max_tokens, n) : n;
       } else if (key == "n") {
-        if (v.type() == sj::json_type::number) ctx.choices = std::max<int64_t>(1, v.get_int64().value());
+        if (v.is_null()) continue;
+        if (v.type() != sj::json_type::number) return invalid("invalid_field", "'n' must be an integer");
+        if (auto r = read_count(v, key, ctx.choices)) return r;  // its bounds: check_output_limits
       }
     }
     if (doc.current_location().error() == simdjson::SUCCESS) return invalid("invalid_json", "request body is not valid JSON");

@@ -2,6 +2,7 @@
 // of a read is held). The provider's stream translator reads each event for the usage and the
 // generated text, drops the usage-only chunk the gateway asked for on the client's behalf, and
 // rewrites the events when the client's API differs from the upstream's (Anthropic behind chat).
+#include "core/error.hpp"
 #include "core/period.hpp"
 #include "gateway/route_request.hpp"
 #include "gateway/stream_budget.hpp"
@@ -16,6 +17,13 @@ namespace {
 
 constexpr auto kIdleTimeout = 120s;           // between two upstream reads
 constexpr auto kDrainAfterDisconnect = 30s;   // keep reading for the final usage after the client left
+
+std::string event_too_large_events() {
+  ApiError e{502, "upstream_error", "upstream_event_too_large",
+             "the upstream sent a stream event larger than " + std::to_string(http::kMaxPendingEventBytes) +
+                 " bytes; the stream was ended"};
+  return "data: " + error_envelope(e) + "\n\n";
+}
 
 }  // namespace
 
@@ -75,18 +83,29 @@ awaitable<void> relay_stream(RequestContext& ctx, const GatewayShared& shared, h
     }
     if (!piece) break;
     out.clear();
-    for (auto& ev : parser.feed(*piece)) {
+    auto completed = parser.feed(*piece);
+    for (auto& ev : completed) {
       size_t before = translator->text().size();
       events.clear();
       translator->on_event(ev, events);
-      if (events.empty()) continue;
-      if (budget.exceeded_by(std::string_view(translator->text()).substr(before))) {
+      // Output the client does not see (a translated stream's thinking or tool input) counts too.
+      bool counted = translator->text().size() > before;
+      if (events.empty() && !counted) continue;
+      if (counted && budget.exceeded_by(std::string_view(translator->text()).substr(before))) {
         cut = true;  // this event would pass the reservation: end the stream before it
         out += StreamBudget::cut_events();
         StreamBudget::record_cut(ctx);
         break;
       }
       out += events;
+    }
+    if (parser.overflowed() && !cut) {
+      // An event past the parser's bound: the upstream is failing. The client gets an error event
+      // and the end of the stream; the request is billed at what was seen.
+      upstream_failed = cut = true;
+      out += event_too_large_events();
+      ctx.decision = "error";
+      ctx.reason = "upstream_event_too_large";
     }
     bool last = cut || up->done();
     if (ctx.client_disconnected || (out.empty() && !last)) continue;

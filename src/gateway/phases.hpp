@@ -21,8 +21,10 @@ std::optional<Rejection> authenticate(const http::Request& req, const GatewaySha
                                       const config::ConsumerGroup*& group);
 // 2. What is asked: model, messages, stream, max_tokens (simdjson; the body is not rewritten).
 std::optional<Rejection> parse_chat_request(RequestContext& ctx);
-// 3. Request policies (content_filter, ...): flag records, block refuses with 409.
+// 3. Request policies (content_filter, ...): flag records, block refuses with 409, redact
+// rewrites the matched text before anything is priced (phase_redact.cpp).
 std::optional<Rejection> run_request_policies(RequestContext& ctx, const GatewayShared& shared);
+std::optional<Rejection> redact_request(RequestContext& ctx, const std::vector<const policies::RequestPolicy*>& redactors);
 // 4. Price the worst case and reserve it from the wallet; 402 when it does not fit.
 awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const GatewayShared& shared, Worker& w);
 // 5+6. Route upstream and pass the answer on (JSON whole, SSE event by event), reading usage.

@@ -59,6 +59,7 @@ struct RequestContext {
 
   // request policies
   std::vector<policies::PolicyVerdict> verdicts;
+  bool redacted = false;  // a redact policy rewrote the body (the decision is then "redact")
 
   // price & reserve
   std::optional<ledger::PricingRow> price;
@@ -98,6 +99,15 @@ struct RequestContext {
   std::string model_requested;     // the client's model, when a fallback answered with another
   std::string idempotency_key;     // the client's Idempotency-Key header
   std::string replay_of;           // request id whose answer was replayed
+
+  // Forgets what phase 2 read, so the body can be read again after a policy rewrote it.
+  void clear_parsed() {
+    model.clear();
+    stream = client_wants_usage = has_stream_options = plain_prompt = input_only = false;
+    max_tokens.reset();
+    choices = 1;
+    messages.clear();
+  }
 
   std::string reservation_key() const { return request_id + ":" + std::to_string(attempt); }
 };

@@ -143,7 +143,7 @@ for k in max_tokens max_completion_tokens; do
     gw_body 400 "$k: $v" "{\"model\":\"gpt-4o-mini\",$M,\"$k\":$v}"
   done
 done
-gw_body 402 "max_tokens: 2^63-1 (no wallet covers it)" "{\"model\":\"gpt-4o-mini\",$M,\"max_tokens\":9223372036854775807}"
+gw_body 400 "max_tokens: 2^63-1 (absurd: refused before pricing)" "{\"model\":\"gpt-4o-mini\",$M,\"max_tokens\":9223372036854775807}"
 gw_body 400 "10,000 nested arrays" "$(printf '[%.0s' {1..10000})"
 gw_body 400 "messages nested 10,000 deep" "{\"model\":\"gpt-4o-mini\",\"messages\":$(printf '[%.0s' {1..10000})$(printf ']%.0s' {1..10000})}"
 gw_body 400 "10,000 nested objects" "$(printf '{"a":%.0s' {1..10000})"

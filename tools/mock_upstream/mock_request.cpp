@@ -26,6 +26,9 @@ void apply_directive(std::string_view name, std::string_view value, Directives& 
   else if (name == "cached_tokens" && number) d.cached_tokens = *number;
   else if (name == "cache_creation_tokens" && number) d.cache_creation_tokens = *number;
   else if (name == "no_usage") d.no_usage = true;
+  else if (name == "tool_calls") d.tool_calls = true;
+  else if (name == "oversized_event") d.oversized_event = true;
+  else if (name == "reasoning_words" && number) d.reasoning_words = *number;
   else if (name == "drop") d.drop = true;
   else if (name == "fail_times") {
     auto colon = value.find(':');

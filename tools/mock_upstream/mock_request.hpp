@@ -19,6 +19,12 @@ struct Directives {
   std::optional<int64_t> cached_tokens;          // OpenAI cached_tokens; Anthropic cache_read_input_tokens
   std::optional<int64_t> cache_creation_tokens;  // Anthropic cache_creation_input_tokens
   bool no_usage = false;
+  // [mock:tool_calls]: the answer is one function call (get_report) whose arguments carry the
+  // planned words, streamed in pieces. [mock:reasoning_words=N]: N words of reasoning text
+  // (chat: delta.reasoning_content; Anthropic: a thinking block) before the answer.
+  bool tool_calls = false;
+  int64_t reasoning_words = 0;
+  bool oversized_event = false;  // [mock:oversized_event]: a 1.5 MiB chat chunk after the first words
   bool drop = false;
   int64_t fail_times = 0;  // with fail_key: the first fail_times requests carrying the key get 500
   std::string fail_key;

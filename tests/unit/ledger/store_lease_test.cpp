@@ -21,7 +21,7 @@ const int64_t kNow = at("2026-04", 12, 3600);
 LedgerOp acquire_op(const std::string& id, const std::string& team, Money want, Money min, int64_t ttl = 60) {
   LedgerOp op{};
   op.kind = LedgerOp::Kind::lease_acquire;
-  op.lease_acquire = LeaseAcquireOp{id, team, "gw_test-w0", want, min, ttl, 0};
+  op.lease_acquire = LeaseAcquireOp{id, team, "gw_test-w0", want, min, ttl, 0, ""};
   return op;
 }
 LedgerOp return_op(const std::string& id, const std::string& team) {
