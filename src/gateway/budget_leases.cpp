@@ -202,15 +202,30 @@ asio::awaitable<void> BudgetLeases::refill(std::string team, Money amount) {
 void BudgetLeases::consume(const Hold& h, const std::string& team, Money actual) {
   teams_[team].settled_unacknowledged += actual;
   if (pool_.find(h.lease_id)) pool_.settle(h, actual);
+  return_if_wanted(h.lease_id);
 }
 
-void BudgetLeases::release(const Hold& h) { pool_.release(h); }
+void BudgetLeases::return_if_wanted(const std::string& lease_id) {
+  auto* l = pool_.find(lease_id);
+  if (l && l->return_when_idle && l->holds == 0) return_lease(lease_id);
+}
+
+void BudgetLeases::release(const Hold& h) {
+  pool_.release(h);
+  return_if_wanted(h.lease_id);
+}
 
 void BudgetLeases::return_idle(const std::string& team) {
   std::vector<std::string> idle;
   for (auto* l : pool_.leases_of(team))
     if (l->holds == 0) idle.push_back(l->id);
   for (const auto& id : idle) return_lease(id);
+}
+
+void BudgetLeases::return_for_sibling(const std::string& team) {
+  // Idle leases go back now; busy ones as soon as their last request ends.
+  for (auto* l : pool_.leases_of(team)) l->return_when_idle = true;
+  return_idle(team);
 }
 
 Money BudgetLeases::free_for(const std::string& team) const { return pool_.unheld_for(team, now_unix_seconds()); }

@@ -62,6 +62,9 @@ class BudgetLeases {
   void release(const Hold& h);
   // Returns this worker's leases of `team` that hold no request (their room goes back to the wallet).
   void return_idle(const std::string& team);
+  // Another worker was refused for room this worker's leases of `team` hold: idle ones go back
+  // now, busy ones when their last request ends.
+  void return_for_sibling(const std::string& team);
   // Room not yet held in this worker's usable leases for the team (for on_insufficient: clamp).
   Money free_for(const std::string& team) const;
   // The API applied a batch of the ledger log: the team's balance after it, and what it settled.
@@ -101,6 +104,7 @@ class BudgetLeases {
   void count_request(Team& t, Money amount);
   Money want(const Team& t, Money amount) const;
   void return_lease(const std::string& id);
+  void return_if_wanted(const std::string& lease_id);
   void tick();
 
   boost::asio::io_context& ioc_;

@@ -80,7 +80,7 @@ int run_gateway(const GatewayOptions& options) {
         for (size_t i = 0; i < lease_pools->size(); ++i) {
           Worker* other = (*lease_pools)[i].load(std::memory_order_acquire);
           if (i == index || !other) continue;
-          boost::asio::post(other->ioc, [other, team] { other->leases->return_idle(team); });
+          boost::asio::post(other->ioc, [other, team] { other->leases->return_for_sibling(team); });
         }
       };
     }
