@@ -4,7 +4,6 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/spawn.hpp>
 #include <boost/context/fixedsize_stack.hpp>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -80,12 +79,9 @@ StoreExecutor::StoreExecutor(std::vector<std::unique_ptr<ledger::Store>> stores)
   concurrent_ = stores_.front()->set_socket_waiter(nullptr);
   if (!concurrent_) stores_.resize(1);  // a file store serialises its writers anyway
   for (auto& s : stores_) free_.push_back(s.get());
-  thread_ = std::thread([this] {
-    // Ledger writes are batched and rarely on a request's critical path (leases): on a host
-    // shared with gateways, let the request-serving threads go first.
-    ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kStoreThreadNice);
-    ioc_.run();
-  });
+  // The store thread runs at the API's own priority: it is how fast the ledger keeps up with the
+  // gateways' logs (a lower priority let it fall seconds behind a busy gateway on a shared host).
+  thread_ = std::thread([this] { ioc_.run(); });
 }
 
 StoreExecutor::~StoreExecutor() {

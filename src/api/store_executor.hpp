@@ -94,7 +94,6 @@ class StoreExecutor {
     return std::make_unique<Of>(std::move(fn));
   }
 
-  static constexpr int kStoreThreadNice = 10;
   void submit(std::unique_ptr<Job> job);  // any thread
   void start_jobs();                      // store thread: hands queued jobs to free stores
   void run_concurrently(ledger::Store* s, std::unique_ptr<Job> job);

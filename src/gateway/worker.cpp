@@ -18,7 +18,7 @@ class WorkerLogSource final : public ShipSource {
     h.log_id = o.log_id;
     h.holder = o.holder;
     h.thresholds = shared_.notify_thresholds;
-    h.unapplied_records = int64_t(w_.log->segments().last_seq() - std::min(through, w_.log->segments().last_seq()));
+    h.unapplied_records = w_.log->unapplied_records();
     h.unapplied_bytes = w_.log->unapplied_bytes();
     h.pending = w_.log->pending_after(through);
   }

@@ -126,3 +126,26 @@ chat() {  # KEY JSON-BODY  -> prints body then a line "HTTP nnn"
 }
 
 mock_hits() { curl -sS "$MOCK_URL/_mock/stats" | jq -r .hits; }
+
+# load URL KEY BODY SECONDS CONNECTIONS: wrk POSTs BODY to URL as consumer KEY; prints wrk's report.
+load() {
+  local lua="$WORK/load.lua"
+  cat >"$lua" <<LUA
+wrk.method = "POST"
+wrk.body = [==[$3]==]
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Consumer-Group"] = "$2"
+LUA
+  wrk -t2 -c"$5" -d"$4s" --timeout 10s -s "$lua" "$1"
+}
+# rss_kb PID: the process's resident set in KiB (0 once it is gone).
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# Exact nano-dollars of a decimal in a JSON field of the wallet's balance (jq would go through doubles).
+spent_nanos() {
+  local v int frac
+  v=$(balance "$1" | grep -o '"spent":[0-9.]*' | cut -d: -f2)
+  int=${v%%.*}; frac=""
+  [[ $v == *.* ]] && frac=${v#*.}
+  frac=$(printf '%-9s' "$frac" | tr ' ' 0)
+  echo $((10#$int * 1000000000 + 10#${frac:0:9}))
+}

@@ -52,11 +52,12 @@ LedgerLog::LedgerLog(asio::io_context& ioc, LedgerLogOptions options)
 LedgerLog::~LedgerLog() = default;
 
 uint64_t LedgerLog::append(std::string rest, Money amount, std::string_view team, std::string_view group,
-                           std::string_view request_id) {
+                           std::string_view request_id, bool shipped) {
   uint32_t bytes = uint32_t(rest.size()) + kFrameOverhead;
   uint64_t seq = log_->append(rest);
-  unapplied_.push_back({seq, bytes, amount, std::string(team), std::string(group), std::string(request_id)});
+  unapplied_.push_back({seq, bytes, shipped, amount, std::string(team), std::string(group), std::string(request_id)});
   appended_bytes_ += bytes;
+  if (shipped) ++unapplied_records_;
   if (!team.empty()) {
     auto& p = pending_[std::string(team)];
     p.first += amount;
@@ -133,7 +134,7 @@ asio::awaitable<bool> LedgerLog::intent(const wire::RecordRequest& r, Money held
   OpenIntent open{rest, LoggedIntent{std::string(r.key), std::string(r.team), std::string(r.lease),
                                      std::string(r.request_id), std::string(r.model), std::string(r.provider),
                                      std::string(r.group), held, prompt_tokens, output_tokens, r.reserved}};
-  uint64_t seq = append(std::move(rest));
+  uint64_t seq = append(std::move(rest), Money::zero(), {}, {}, {}, /*shipped=*/false);
   open_intents_[open.intent.key] = std::move(open);
   if (co_await written(seq)) co_return true;
   // Not in the kernel: the request will not be forwarded. Its release follows the intent, so
@@ -158,12 +159,18 @@ asio::awaitable<void> LedgerLog::release(const wire::RecordRequest& r, const wir
 }
 
 asio::awaitable<void> LedgerLog::event(std::string_view team, std::string_view group, const wire::RecordEvent& e) {
+  // A request that held nothing owes nothing: past the bound its event is dropped (counted), so a
+  // flood of refused requests during an API outage cannot grow the spool.
+  if (over_cap() || closed_) {
+    if (events_dropped_++ % 1000 == 0) spdlog::warn("ledger log over its bound: {} event(s) dropped", events_dropped_);
+    co_return;
+  }
   uint64_t seq = append(wire::event_record(team, group, e));
   co_await written(seq);
 }
 
 void LedgerLog::push_event(std::string json) {
-  if (unapplied_bytes() >= options_.max_unapplied_bytes || closed_) {
+  if (over_cap() || closed_) {
     // Past the bound only events without money are dropped (counted, and said once in a while).
     if (events_dropped_++ % 1000 == 0) spdlog::warn("ledger log over its bound: {} event(s) dropped", events_dropped_);
     return;
@@ -192,7 +199,7 @@ void LedgerLog::push_event(std::string json) {
 
 void LedgerLog::lease_granted(std::string_view lease, std::string_view team, Money amount) {
   open_leases_[std::string(lease)] = std::string(team);
-  append(wire::lease_record(lease, team, amount));
+  append(wire::lease_record(lease, team, amount), Money::zero(), {}, {}, {}, /*shipped=*/false);
 }
 
 void LedgerLog::lease_returned(std::string_view lease, std::string_view team) {
@@ -202,8 +209,9 @@ void LedgerLog::lease_returned(std::string_view lease, std::string_view team) {
 
 void LedgerLog::carry_forward() {
   // Older segments may be deleted once applied: what is still open must be in the new one too.
-  for (const auto& [key, open] : open_intents_) append(open.rest);
-  for (const auto& [lease, team] : open_leases_) append(wire::lease_record(lease, team, Money::zero()));
+  for (const auto& [key, open] : open_intents_) append(open.rest, Money::zero(), {}, {}, {}, /*shipped=*/false);
+  for (const auto& [lease, team] : open_leases_)
+    append(wire::lease_record(lease, team, Money::zero()), Money::zero(), {}, {}, {}, /*shipped=*/false);
 }
 
 std::vector<ledger::TeamPending> LedgerLog::pending_after(uint64_t through) const {
@@ -230,6 +238,7 @@ void LedgerLog::applied_through(uint64_t seq, const AppliedTeam& on_team) {
   while (!unapplied_.empty() && unapplied_.front().seq <= seq) {
     auto& u = unapplied_.front();
     applied_bytes_ += u.bytes;
+    if (u.shipped) --unapplied_records_;
     if (!u.team.empty()) {
       auto it = pending_.find(u.team);
       if (it != pending_.end()) {

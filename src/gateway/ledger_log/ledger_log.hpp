@@ -72,6 +72,7 @@ class LedgerLog {
   boost::asio::awaitable<void> settle(const wire::RecordRequest& r, Money actual, Money held, int64_t prompt_tokens,
                                       int64_t completion_tokens, const wire::RecordEvent& e);
   boost::asio::awaitable<void> release(const wire::RecordRequest& r, const wire::RecordEvent& e);
+  // An event without money (a refused request's): dropped and counted while over the bound.
   boost::asio::awaitable<void> event(std::string_view team, std::string_view group, const wire::RecordEvent& e);
   // An event built elsewhere (alerts, auth-failure summaries): its id, type, timestamp, team and
   // group are read from it. Written with the next flush; dropped (and counted) past the cap.
@@ -84,7 +85,9 @@ class LedgerLog {
   const LedgerLogOptions& options() const { return options_; }
   // What will remain unapplied once records up to `through` are: per team, for the batch header.
   std::vector<ledger::TeamPending> pending_after(uint64_t through) const;
-  int64_t unapplied_records() const { return int64_t(log_->last_seq() - applied_seq_); }
+  // Records waiting for the API (what it will apply: settles, releases, events, lease returns;
+  // intents and lease grants stay home and do not count).
+  int64_t unapplied_records() const { return unapplied_records_; }
   int64_t unapplied_bytes() const { return appended_bytes_ - applied_bytes_; }
   // The API has applied everything up to `seq`: forget it, delete applied segments, and tell
   // each team's last request (for alerts). `on_team` gets (team, settled amount, last group,
@@ -107,6 +110,7 @@ class LedgerLog {
   struct Unapplied {  // one record not yet applied, oldest first
     uint64_t seq;
     uint32_t bytes;
+    bool shipped;  // goes to the API (counts against the cap)
     Money amount;
     std::string team, group, request_id;
   };
@@ -114,8 +118,9 @@ class LedgerLog {
     std::string rest;  // the intent record as written (carried into each new segment)
     LoggedIntent intent;
   };
+  // `shipped`: false for the records that stay home (intents, lease grants).
   uint64_t append(std::string rest, Money amount = Money::zero(), std::string_view team = {},
-                  std::string_view group = {}, std::string_view request_id = {});
+                  std::string_view group = {}, std::string_view request_id = {}, bool shipped = true);
   void schedule_flush();
   void flush_now();
   boost::asio::awaitable<bool> written(uint64_t seq);
@@ -130,7 +135,7 @@ class LedgerLog {
   std::unordered_map<std::string, OpenIntent> open_intents_;  // by key
   std::map<std::string, std::string> open_leases_;            // lease -> team
   uint64_t applied_seq_ = 0;
-  int64_t appended_bytes_ = 0, applied_bytes_ = 0, events_dropped_ = 0;
+  int64_t appended_bytes_ = 0, applied_bytes_ = 0, events_dropped_ = 0, unapplied_records_ = 0;
   bool flush_posted_ = false, closed_ = false;
   boost::asio::steady_timer retry_;  // a failed write is tried again even if nothing new comes
   std::chrono::steady_clock::time_point last_failure_log_{};
