@@ -36,5 +36,9 @@ void audit_held(const HeldReservation& r, const VerifyOptions& options, VerifyRe
 // A lease still active well past its expiry: nobody returned it (the API's expiry sweep runs
 // every second while an API process is up).
 void audit_lease(const ActiveLease& l, const VerifyOptions& options, VerifyReport& report);
+// Gateway logs still open: each with something answered but not yet applied is a warning (the
+// spend exists, the ledger does not have it yet); one its gateway has not reported for a while
+// says to ship it with `kt gateway drain`. Records the store could not apply are a violation.
+void audit_gateway_logs(std::vector<GatewayLogState> open, const VerifyOptions& options, VerifyReport& report);
 
 }  // namespace kt::ledger

@@ -286,6 +286,11 @@ struct VerifyIssue {
 struct VerifyReport {
   std::vector<VerifyIssue> issues;
   int64_t wallets = 0, journal_entries = 0, held_reservations = 0, active_leases = 0, events = 0;
+  // Gateway logs not closed: what their gateways had answered but the ledger had not applied when
+  // they last reported (the ledger cannot see a gateway's spool; a log unseen for long is one to
+  // ship with `kt gateway drain`), and records the store could not apply.
+  std::vector<GatewayLogState> open_logs;
+  int64_t log_rejects = 0;
   int64_t violations() const;
   int64_t warnings() const;
 };

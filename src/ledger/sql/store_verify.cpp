@@ -1,13 +1,16 @@
 // kt ledger verify: reads every wallet's figures in one read transaction (a consistent snapshot:
 // SQLite's WAL read transaction, PostgreSQL's REPEATABLE READ) and judges them with the shared
 // rules (ledger/store_verify.cpp).
+#include <limits>
+
 #include "ledger/audit.hpp"
 #include "ledger/sql/sql_store.hpp"
 
 namespace kt::ledger::sql {
 
 VerifyReport SqlStore::verify(const VerifyOptions& options) {
-  return db_->read([&] {
+  auto logs = gateway_logs(std::numeric_limits<int64_t>::max());  // the open ones (their own read)
+  VerifyReport result = db_->read([&] {
     // Traffic running meanwhile must not make the sums disagree.
     if (db_->dialect() == Dialect::postgres) db_->exec_script("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
     VerifyReport report;
@@ -77,8 +80,14 @@ FROM wallets w ORDER BY w.team_id, w.period_start
       auto q = db_->query("SELECT COUNT(*) FROM events");
       if (q.next()) report.events = q.i64(0);
     }
+    {
+      auto q = db_->query("SELECT COUNT(*) FROM log_rejects");
+      if (q.next()) report.log_rejects = q.i64(0);
+    }
     return report;
   });
+  audit_gateway_logs(std::move(logs), options, result);
+  return result;
 }
 
 }  // namespace kt::ledger::sql

@@ -278,6 +278,44 @@ TEST_P(LogTest, TheGatewaysReportOfWhatIsNotAppliedYetIsKept) {
   EXPECT_EQ(logs[0].pending[0].records, 42);
 }
 
+TEST_P(LogTest, VerifySaysWhatGatewaysHaveAnsweredButTheLedgerHasNot) {
+  store().allocate("eng", usd("10"), "USD", "", kNow);
+  Batch b("log-a");
+  b.settle(1, "a", "eng", "", usd("0.5"), usd("0.5")).pending("eng", usd("1.25"), 42);
+  store().apply_log(b.get(), kNow);
+  VerifyOptions o;
+  o.now = kNow + 5;
+  auto report = store().verify(o);
+  EXPECT_EQ(report.violations(), 0);
+  ASSERT_EQ(report.open_logs.size(), 1u);
+  bool said = false;
+  for (const auto& i : report.issues) said = said || i.message.find("answered but not yet applied") != std::string::npos;
+  EXPECT_TRUE(said);
+  o.now = kNow + 600;  // the gateway has been silent for 10 minutes: ship its spool
+  report = store().verify(o);
+  said = false;
+  for (const auto& i : report.issues) said = said || i.message.find("kt gateway drain") != std::string::npos;
+  EXPECT_TRUE(said);
+  Batch closing("log-a");
+  closing.close(2);
+  store().apply_log(closing.get(), kNow + 601);
+  report = store().verify(o);
+  EXPECT_TRUE(report.open_logs.empty());
+  EXPECT_EQ(report.warnings(), 0);
+}
+
+TEST_P(LogTest, ARejectedRecordIsAViolationForVerify) {
+  store().allocate("eng", usd("10"), "USD", "", kNow);
+  Batch b("log-a");
+  b.settle(1, "bad", "", "", usd("0.1"), usd("0.1")).close(2);
+  store().apply_log(b.get(), kNow);
+  VerifyOptions o;
+  o.now = kNow;
+  auto report = store().verify(o);
+  EXPECT_EQ(report.log_rejects, 1);
+  EXPECT_EQ(report.violations(), 1);
+}
+
 TEST_P(LogTest, ABatchOutOfOrderIsRefusedWhole) {
   store().allocate("eng", usd("10"), "USD", "", kNow);
   Batch b("log-a");
