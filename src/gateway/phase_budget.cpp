@@ -54,6 +54,17 @@ std::optional<std::string> body_with_output_cap(const RequestContext& ctx, int64
   }
 }
 
+// A reservation whose answer never came (the API died or stalled mid-call) may have been made,
+// or may still be made when a stalled API runs again. Its release goes to the ledger log, applied
+// after it once the API answers again, so such a hold does not wait out --reservation-ttl. (A
+// release of a key never reserved changes nothing.)
+awaitable<void> release_unanswered_reservation(RequestContext& ctx, Worker& w) {
+  if (!w.log) co_return;
+  RequestRecord rec(ctx);
+  rec.request.reserved = true;
+  co_await w.log->release(rec.request, {});
+}
+
 // Holds ctx.estimate: against this worker's budget lease when the team has one or is busy
 // enough to lease (no network call), else as a reservation at the API. nullopt: the API cannot
 // be reached. A refusal comes back as the API's answer (status and balance) either way.
@@ -73,6 +84,7 @@ awaitable<std::optional<ledger::OpResult>> reserve_estimate(RequestContext& ctx,
   ledger::ReserveOp op{ctx.reservation_key(), ctx.group->wallet_team_id, ctx.estimate, shared.block_at_percent,
                        w.log ? w.log->options().log_id : std::string()};
   auto result = co_await w.ledger_client->reserve(std::move(op));
+  if (!result) co_await release_unanswered_reservation(ctx, w);
   co_return result;
 }
 
