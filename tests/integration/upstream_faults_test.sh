@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Upstream faults (README "Faults and what they cost"): a connection reset mid-stream, an upstream
 # that hangs before its head, garbage instead of HTTP, an HTML page instead of JSON, a 200 whose
-# JSON is cut, a body shorter than its Content-Length. For each: the client's status and envelope,
+# JSON is cut, a body shorter than its Content-Length, an upstream gone. For each: the client's status and envelope,
 # the reservation released (or, for a stream that served tokens, billed at what was seen — never
 # $0), one decision event with the fault as its reason, the gateway still healthy, and at the end
 # `kt ledger verify` passes and the events add up to the spend to the nano-dollar.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ledger_check.sh"
 start_mock
+MOCK_PID=${PIDS[-1]}
 start_api
 seed_pricing
 api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":5,"currency":"USD"}' >/dev/null
@@ -115,6 +116,15 @@ for fault in "reset:[mock:reset_after=3] [mock:chunk_delay_ms=100]" "close:[mock
   assert_eq "$cost" $(( $(spent_nanos) - before )) "$name: billed at prompt + tokens seen"
   assert_eq "$cost" "$(jq '.cost * 1000000000 | round' <<<"$ev")" "$name: the event's cost is the charge"
 done
+
+# 4. The upstream gone (connection refused).
+kill "$MOCK_PID"; wait "$MOCK_PID" 2>/dev/null || true
+before=$(spent_nanos)
+assert_eq 502 "$(req $ENG "$(body_of "")")" "upstream gone: status"
+assert_eq upstream_unreachable "$(jq -r .error.code "$WORK/body")" "upstream gone: error code"
+after_fault "upstream gone"
+assert_eq "error upstream_unreachable null" "$(jq -r '"\(.decision) \(.reason) \(.cost)"' <<<"$ev")" "upstream gone: event"
+assert_eq "$before" "$(spent_nanos)" "upstream gone: nothing billed"
 
 ledger_exact team_engineering engineering $EVENTS "$(spent_nanos)" "after every fault"
 out=$("$KT" ledger verify --database "sqlite:$WORK/kt.db" 2>&1) || fail "kt ledger verify: $out"
