@@ -33,6 +33,13 @@ std::string interrupted_events() {
   return "data: " + error_envelope(e) + "\n\n";
 }
 
+// An answer without a Content-Type is read as the stream that was asked for.
+bool is_event_stream(const http::Headers& headers) {
+  auto type = http::find_header(headers, "content-type");
+  constexpr std::string_view sse = "text/event-stream";
+  return !type || (type->size() >= sse.size() && http::iequals(type->substr(0, sse.size()), sse));
+}
+
 }  // namespace
 
 awaitable<void> relay_stream(RequestContext& ctx, const GatewayShared& shared, http::ClientPool& pool,
@@ -54,6 +61,11 @@ awaitable<void> relay_stream(RequestContext& ctx, const GatewayShared& shared, h
     } catch (const std::exception&) {
     }
     co_return co_await pass_on_upstream_error(ctx, res, up->status(), up->headers(), std::move(body));
+  }
+  if (!is_event_stream(up->headers())) {
+    // A 200 that says it is something else (a web page where the API should be) is no answer:
+    // dropped unread (its connection with it); nothing was served.
+    co_return co_await reply_upstream_failure(ctx, res, "upstream_invalid_response");
   }
   // (Headers are built before co_await: GCC 12 miscompiles braced temporaries in await operands.)
   http::Headers stream_headers{{"Cache-Control", "no-cache"}, {"X-Kt-Request-Id", ctx.request_id}};

@@ -93,6 +93,14 @@ after_fault "stream hang"
 assert_eq "error upstream_timeout null" "$(jq -r '"\(.decision) \(.reason) \(.cost)"' <<<"$ev")" "stream hang: event"
 assert_eq "$before" "$(spent_nanos)" "stream hang: nothing billed"
 before=$(spent_nanos)
+assert_eq 502 "$(req $ENG "$(stream_body_of "[mock:html=200]")")" "stream answered with an HTML page: status"
+assert_eq upstream_invalid_response "$(jq -r .error.code "$WORK/body")" "stream answered with an HTML page: error code"
+after_fault "stream answered with an HTML page"
+assert_eq "error upstream_invalid_response null" "$(jq -r '"\(.decision) \(.reason) \(.cost)"' <<<"$ev")" "stream HTML: event"
+assert_eq "$before" "$(spent_nanos)" "stream HTML: nothing billed"
+assert_eq 200 "$(req $ENG "$(stream_body_of "")")" "stream HTML: the next stream is served"
+EVENTS=$((EVENTS + 1))
+before=$(spent_nanos)
 assert_eq 502 "$(req $ENG "$(stream_body_of "[mock:garbage]")")" "stream garbage: status"
 assert_eq upstream_bad_response "$(jq -r .error.code "$WORK/body")" "stream garbage: error code"
 after_fault "stream garbage"
