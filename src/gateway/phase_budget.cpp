@@ -54,6 +54,17 @@ std::optional<std::string> body_with_output_cap(const RequestContext& ctx, int64
   }
 }
 
+// A reservation whose answer never came (the API died or stalled mid-call) may have been made,
+// or may still be made when a stalled API runs again. Its release goes to the ledger log, applied
+// after it once the API answers again, so such a hold does not wait out --reservation-ttl. (A
+// release of a key never reserved changes nothing.)
+awaitable<void> release_unanswered_reservation(RequestContext& ctx, Worker& w) {
+  if (!w.log) co_return;
+  RequestRecord rec(ctx);
+  rec.request.reserved = true;
+  co_await w.log->release(rec.request, {});
+}
+
 // Holds ctx.estimate: against this worker's budget lease when the team has one or is busy
 // enough to lease (no network call), else as a reservation at the API. nullopt: the API cannot
 // be reached. A refusal comes back as the API's answer (status and balance) either way.
@@ -73,6 +84,7 @@ awaitable<std::optional<ledger::OpResult>> reserve_estimate(RequestContext& ctx,
   ledger::ReserveOp op{ctx.reservation_key(), ctx.group->wallet_team_id, ctx.estimate, shared.block_at_percent,
                        w.log ? w.log->options().log_id : std::string()};
   auto result = co_await w.ledger_client->reserve(std::move(op));
+  if (!result) co_await release_unanswered_reservation(ctx, w);
   co_return result;
 }
 
@@ -205,6 +217,14 @@ awaitable<std::optional<Rejection>> price_and_hold(RequestContext& ctx, const Ga
   co_return std::nullopt;
 }
 
+Rejection spool_unavailable() {
+  Rejection r = rejection(ApiError{503, "service_unavailable", "spool_unavailable",
+                                   "the gateway cannot record spend right now (its spool cannot be written); retry later"},
+                          "spool_unavailable");
+  r.retry_after = "5";
+  return r;
+}
+
 // The hold, in the ledger log before the request goes anywhere: a gateway killed from here on
 // bills the request at what it held (log_recovery.hpp), never at $0.
 awaitable<std::optional<Rejection>> log_intent(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
@@ -219,11 +239,7 @@ awaitable<std::optional<Rejection>> log_intent(RequestContext& ctx, const Gatewa
   if (ctx.lease_id) w.leases->release({*ctx.lease_id, ctx.lease_held});
   ctx.lease_id.reset();
   ctx.reserved = false;
-  Rejection r = rejection(ApiError{503, "service_unavailable", "spool_unavailable",
-                                   "the gateway cannot record spend right now (its spool cannot be written); retry later"},
-                          "spool_unavailable");
-  r.retry_after = "5";
-  co_return r;
+  co_return spool_unavailable();
 }
 
 }  // namespace
@@ -243,9 +259,13 @@ RequestRecord::RequestRecord(const RequestContext& ctx)
 }
 
 awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
+  // A spool that cannot be written (disk full) is refused at once, before anything is held: its
+  // log writes are retried every 100 ms, and the first that goes through ends this.
+  if (w.log && shared.cost_tracking() && w.log->segments().failing()) co_return spool_unavailable();
   // Bounded: past the ledger log's cap of unapplied spend, new priced requests wait for the ledger
   // to catch up, then are refused rather than served unrecorded.
   if (w.log && shared.cost_tracking() && !co_await w.log->admit()) {
+    if (w.log->segments().failing()) co_return spool_unavailable();  // the disk filled while it waited
     Rejection r = rejection(ApiError{503, "service_unavailable", "ledger_backlog",
                                      "the ledger is behind this gateway's answers; retry shortly"},
                             "ledger_backlog");

@@ -25,18 +25,33 @@ std::string event_too_large_events() {
   return "data: " + error_envelope(e) + "\n\n";
 }
 
+// The last event of a stream the upstream broke off (reset, closed, stalled): without it the
+// client would take a cleanly ended stream for a whole answer.
+std::string interrupted_events() {
+  ApiError e{502, "upstream_error", "upstream_stream_interrupted",
+             "the upstream provider's stream broke off before its end; the answer is incomplete"};
+  return "data: " + error_envelope(e) + "\n\n";
+}
+
+// An answer without a Content-Type is read as the stream that was asked for.
+bool is_event_stream(const http::Headers& headers) {
+  auto type = http::find_header(headers, "content-type");
+  constexpr std::string_view sse = "text/event-stream";
+  return !type || (type->size() >= sse.size() && http::iequals(type->substr(0, sse.size()), sse));
+}
+
 }  // namespace
 
 awaitable<void> relay_stream(RequestContext& ctx, const GatewayShared& shared, http::ClientPool& pool,
                              http::ClientRequest req, http::ResponseWriter& res) {
   std::unique_ptr<http::ResponseStream> up;
-  std::optional<bool> failed_by_timeout;
+  std::optional<std::string> failure;
   try {
     up = co_await pool.stream(ctx.target->base, std::move(req), std::chrono::milliseconds(ctx.target->config.timeout_ms));
   } catch (const std::exception& e) {
-    failed_by_timeout = is_timeout(e);
+    failure = upstream_failure_code(e);
   }
-  if (failed_by_timeout) co_return co_await reply_upstream_failure(ctx, res, *failed_by_timeout);
+  if (failure) co_return co_await reply_upstream_failure(ctx, res, *failure);
   ctx.upstream_status = ctx.status = up->status();
   if (up->status() != 200) {
     // An error answer is not a stream: pass it on whole; nothing was served.
@@ -45,12 +60,12 @@ awaitable<void> relay_stream(RequestContext& ctx, const GatewayShared& shared, h
       body = co_await up->read_all(10s);
     } catch (const std::exception&) {
     }
-    ctx.decision = "error";
-    ctx.reason = "upstream_status_" + std::to_string(up->status());
-    std::string ct(http::find_header(up->headers(), "content-type").value_or("application/json"));
-    http::Headers extra{{"X-Kt-Request-Id", ctx.request_id}};
-    co_await res.send(up->status(), ct, std::move(body), extra);
-    co_return;
+    co_return co_await pass_on_upstream_error(ctx, res, up->status(), up->headers(), std::move(body));
+  }
+  if (!is_event_stream(up->headers())) {
+    // A 200 that says it is something else (a web page where the API should be) is no answer:
+    // dropped unread (its connection with it); nothing was served.
+    co_return co_await reply_upstream_failure(ctx, res, "upstream_invalid_response");
   }
   // (Headers are built before co_await: GCC 12 miscompiles braced temporaries in await operands.)
   http::Headers stream_headers{{"Cache-Control", "no-cache"}, {"X-Kt-Request-Id", ctx.request_id}};
@@ -114,6 +129,15 @@ awaitable<void> relay_stream(RequestContext& ctx, const GatewayShared& shared, h
     if (!co_await res.write_chunk(out, last)) {
       ctx.client_disconnected = true;
       drain_deadline = std::chrono::steady_clock::now() + kDrainAfterDisconnect;
+    }
+  }
+  if (upstream_failed && !cut) {
+    // Billed at what was seen (below); the client is told the answer is incomplete.
+    ctx.decision = "error";
+    ctx.reason = "upstream_stream_interrupted";
+    if (!ctx.client_disconnected && !ended) {
+      ended = true;
+      co_await res.write_chunk(interrupted_events(), true);
     }
   }
   if (!ctx.client_disconnected && !ended) co_await res.end_stream();

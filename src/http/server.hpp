@@ -17,9 +17,15 @@ namespace kt::http {
 using boost::asio::awaitable;
 
 // Thrown by a handler to make the server close the connection at once, without an answer
-// (or, inside a stream, without the terminating chunk). Used to simulate dropped upstreams.
+// (or, inside a stream, without the terminating chunk). Used to simulate broken upstreams: it may
+// first write `last_bytes` as they are (no framing: garbage, or a head whose body never comes
+// whole), and `reset` closes with a TCP RST instead of a FIN.
 struct AbortConnection : std::exception {
+  AbortConnection() = default;
+  explicit AbortConnection(std::string bytes, bool rst = false) : last_bytes(std::move(bytes)), reset(rst) {}
   const char* what() const noexcept override { return "connection aborted by handler"; }
+  std::string last_bytes;
+  bool reset = false;
 };
 
 // How a handler answers: either one whole response, or a stream of chunks (SSE).

@@ -52,6 +52,17 @@ bool is_parse_error(const boost::system::error_code& ec) {
          ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
 }
 
+// A handler's AbortConnection: its last bytes as they are, then a close (a RST when asked).
+awaitable<void> abort_connection(beast::tcp_stream& stream, const AbortConnection& a, std::chrono::milliseconds timeout) {
+  if (!a.last_bytes.empty()) {
+    stream.expires_after(timeout);
+    co_await net::async_write(stream, net::buffer(a.last_bytes), use_tuple);
+  }
+  boost::system::error_code ec;
+  if (a.reset) stream.socket().set_option(net::socket_base::linger(true, 0), ec);
+  stream.socket().close(ec);
+}
+
 bool expects_continue(const bhttp::request<bhttp::string_body>& msg) {
   auto it = msg.find(bhttp::field::expect);
   return msg.version() == 11 && it != msg.end() && iequals(it->value(), "100-continue");
@@ -171,16 +182,16 @@ awaitable<void> Server::Impl::serve(Worker& w, Connection& conn) {
     req.body = std::move(msg.body());
 
     ConnectionWriter writer(conn.stream, keep_alive, limits.idle_timeout);
-    bool aborted = false;
+    std::optional<AbortConnection> aborted;
     bool threw = false;
     try {
       co_await w.routes.handler(req, writer);
-    } catch (const AbortConnection&) {
-      aborted = true;
+    } catch (const AbortConnection& a) {
+      aborted = a;
     } catch (...) {
       threw = true;
     }
-    if (aborted) co_return;
+    if (aborted) co_return co_await abort_connection(conn.stream, *aborted, limits.idle_timeout);
     if (!writer.responded()) {
       co_await writer.send(500, "application/json", error_body(500, "internal_error", "internal error"), {});
     } else if (threw) {

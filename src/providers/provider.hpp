@@ -53,6 +53,7 @@ struct ResponseReading {
   std::string body;            // translated when the client's API differs from the upstream's
   std::optional<Usage> usage;  // nullopt: the answer carries no usage
   std::string text;            // the output to count when usage is missing (text, tool calls, reasoning)
+  bool json = true;            // false: the body is not valid JSON (broken or cut off): no answer
 };
 
 // One per streamed answer: each upstream SSE event in, zero or more client SSE events out.

@@ -157,8 +157,15 @@ ResponseReading messages_to_chat_response(std::string_view messages_body, const 
 ResponseReading read_messages_response(std::string body) {
   ResponseReading r;
   thread_local dom::parser parser;
+  dom::element doc;
   try {
-    dom::element doc = parse_dom(parser, body);
+    doc = parse_dom(parser, body);
+  } catch (const simdjson::simdjson_error&) {
+    r.json = false;  // broken or cut off: no answer
+    r.body = std::move(body);
+    return r;
+  }
+  try {
     if (auto content = arr_field(doc, "content"))
       for (dom::element block : *content) collect_block_output(block, r.text);
     if (auto u = obj_field(doc, "usage")) {
@@ -167,6 +174,7 @@ ResponseReading read_messages_response(std::string body) {
       r.usage = counts.to_usage();
     }
   } catch (const simdjson::simdjson_error&) {
+    // JSON of another shape: passed on as it is, with no usage (the gateway estimates).
   }
   r.body = std::move(body);
   return r;

@@ -49,12 +49,19 @@ http::ClientRequest OpenAiProvider::build_request(const ResolvedTarget& t, const
 ResponseReading OpenAiProvider::read_response(const RouteInfo& info, std::string body) const {
   ResponseReading out;
   thread_local dom::parser parser;
+  dom::element doc;
   try {
-    dom::element doc = parse_dom(parser, body);
-    if (auto usage = obj_field(doc, "usage")) out.usage = parse_openai_usage_object(minified(*usage));
-    collect_text(doc, info.route, out.text);
+    doc = parse_dom(parser, body);
   } catch (const simdjson::simdjson_error&) {
-    // Not JSON: passed on as it is, with no usage (the gateway estimates).
+    out.json = false;  // broken or cut off: no answer (the gateway answers 502)
+  }
+  try {
+    if (out.json) {
+      if (auto usage = obj_field(doc, "usage")) out.usage = parse_openai_usage_object(minified(*usage));
+      collect_text(doc, info.route, out.text);
+    }
+  } catch (const simdjson::simdjson_error&) {
+    // JSON of another shape: passed on as it is, with no usage (the gateway estimates).
   }
   out.body = std::move(body);
   return out;

@@ -65,6 +65,7 @@ class RawConnection {
     return std::string(buf, n);
   }
   bool closed() const { return closed_; }
+  boost::asio::ip::tcp::socket& socket() { return socket_; }
 
  private:
   boost::asio::io_context ioc_;

@@ -309,6 +309,39 @@ TEST(Loopback, StaleIdleConnectionIsRetried) {
   EXPECT_EQ(remotes.size(), 2u) << "the second request needed a fresh connection";
 }
 
+// What a broken upstream does (the mock's [mock:garbage], [mock:short_body], [mock:reset_after])
+// and how the client names it: the gateway's 502 code comes from that kind.
+TEST(Loopback, BrokenPeersAreToldApart) {
+  LoopbackServer server([&](Request& req, ResponseWriter&) -> awaitable<void> {
+    if (req.path() == "/garbage") throw AbortConnection("SSH-2.0-OpenSSH_9.2\r\n\r\n");
+    if (req.path() == "/short") throw AbortConnection("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{\"a\":");
+    throw AbortConnection("", true);
+  });
+  auto kinds = run_client([&](ClientPool& pool, net::io_context&) -> awaitable<std::vector<std::string>> {
+    std::vector<std::string> out;
+    for (const char* path : {"/garbage", "/short", "/reset"}) {
+      try {
+        co_await pool.request(server.url(), post(path, "{}"), 2s);
+        out.push_back("no error");
+      } catch (const ClientError& e) {
+        out.push_back(e.kind == ClientError::Kind::protocol ? "protocol"
+                      : e.kind == ClientError::Kind::closed ? "closed"
+                                                            : "other");
+      }
+    }
+    co_return out;
+  });
+  EXPECT_EQ(kinds, (std::vector<std::string>{"protocol", "closed", "closed"}));
+  // A reset is a reset (RST), not a FIN.
+  test_support::RawConnection raw(server.port());
+  raw.send("POST /reset HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}");
+  boost::system::error_code ec;
+  char byte;
+  net::ip::tcp::socket& s = raw.socket();
+  s.read_some(net::buffer(&byte, 1), ec);
+  EXPECT_EQ(ec, net::error::connection_reset) << ec.message();
+}
+
 TEST(Server, ListenOnTakenPortThrows) {
   LoopbackServer first([](Request&, ResponseWriter& w) -> awaitable<void> { co_await w.send(200, "text/plain", "ok"); });
   ServerOptions options;
