@@ -179,9 +179,9 @@ void StoreExecutor::run_periodic(std::shared_ptr<Periodic> p) {
     }
     if (!periodic_) return;
     p->timer.expires_after(p->every);
-    p->timer.async_wait([this, p](boost::system::error_code ec) {
-      if (!ec) run_periodic(p);
-    });
+    // Whatever the wait's outcome: only shutdown ends the runs (it cancels every timer listed,
+    // so none may be freed before).
+    p->timer.async_wait([this, p](boost::system::error_code) { run_periodic(p); });
   }));
 }
 
