@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cctype>
 #include <cstdlib>
 
 #include "api/api_context.hpp"
@@ -22,12 +23,28 @@ awaitable<void> reply_error(http::ResponseWriter& res, const ApiError& e) {
 
 namespace {
 
-bool authorized(const ApiContext& ctx, const http::Request& req) {
+// Who is calling, from the Authorization header: the bootstrap admin token (compared in
+// constant time), a scoped token (TokenCache), or an error: 401 for a missing, unknown or
+// revoked token, 503 when the scoped tokens cannot be checked (the store has been silent too long).
+std::optional<ApiError> authenticate(const ApiContext& ctx, const http::Request& req, Scope& scope) {
   auto h = req.header("authorization");
-  if (!h) return false;
-  std::string_view v = *h;
-  if (v.size() < 7 || (v.substr(0, 7) != "Bearer " && v.substr(0, 7) != "bearer ")) return false;
-  return constant_time_equal(v.substr(7), ctx.admin_token);
+  std::string_view v = h.value_or("");
+  if (v.size() < 7 || (v.substr(0, 7) != "Bearer " && v.substr(0, 7) != "bearer "))
+    return unauthorized("missing API token: send Authorization: Bearer <token>");
+  v.remove_prefix(7);
+  if (constant_time_equal(v, ctx.admin_token)) {
+    scope = Scope::admin;
+    return std::nullopt;
+  }
+  auto found = ctx.tokens.find(v);
+  if (found.status == TokenCache::Lookup::Status::found) {
+    scope = found.scope;
+    return std::nullopt;
+  }
+  if (found.status == TokenCache::Lookup::Status::stale)
+    return ApiError{503, "api_error", "tokens_unavailable",
+                    "API tokens cannot be checked right now (the ledger store is not answering); retry later"};
+  return unauthorized("invalid or revoked API token: send Authorization: Bearer <token>");
 }
 
 // The path of a key given twice in a JSON body (event batches: in any of their lines), or "".
@@ -49,8 +66,9 @@ std::string repeated_key(std::string_view path, std::string_view body) {
 using RouteHandler = awaitable<void> (*)(ApiContext&, http::Request&, http::ResponseWriter&);
 
 struct ApiRoute {
-  std::string_view method, path;
+  std::string_view method, path;  // a path may hold one "{id}" segment
   RouteHandler handler;
+  ScopeSet scopes = kAdminOnly;   // who may call it besides admin
 };
 
 template <const char* Op>
@@ -58,44 +76,67 @@ awaitable<void> single_ledger_op(ApiContext& ctx, http::Request& req, http::Resp
   return post_single_ledger_op(ctx, req, res, Op);
 }
 constexpr char kReserve[] = "reserve", kSettle[] = "settle", kRelease[] = "release";
+constexpr ScopeSet kReaders = kGateway | kViewer;
 
+// Least privilege (README "Tokens and scopes"): gateways move money only through ledger ops
+// and logs, never allocate, credit or write prices; viewers only read.
 constexpr ApiRoute kRoutes[] = {
     {"POST", "/v1/model-pricing", post_model_pricing},
-    {"GET", "/v1/model-pricing", get_model_pricing},
+    {"GET", "/v1/model-pricing", get_model_pricing, kReaders},
     {"POST", "/v1/wallets/allocate", post_allocate},
     {"POST", "/v1/wallets/credit", post_credit},
-    {"GET", "/v1/wallets/balance", get_balance},
-    {"GET", "/v1/wallets", get_wallets},
-    {"POST", "/v1/gateway/ledger", post_ledger_ops},
-    {"POST", "/v1/gateway/log", post_gateway_log},
-    {"GET", "/v1/gateway/logs", get_gateway_logs},
-    {"POST", "/v1/gateway/wallets/reserve", single_ledger_op<kReserve>},
-    {"POST", "/v1/gateway/wallets/settle", single_ledger_op<kSettle>},
-    {"POST", "/v1/gateway/wallets/release", single_ledger_op<kRelease>},
-    {"POST", "/v1/consumer-groups", post_consumer_groups},
-    {"GET", "/v1/consumer-groups", get_consumer_groups},
-    {"POST", "/v1/gateway/consumer-groups", post_consumer_groups},
-    {"GET", "/v1/gateway/consumer-groups", get_consumer_groups},
-    {"POST", "/v1/events/batch", post_events},
-    {"GET", "/v1/events", get_events},
-    {"GET", "/v1/spend", get_spend},
+    {"GET", "/v1/wallets/balance", get_balance, kReaders},
+    {"GET", "/v1/wallets", get_wallets, kReaders},
+    {"POST", "/v1/gateway/ledger", post_ledger_ops, kGateway},
+    {"POST", "/v1/gateway/log", post_gateway_log, kGateway},
+    {"GET", "/v1/gateway/logs", get_gateway_logs, kViewer},
+    {"POST", "/v1/gateway/wallets/reserve", single_ledger_op<kReserve>, kGateway},
+    {"POST", "/v1/gateway/wallets/settle", single_ledger_op<kSettle>, kGateway},
+    {"POST", "/v1/gateway/wallets/release", single_ledger_op<kRelease>, kGateway},
+    {"POST", "/v1/consumer-groups", post_consumer_groups, kGateway},
+    {"GET", "/v1/consumer-groups", get_consumer_groups, kViewer},
+    {"POST", "/v1/gateway/consumer-groups", post_consumer_groups, kGateway},
+    {"GET", "/v1/gateway/consumer-groups", get_consumer_groups, kViewer},
+    {"POST", "/v1/events/batch", post_events, kGateway},
+    {"GET", "/v1/events", get_events, kViewer},
+    {"GET", "/v1/spend", get_spend, kViewer},
+    {"POST", "/v1/tokens", post_token},
+    {"GET", "/v1/tokens", get_tokens},
+    {"DELETE", "/v1/tokens/{id}", revoke_token},
+    {"POST", "/v1/tokens/{id}/revoke", revoke_token},
 };
 
+// "{id}" matches one non-empty segment of letters, digits, '_' and '-' (no dots: no traversal).
+bool path_matches(std::string_view pattern, std::string_view path) {
+  const size_t at = pattern.find("{id}");
+  if (at == std::string_view::npos) return pattern == path;
+  const std::string_view before = pattern.substr(0, at), after = pattern.substr(at + 4);
+  if (path.size() <= before.size() + after.size() || !path.starts_with(before) || !path.ends_with(after)) return false;
+  for (char c : path.substr(before.size(), path.size() - before.size() - after.size()))
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
+  return true;
+}
+
 // Decided from the request head alone (the server's head hook, before the body is read, and
-// again by dispatch): /health is open; anything else needs the admin token (401), a known path
-// (404) and one of its methods (405). Null with `route` set when the request may go on.
+// again by dispatch): /health is open; anything else needs a known token (401, checked first), a
+// known path (404), one of its methods (405) and a token whose scope allows the route (403).
+// Null with `route` set when the request may go on.
 std::optional<http::EarlyResponse> admit(const ApiContext& ctx, const http::Request& req, const ApiRoute** route) {
   const std::string_view path = req.path();
   if (path == "/health") return std::nullopt;
   auto refuse = [](const ApiError& e, http::Headers headers = {}) {
     return http::EarlyResponse{e.status, error_envelope(e), std::move(headers)};
   };
-  if (!authorized(ctx, req))
-    return refuse(unauthorized("missing or invalid admin token: send Authorization: Bearer <token>"));
+  Scope scope = Scope::viewer;
+  if (auto e = authenticate(ctx, req, scope)) return refuse(*e);
   std::string allow;
   for (const auto& r : kRoutes) {
-    if (r.path != path) continue;
+    if (!path_matches(r.path, path)) continue;
     if (r.method == req.method) {
+      if (!allows(r.scopes, scope))
+        return refuse(ApiError{403, "permission_error", "insufficient_scope",
+                               "a " + std::string(scope_name(scope)) + " token cannot " + req.method + " " +
+                                   std::string(r.path) + ": it needs " + scopes_text(r.scopes)});
       if (route) *route = &r;
       return std::nullopt;
     }
@@ -159,19 +200,22 @@ int run_api_server(const ApiOptions& options) {
   so.threads = options.threads;
   so.limits = options.limits;
   std::vector<std::unique_ptr<ledger::Store>> stores;
+  TokenCache tokens;  // outlives the executor, whose thread reloads it
   try {
     stores.push_back(ledger::open_store(options.database));
     // A store that waits through Asio (PostgreSQL) gets a pool: one connection per concurrent call.
     if (stores.front()->set_socket_waiter(nullptr))
       while (stores.size() < std::max<size_t>(1, options.database_connections))
         stores.push_back(ledger::open_store(options.database));
+    tokens.refresh(*stores.front());  // scoped tokens work from the first request
   } catch (const std::exception& e) {
     spdlog::error("cannot open database: {}", e.what());
     return 2;
   }
   StoreExecutor executor(std::move(stores));
   executor.start_sweeper(std::chrono::seconds(1), {options.reservation_ttl_seconds, options.lease_grace_seconds});
-  ApiContext ctx{executor, token};
+  executor.run_every(TokenCache::kRefreshEvery, "reloading the API tokens", [&tokens](ledger::Store& s) { tokens.refresh(s); });
+  ApiContext ctx{executor, token, tokens};
   http::Server server(so, [&ctx](boost::asio::io_context&, size_t) -> http::Routes {
     return http::Routes([&ctx](http::Request& req, http::ResponseWriter& res) { return dispatch(ctx, req, res); },
                         [&ctx](http::Request& req) { return on_head(ctx, req); });

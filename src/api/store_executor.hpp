@@ -18,6 +18,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <string>
 #include <thread>
 #include <type_traits>
 #include <vector>
@@ -73,6 +74,9 @@ class StoreExecutor {
     int64_t lease_grace_seconds = 900;
   };
   void start_sweeper(std::chrono::milliseconds every, ExpiryRules rules);
+  // Every `every` (the first time at once): f(store) on the store thread. An exception is
+  // logged as "<what> failed (retrying)". Until the executor stops.
+  void run_every(std::chrono::milliseconds every, std::string what, std::function<void(ledger::Store&)> f);
 
   // True when calls run concurrently over a pool of connections (PostgreSQL).
   bool concurrent() const { return concurrent_; }
@@ -97,7 +101,8 @@ class StoreExecutor {
   void submit(std::unique_ptr<Job> job);  // any thread
   void start_jobs();                      // store thread: hands queued jobs to free stores
   void run_concurrently(ledger::Store* s, std::unique_ptr<Job> job);
-  void sweep(std::chrono::milliseconds every, ExpiryRules rules);
+  struct Periodic;
+  void run_periodic(std::shared_ptr<Periodic> p);
   friend class AsioSocketWaiter;
 
   std::vector<std::unique_ptr<ledger::Store>> stores_;
@@ -105,13 +110,13 @@ class StoreExecutor {
   // Store thread only.
   std::vector<ledger::Store*> free_;
   std::deque<std::unique_ptr<Job>> queued_;
-  bool sweeping_ = false;
+  bool periodic_ = true;  // false once stopping: periodic jobs end
   bool stopping_ = false;  // shutdown: every database wait fails at once, so the jobs finish
   std::vector<std::function<void()>*> cancel_waits_;  // the waits in progress
 
   boost::asio::io_context ioc_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
-  boost::asio::steady_timer sweep_timer_{ioc_};
+  std::vector<boost::asio::steady_timer*> periodic_timers_;
   std::thread thread_;
 };
 

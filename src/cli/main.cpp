@@ -1,4 +1,4 @@
-// kt: the keeptrusts command line (API server, gateway, lint, spend, events).
+// kt: the keeptrusts command line (API server, gateway, lint, spend, events, tokens).
 #include <CLI/CLI.hpp>
 
 #include "api/api_server.hpp"
@@ -87,6 +87,20 @@ int main(int argc, char** argv) {
   tail->add_option("--type", tail_args.type, "decision, alert or all")->capture_default_str();
   tail->add_option("--team", tail_args.team, "only this consumer group / wallet team");
 
+  auto* tokens = app.add_subcommand("tokens", "Scoped API tokens (admin, gateway, viewer); needs the admin token");
+  tokens->require_subcommand(1);
+  kt::cli::TokensArgs token_args;
+  auto* token_create = tokens->add_subcommand("create", "Make a token; prints it once, on stdout");
+  token_create->add_option("--name", token_args.name, "a label, unique among the tokens not revoked")->required();
+  token_create->add_option("--scope", token_args.scope, "admin, gateway or viewer")
+      ->required()
+      ->check(CLI::IsMember({"admin", "gateway", "viewer"}));
+  auto* token_list = tokens->add_subcommand("list", "List the tokens (never the tokens themselves)");
+  auto* token_revoke = tokens->add_subcommand("revoke", "Revoke a token: every API replica refuses it within 5 s");
+  token_revoke->add_option("id", token_args.id, "the token's id (tok_...)")->required();
+  for (auto* c : {token_create, token_list, token_revoke})
+    c->add_option("--format", token_args.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+
   auto* ledger = app.add_subcommand("ledger", "Ledger database tools");
   ledger->require_subcommand(1);
   kt::cli::LedgerVerifyArgs verify_args;
@@ -112,5 +126,8 @@ int main(int argc, char** argv) {
   if (*lint) return kt::cli::policy_lint(lint_file, lint_json);
   if (*spend) return kt::cli::spend(spend_args);
   if (*tail) return kt::cli::events_tail(tail_args);
+  if (*token_create) return kt::cli::tokens_create(token_args);
+  if (*token_list) return kt::cli::tokens_list(token_args);
+  if (*token_revoke) return kt::cli::tokens_revoke(token_args);
   return 2;
 }

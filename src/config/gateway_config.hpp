@@ -89,6 +89,8 @@ struct CostTracking {
 struct ApiConnection {
   std::string url;                              // http://localhost:8080
   std::string token_env = "KEEPTRUSTS_API_TOKEN";
+  // Post the config's model_pricing to the API at start (global prices: needs an admin token).
+  bool seed_prices = false;
 };
 
 struct Policy {
@@ -101,7 +103,8 @@ struct Policy {
   std::string threshold = "medium";
 };
 
-// One entry of `model_pricing:` (USD per 1K tokens, exact): seeded into the API at start.
+// One entry of `model_pricing:` (USD per 1K tokens, exact): seeded into the API at start when
+// api.seed_prices is true.
 struct ModelPrice {
   std::string model, provider;
   Money input_per_1k, output_per_1k;

@@ -38,7 +38,7 @@ constexpr std::array<std::string_view, 6> kLedgerLogKeys = {"fsync",          "f
 constexpr std::array<std::string_view, 3> kFsyncPolicies = {"interval", "always", "off"};
 constexpr std::array<std::string_view, 4> kLeaseKeys = {"enabled", "ttl_seconds", "max_amount", "idle_return_seconds"};
 constexpr std::array<std::string_view, 2> kAlertKeys = {"threshold_percent", "action"};
-constexpr std::array<std::string_view, 2> kApiKeys = {"url", "token_env"};
+constexpr std::array<std::string_view, 3> kApiKeys = {"url", "token_env", "seed_prices"};
 constexpr std::array<std::string_view, 4> kPolicyKeys = {"name", "type", "action", "config"};
 constexpr std::array<std::string_view, 2> kContentFilterKeys = {"categories", "threshold"};
 constexpr std::array<std::string_view, 1> kSupportedVersions = {"1"};
@@ -79,6 +79,11 @@ class Loader {
 
     if (!top.get("providers"))
       sink_.warning("W005", "providers", root.Mark(), "no providers.targets: the gateway has nowhere to send requests");
+    if (const Field* f = top.get("model_pricing"); f && !cfg.model_pricing.empty() && !(cfg.api && cfg.api->seed_prices))
+      sink_.warning("W008", f->path, f->key_node.Mark(),
+                    "model_pricing is not written to the API unless api.seed_prices is true (global prices: an admin "
+                    "token's job)",
+                    "set api.seed_prices: true, or seed prices with POST /v1/model-pricing");
     if (cfg.cost_tracking.enabled && !top.get("api"))
       sink_.warning("W002", "api", root.Mark(),
                     "cost_tracking is enabled but there is no 'api' section: wallets cannot be reached");
@@ -370,6 +375,8 @@ class Loader {
       if (auto v = read_http_url(*u, sink_)) conn.url = *v;
     if (const Field* t = m.get("token_env"))
       if (auto v = read_name(*t, sink_)) conn.token_env = *v;
+    if (const Field* p = m.get("seed_prices"))
+      if (auto v = read_bool(*p, sink_)) conn.seed_prices = *v;
     cfg.api = std::move(conn);
   }
 

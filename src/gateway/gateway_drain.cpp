@@ -49,7 +49,7 @@ int drain_spool(const DrainOptions& options) {
   Money billed_amount;
   size_t drained = 0;
   for (auto& log : logs) {
-    LogShipper shipper(ioc, ApiLink{*url, token, &pool}, *log);
+    LogShipper shipper(ioc, ApiLink{*url, token, &pool, nullptr}, *log);
     if (!shipper.drain_blocking(std::chrono::seconds(options.timeout_seconds))) {
       spdlog::error("ledger log {} could not be shipped within {} s; it stays in the spool", log->log_id,
                     options.timeout_seconds);

@@ -86,7 +86,7 @@ int run_gateway(const GatewayOptions& options) {
     }
     if (index == 0 && w.log) {
       if (!dead.empty()) {
-        recovery = std::make_unique<RecoveryShipping>(ioc, ApiLink{*shared->api_url, shared->api_token, &w.pool},
+        recovery = std::make_unique<RecoveryShipping>(ioc, ApiLink{*shared->api_url, shared->api_token, &w.pool, nullptr},
                                                       std::move(dead));
         recovery->start();
       }

@@ -56,10 +56,13 @@ bool same_as_config(const ledger::PricingRow& r, const config::ModelPrice& p) {
          r.cached_input_per_1k == p.cached_input_per_1k && r.max_output_tokens == p.max_output_tokens;
 }
 
-// Posts the config's model_pricing entries the API lacks or prices differently (in force from
-// now: a new version). One short request per such model, at start-up only. True when any was posted.
+// With api.seed_prices: posts the config's model_pricing entries the API lacks or prices
+// differently (in force from now: a new version). One short request per such model, at start-up
+// only; a token whose scope cannot write prices (a gateway token: 403) stops it with one warning,
+// and the gateway serves with the API's prices. True when any was posted.
 template <class Make>
 bool seed_config_prices(const GatewayShared& s, const std::vector<ledger::PricingRow>& rows, Make& make) {
+  if (!s.config->api->seed_prices) return false;
   bool posted = false;
   const int64_t now = now_unix_seconds();
   for (const auto& p : s.config->model_pricing) {
@@ -75,6 +78,12 @@ bool seed_config_prices(const GatewayShared& s, const std::vector<ledger::Pricin
     if (resp.status == 200) {
       spdlog::info("seeded the price of '{}' from the config's model_pricing", p.model);
       posted = true;
+    } else if (resp.status == 403) {
+      spdlog::warn("api.seed_prices: the API refused to write the price of '{}' (HTTP 403: {}'s token may not write "
+                   "prices, e.g. a gateway token); no price of the config is seeded, the API's prices are used. "
+                   "Seed prices with an admin token (POST /v1/model-pricing) or set api.seed_prices: false",
+                   p.model, s.config->api->token_env);
+      break;
     } else {
       spdlog::warn("seeding the price of '{}' into the API failed: HTTP {}", p.model, resp.status);
     }

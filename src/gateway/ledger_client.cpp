@@ -87,6 +87,7 @@ awaitable<void> LedgerClient::flush_loop() {
     try {
       auto resp = co_await api_.pool->request(api_.url, api_.make("POST", "/v1/gateway/ledger", wire::encode_ops(ops)),
                                               kCallTimeout);
+      api_.note_status(resp.status);
       if (resp.status == 200) results = wire::decode_results(resp.body);
       else spdlog::warn("ledger batch refused by the API: HTTP {}", resp.status);
       refused = resp.status >= 400 && resp.status < 500;

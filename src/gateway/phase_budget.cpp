@@ -69,7 +69,9 @@ awaitable<void> release_unanswered_reservation(RequestContext& ctx, Worker& w) {
 // enough to lease (no network call), else as a reservation at the API. nullopt: the API cannot
 // be reached. A refusal comes back as the API's answer (status and balance) either way.
 awaitable<std::optional<ledger::OpResult>> reserve_estimate(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
-  if (w.leases) {
+  // A token the API refuses (revoked) must stop this gateway's spending, even from leases in hand.
+  const bool token_refused = w.api_access && w.api_access->refused;
+  if (w.leases && !token_refused) {
     auto held = co_await w.leases->hold(ctx.group->wallet_team_id, ctx.estimate);
     using Outcome = BudgetLeases::Outcome;
     if (held.outcome == Outcome::held) {
@@ -192,10 +194,12 @@ awaitable<std::optional<Rejection>> price_and_hold(RequestContext& ctx, const Ga
     ++ctx.attempt;
     if (auto again = co_await reserve_estimate(ctx, shared, w)) result = std::move(again);
   }
-  if (!result)
-    co_return rejection(ApiError{503, "service_unavailable", "budget_service_unavailable",
-                                 "the budget service cannot be reached; request not forwarded"},
+  if (!result) {
+    std::string why = w.api_access && w.api_access->refused ? "the budget service refuses this gateway's API token"
+                                                            : "the budget service cannot be reached";
+    co_return rejection(ApiError{503, "service_unavailable", "budget_service_unavailable", why + "; request not forwarded"},
                         "budget_unavailable");
+  }
   if (!ctx.lease_id) ctx.balance = result->balance;
   if (result->reserve_status == ledger::ReserveStatus::insufficient && shared.config->cost_tracking.on_insufficient == "clamp") {
     Money original = ctx.estimate;

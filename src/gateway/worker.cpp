@@ -62,7 +62,8 @@ Worker::Worker(boost::asio::io_context& ctx, size_t idx, const GatewayShared& sh
     : ioc(ctx), index(idx), pool(ctx) {
   std::optional<ApiLink> api;
   if (shared.api_url) {
-    api = ApiLink{*shared.api_url, shared.api_token, &pool};
+    api_access = std::make_shared<ApiAccess>();
+    api = ApiLink{*shared.api_url, shared.api_token, &pool, api_access};
     log = std::make_unique<LedgerLog>(ioc, log_options(shared, idx));
     log_source = std::make_unique<WorkerLogSource>(*this, shared);
     shipper = std::make_unique<LogShipper>(ioc, *api, *log_source);

@@ -40,6 +40,7 @@ struct Worker {
   std::unique_ptr<LedgerClient> ledger_client;  // null when cost tracking is off
   std::unique_ptr<BudgetLeases> leases;         // null unless wallets are enforced with leases on
   std::unique_ptr<PriceBook> prices;
+  std::shared_ptr<ApiAccess> api_access;  // null without an API; its ledger calls' verdict on the token
   tokenizer::CountCache token_counts;  // prompt contents seen recently on this worker
   // Asks this process's other workers to hand back their idle budget leases of a team (posted to
   // their threads). Set by gateway_main; empty with one worker.

@@ -94,6 +94,18 @@ class Store {
     throw StoreError("this store cannot verify its ledger");
   }
 
+  // API tokens. create_api_token inserts `token` (id, name, scope, prefix, hash set by the
+  // caller) made at `now`; throws TokenNameTaken when a token not revoked has that name.
+  // revoke_api_token marks it revoked at `now` (a second revoke keeps the first time); nullopt
+  // for an unknown id. list_api_tokens: every token, revoked ones too, oldest first.
+  // touch_api_tokens records last uses (never moving one back). Not pure, like journal().
+  virtual ApiToken create_api_token(const ApiToken& token, int64_t now) { throw StoreError("this store has no API tokens"); }
+  virtual std::optional<ApiToken> revoke_api_token(const std::string& id, int64_t now) {
+    throw StoreError("this store has no API tokens");
+  }
+  virtual std::vector<ApiToken> list_api_tokens() { throw StoreError("this store has no API tokens"); }
+  virtual void touch_api_tokens(const std::vector<TokenUse>& uses) { throw StoreError("this store has no API tokens"); }
+
   // Inserting an event id twice keeps the first (batches may be re-sent after a timeout).
   virtual void insert_events(const std::vector<EventRecord>& events) = 0;
   virtual std::vector<StoredEvent> query_events(const EventQuery& q) = 0;

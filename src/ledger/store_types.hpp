@@ -269,6 +269,31 @@ struct JournalEntry {
   int64_t created_at = 0;   // unix seconds
 };
 
+// --- API tokens (issue 11: least privilege) ----------------------------------------------
+
+// A scoped token of the API. The store keeps only its SHA-256 (hex) and a short prefix to
+// recognise it by; the token itself is shown once, when it is made.
+struct ApiToken {
+  std::string id;            // tok_...
+  std::string name;          // a label; unique among the tokens not revoked
+  std::string scope;         // admin | gateway | viewer
+  std::string prefix;        // the token's first characters (kt_tok_1a2b3c4d), for people
+  std::string hash;          // hex SHA-256 of the token
+  int64_t created_at = 0;    // unix seconds
+  std::optional<int64_t> last_used_at, revoked_at;
+};
+
+// A new token's name is held by a token not revoked. Nothing was changed.
+struct TokenNameTaken : StoreError {
+  using StoreError::StoreError;
+};
+
+// When a token was last used (unix seconds), as an API process saw it.
+struct TokenUse {
+  std::string id;
+  int64_t last_used_at = 0;
+};
+
 // --- Verification (kt ledger verify) ------------------------------------------------------
 
 struct VerifyOptions {

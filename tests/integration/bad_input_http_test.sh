@@ -26,7 +26,7 @@ API_AUTH=(-H "Authorization: Bearer $KEEPTRUSTS_API_TOKEN")
 
 state() {
   balance team_engineering; balance team_marketing; api GET /v1/wallets
-  api GET "/v1/model-pricing?include=scheduled"; api GET /v1/consumer-groups
+  api GET "/v1/model-pricing?include=scheduled"; api GET /v1/consumer-groups; api GET /v1/tokens
 }
 events() { api GET "/v1/events?last=10000&type=all"; }
 before_state=$(state)
@@ -96,7 +96,8 @@ done
 API_ROUTES=("POST GET|/v1/model-pricing" "POST|/v1/wallets/allocate" "POST|/v1/wallets/credit" "GET|/v1/wallets/balance"
   "GET|/v1/wallets" "POST|/v1/gateway/ledger" "POST|/v1/gateway/wallets/reserve" "POST|/v1/gateway/wallets/settle"
   "POST|/v1/gateway/wallets/release" "POST GET|/v1/consumer-groups" "POST GET|/v1/gateway/consumer-groups"
-  "POST|/v1/events/batch" "GET|/v1/events" "GET|/v1/spend")
+  "POST|/v1/events/batch" "GET|/v1/events" "GET|/v1/spend" "POST GET|/v1/tokens" "DELETE|/v1/tokens/tok_probe"
+  "POST|/v1/tokens/tok_probe/revoke")
 for route in "${API_ROUTES[@]}"; do
   allowed=${route%%|*} p=${route#*|}
   for m in GET POST PUT DELETE PATCH; do
@@ -221,6 +222,14 @@ for b in 'not json' $'{"id":"evt_would_be_kept","type":"decision"}\n[[[' $'{"id"
 done
 for b in '{"groups":5}' '{"groups":[{"name":5}]}' '{"groups":[{"name":"a"}]}' '[]'; do
   api_body 400 "consumer-groups $b" /v1/consumer-groups "$b"
+done
+for b in '{"name":"x"}' '{"scope":"viewer"}' '{"name":"x","scope":"root"}' '{"name":5,"scope":"viewer"}' \
+  '{"name":"","scope":"viewer"}' '{"name":"a\u0000b","scope":"viewer"}' '{"name":"x","scope":"viewer","extra":1}' '[]'; do
+  api_body 400 "tokens $b" /v1/tokens "$b"
+done
+api_body 404 "revoke an unknown token" /v1/tokens/tok_nobody/revoke ''
+for p in /v1/tokens/ /v1/tokens/a.b /v1/tokens//revoke /v1/tokens/x/y/revoke; do
+  probe 404 "api DELETE $p" -X DELETE "$KEEPTRUSTS_API_URL$p" "${API_AUTH[@]}"
 done
 for q in "/v1/wallets/balance" "/v1/wallets/balance?team_id=" "/v1/events?last=0" "/v1/events?last=abc" "/v1/events?type=bogus" \
   "/v1/model-pricing?at=garbage" "/v1/model-pricing?at=99999999999999999999" "/v1/spend?team=team_engineering&period=2026-13"; do

@@ -105,6 +105,21 @@ write_config() {
     "$(dirname "${BASH_SOURCE[0]}")/../../examples/policy-config.yaml" >"$1"
 }
 
+# seed_config_prices FILE [TOKEN_ENV]: the config seeds a price the API lacks (gpt-4o) into the
+# API at start (api.seed_prices: true), with its token from TOKEN_ENV when given.
+seed_config_prices() {
+  local env=${2:-KEEPTRUSTS_API_TOKEN}
+  sed -i "s/^  token_env: KEEPTRUSTS_API_TOKEN\$/  token_env: $env\n  seed_prices: true/" "$1"
+  grep -q "^  seed_prices: true$" "$1" || fail "the config did not get api.seed_prices"
+  cat >>"$1" <<'YAML'
+model_pricing:
+  - model: gpt-4o
+    provider: openai
+    input_per_1k: 0.0025
+    output_per_1k: 0.01
+YAML
+}
+
 api() {  # METHOD PATH [JSON]
   if [ $# -ge 3 ]; then
     curl -sS -X "$1" "$KEEPTRUSTS_API_URL$2" -H "Authorization: Bearer $KEEPTRUSTS_API_TOKEN" \

@@ -98,6 +98,7 @@ asio::awaitable<std::optional<ledger::LogApplyResult>> LogShipper::post(std::str
   try {
     auto resp = co_await api_.pool->request(
         api_.url, api_.make("POST", "/v1/gateway/log", std::move(body), "application/x-ndjson"), kCallTimeout);
+    api_.note_status(resp.status);  // a refused token stops the worker's requests (api_link.hpp)
     if (resp.status == 200) {
       if (auto r = wire::decode_log_result(resp.body)) co_return r;
       spdlog::error("the API's answer to a ledger log batch cannot be read");

@@ -199,6 +199,21 @@ CREATE TABLE log_rejects(
   PRIMARY KEY(log_id, seq)
 )%TABLE%;
 )sql",
+      // 7: scoped API tokens (issue 11). Only the SHA-256 of a token is kept; a name is unique
+      // among the tokens not revoked, so a revoked token's name can be given again.
+      R"sql(
+CREATE TABLE api_tokens(
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  scope TEXT NOT NULL CHECK(scope IN ('admin','gateway','viewer')),
+  prefix TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at %BIGINT% NOT NULL,
+  last_used_at %BIGINT%,
+  revoked_at %BIGINT%
+)%TABLE%;
+CREATE UNIQUE INDEX api_tokens_active_name ON api_tokens(name) WHERE revoked_at IS NULL;
+)sql",
   };
   return steps;
 }

@@ -64,6 +64,12 @@ class SqlStore final : public Store {
   LogApplyResult apply_log(const LogBatch& batch, int64_t now) override;
   std::vector<GatewayLogState> gateway_logs(int64_t closed_since) override;
 
+  // store_tokens.cpp
+  ApiToken create_api_token(const ApiToken& token, int64_t now) override;
+  std::optional<ApiToken> revoke_api_token(const std::string& id, int64_t now) override;
+  std::vector<ApiToken> list_api_tokens() override;
+  void touch_api_tokens(const std::vector<TokenUse>& uses) override;
+
   // store_events.cpp, store_verify.cpp
   void insert_events(const std::vector<EventRecord>& events) override;
   std::vector<StoredEvent> query_events(const EventQuery& q) override;
