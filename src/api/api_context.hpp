@@ -2,6 +2,7 @@
 // What every API route needs: the store executor, the admin token, and reply helpers.
 #include <string>
 
+#include "api/api_metrics.hpp"
 #include "api/store_executor.hpp"
 #include "core/error.hpp"
 #include "http/server.hpp"
@@ -11,6 +12,7 @@ namespace kt::api {
 struct ApiContext {
   StoreExecutor& store;
   std::string admin_token;
+  ApiMetrics* metrics = nullptr;
 };
 
 using http::awaitable;
@@ -34,6 +36,7 @@ awaitable<void> get_consumer_groups(ApiContext&, http::Request&, http::ResponseW
 awaitable<void> post_events(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> get_events(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> get_spend(ApiContext&, http::Request&, http::ResponseWriter&);
+awaitable<void> get_metrics(ApiContext&, http::Request&, http::ResponseWriter&);
 
 // Resolves a team given as a consumer-group name or a wallet team id.
 awaitable<std::string> resolve_team(ApiContext&, const std::string& name_or_id);
