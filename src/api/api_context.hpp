@@ -2,6 +2,7 @@
 // What every API route needs: the store executor, the admin token, the scoped tokens, and reply helpers.
 #include <string>
 
+#include "api/api_metrics.hpp"
 #include "api/store_executor.hpp"
 #include "api/token_cache.hpp"
 #include "core/error.hpp"
@@ -13,6 +14,7 @@ struct ApiContext {
   StoreExecutor& store;
   std::string admin_token;
   TokenCache& tokens;
+  ApiMetrics* metrics = nullptr;
 };
 
 using http::awaitable;
@@ -39,6 +41,7 @@ awaitable<void> get_spend(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> post_token(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> get_tokens(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> revoke_token(ApiContext&, http::Request&, http::ResponseWriter&);
+awaitable<void> get_metrics(ApiContext&, http::Request&, http::ResponseWriter&);
 
 // Resolves a team given as a consumer-group name or a wallet team id.
 awaitable<std::string> resolve_team(ApiContext&, const std::string& name_or_id);

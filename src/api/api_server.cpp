@@ -104,6 +104,7 @@ constexpr ApiRoute kRoutes[] = {
     {"GET", "/v1/tokens", get_tokens},
     {"DELETE", "/v1/tokens/{id}", revoke_token},
     {"POST", "/v1/tokens/{id}/revoke", revoke_token},
+    {"GET", "/metrics", get_metrics, kViewer},
 };
 
 // "{id}" matches one non-empty segment of letters, digits, '_' and '-' (no dots: no traversal).
@@ -115,6 +116,14 @@ bool path_matches(std::string_view pattern, std::string_view path) {
   for (char c : path.substr(before.size(), path.size() - before.size() - after.size()))
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
   return true;
+}
+
+// A request's route for /metrics: a path of the table (never the client's own), or "unmatched".
+std::string_view route_label(std::string_view path) {
+  if (path == "/health") return "/health";
+  for (const auto& r : kRoutes)
+    if (path_matches(r.path, path)) return r.path;
+  return "unmatched";
 }
 
 // Decided from the request head alone (the server's head hook, before the body is read, and
@@ -153,10 +162,11 @@ std::optional<http::EarlyResponse> on_head(const ApiContext& ctx, http::Request&
   const ApiRoute* route = nullptr;
   auto early = admit(ctx, req, &route);
   if (route) req.admitted = route;
+  if (early && ctx.metrics) ctx.metrics->count_request(req.method, route_label(req.path()), early->status);
   return early;
 }
 
-awaitable<void> dispatch(ApiContext& ctx, http::Request& req, http::ResponseWriter& res) {
+awaitable<void> serve(ApiContext& ctx, http::Request& req, http::ResponseWriter& res) {
   const ApiRoute* route = nullptr;
   if (const auto* admitted = std::any_cast<const ApiRoute*>(&req.admitted)) {
     route = *admitted;
@@ -182,6 +192,12 @@ awaitable<void> dispatch(ApiContext& ctx, http::Request& req, http::ResponseWrit
     co_return co_await reply_error(res, ApiError{422, "invalid_request_error", "amount_out_of_range",
                                                  "the amount would take a balance out of range (more than 9.2 billion dollars)"});
   co_await reply_error(res, ApiError{503, "api_error", "store_unavailable", "the ledger store failed; retry later"});
+}
+
+awaitable<void> dispatch(ApiContext& ctx, http::Request& req, http::ResponseWriter& res) {
+  StatusRecorder answer(res);
+  co_await serve(ctx, req, answer);
+  if (ctx.metrics && answer.status()) ctx.metrics->count_request(req.method, route_label(req.path()), answer.status());
 }
 
 }  // namespace
@@ -212,10 +228,12 @@ int run_api_server(const ApiOptions& options) {
     spdlog::error("cannot open database: {}", e.what());
     return 2;
   }
+  ApiMetrics metrics;
   StoreExecutor executor(std::move(stores));
+  executor.time_calls([&metrics](std::chrono::nanoseconds d) { metrics.observe_store_call(d); });
   executor.start_sweeper(std::chrono::seconds(1), {options.reservation_ttl_seconds, options.lease_grace_seconds});
   executor.run_every(TokenCache::kRefreshEvery, "reloading the API tokens", [&tokens](ledger::Store& s) { tokens.refresh(s); });
-  ApiContext ctx{executor, token, tokens};
+  ApiContext ctx{executor, token, tokens, &metrics};
   http::Server server(so, [&ctx](boost::asio::io_context&, size_t) -> http::Routes {
     return http::Routes([&ctx](http::Request& req, http::ResponseWriter& res) { return dispatch(ctx, req, res); },
                         [&ctx](http::Request& req) { return on_head(ctx, req); });

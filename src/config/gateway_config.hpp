@@ -112,6 +112,12 @@ struct ModelPrice {
   std::optional<int64_t> max_output_tokens;
 };
 
+// `metrics:` — GET /metrics on the gateway port is open unless token_env names the variable
+// holding the token it then requires (Authorization: Bearer).
+struct MetricsConfig {
+  std::optional<std::string> token_env;
+};
+
 struct GatewayConfig {
   std::string version;
   std::vector<Target> targets;
@@ -123,6 +129,7 @@ struct GatewayConfig {
   // Dated or other names priced as a model of the price book: {"gpt-4o-mini-2024-07-18": "gpt-4o-mini"}.
   // Only these: a name is never matched to a price by its prefix.
   std::map<std::string, std::string> model_aliases;
+  MetricsConfig metrics;
   std::string source_path;
 };
 

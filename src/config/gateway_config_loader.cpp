@@ -18,9 +18,9 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 8> kTopKeys = {"version", "providers",    "consumer_groups",
-                                                       "cost_tracking", "api",       "policies",
-                                                       "model_pricing", "model_aliases"};
+constexpr std::array<std::string_view, 9> kTopKeys = {"version",       "providers",     "consumer_groups",
+                                                       "cost_tracking", "api",           "policies",
+                                                       "model_pricing", "model_aliases", "metrics"};
 constexpr std::array<std::string_view, 1> kProviderKeys = {"targets"};
 constexpr std::array<std::string_view, 11> kTargetKeys = {"id",         "provider",   "secret_key_ref", "base_url",
                                                           "timeout_ms", "deployment", "deployments",    "api_version",
@@ -39,6 +39,7 @@ constexpr std::array<std::string_view, 3> kFsyncPolicies = {"interval", "always"
 constexpr std::array<std::string_view, 4> kLeaseKeys = {"enabled", "ttl_seconds", "max_amount", "idle_return_seconds"};
 constexpr std::array<std::string_view, 2> kAlertKeys = {"threshold_percent", "action"};
 constexpr std::array<std::string_view, 3> kApiKeys = {"url", "token_env", "seed_prices"};
+constexpr std::array<std::string_view, 1> kMetricsKeys = {"token_env"};
 constexpr std::array<std::string_view, 4> kPolicyKeys = {"name", "type", "action", "config"};
 constexpr std::array<std::string_view, 2> kContentFilterKeys = {"categories", "threshold"};
 constexpr std::array<std::string_view, 1> kSupportedVersions = {"1"};
@@ -76,6 +77,7 @@ class Loader {
     if (const Field* f = top.get("policies")) policies(*f, cfg);
     if (const Field* f = top.get("model_pricing")) load_model_pricing(*f, cfg.model_pricing, sink_);
     if (const Field* f = top.get("model_aliases")) model_aliases(*f, cfg.model_aliases);
+    if (const Field* f = top.get("metrics")) metrics(*f, cfg.metrics);
 
     if (!top.get("providers"))
       sink_.warning("W005", "providers", root.Mark(), "no providers.targets: the gateway has nowhere to send requests");
@@ -378,6 +380,13 @@ class Loader {
     if (const Field* p = m.get("seed_prices"))
       if (auto v = read_bool(*p, sink_)) conn.seed_prices = *v;
     cfg.api = std::move(conn);
+  }
+
+  void metrics(const Field& f, MetricsConfig& out) {
+    if (!expect_map(f.value, f.path, sink_)) return;
+    MapView m(f.value, f.path, kMetricsKeys, sink_);
+    if (const Field* t = m.get("token_env"))
+      if (auto v = read_name(*t, sink_)) out.token_env = *v;
   }
 
   // `model_aliases: {gpt-4o-mini-2024-07-18: gpt-4o-mini}`: a dated name priced as the model it

@@ -67,6 +67,7 @@ int run_gateway(const GatewayOptions& options) {
   // Each worker's lease pool, published once built, so a worker refused for room that a sibling's
   // idle lease holds can ask for it back (on the sibling's own thread).
   auto lease_pools = std::make_shared<std::vector<std::atomic<Worker*>>>(so.threads);
+  auto peers = std::make_shared<std::vector<std::atomic<Worker*>>>(so.threads);  // for /metrics
   http::Server server(so, [&](boost::asio::io_context& ioc, size_t index) -> http::Routes {
     try {
       workers[index] = std::make_unique<Worker>(ioc, index, *shared);
@@ -97,6 +98,8 @@ int run_gateway(const GatewayOptions& options) {
     w.prices->start(5000ms);
     w.start();
     if (w.leases) (*lease_pools)[index].store(&w, std::memory_order_release);
+    w.peers = peers;
+    (*peers)[index].store(&w, std::memory_order_release);
     pipelines[index] = std::make_unique<Pipeline>(*shared, w);
     Pipeline* p = pipelines[index].get();
     return http::Routes([p](http::Request& req, http::ResponseWriter& res) { return p->handle(req, res); },

@@ -114,6 +114,10 @@ GatewayShared build_shared(std::shared_ptr<const config::GatewayConfig> cfg, con
   } else if (cfg->cost_tracking.enabled) {
     spdlog::warn("cost_tracking is enabled but there is no api section: costs are not tracked");
   }
+  if (const auto& env = cfg->metrics.token_env) {
+    s.metrics_token = env_or_empty(*env);
+    if (s.metrics_token.empty()) throw std::runtime_error(*env + " is not set: metrics.token_env names the token /metrics requires");
+  }
   for (const auto& a : cfg->cost_tracking.budget_alerts) {
     if (a.action == "block") s.block_at_percent = s.block_at_percent ? std::min(s.block_at_percent, a.threshold_percent) : a.threshold_percent;
     else s.notify_thresholds.push_back(a.threshold_percent);

@@ -24,6 +24,7 @@ struct GatewayShared {
   std::vector<std::shared_ptr<const providers::Provider>> providers;  // parallel to targets
   std::optional<http::Url> api_url;
   std::string api_token;
+  std::string metrics_token;  // what GET /metrics requires (metrics.token_env); empty: open
   std::optional<http::Url> alert_webhook;
   int block_at_percent = 0;            // lowest "block" alert threshold, 0 = none
   std::vector<int> notify_thresholds;  // "notify" alert thresholds

@@ -108,6 +108,7 @@ awaitable<void> LedgerClient::flush_loop() {
       }
       continue;
     }
+    ++failures_;
     // Reserves and grants fail now (the request fails closed). Renewals are tried again after a
     // back-off, unless the API refused the batch itself (the next renewal tick sends them anew).
     for (auto it = batch.rbegin(); it != batch.rend(); ++it) {

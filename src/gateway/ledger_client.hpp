@@ -36,6 +36,8 @@ class LedgerClient {
   awaitable<std::optional<ledger::OpResult>> acquire_lease(ledger::LeaseAcquireOp op);
   void renew_lease(ledger::LeaseRenewOp op);
   size_t pending() const { return queue_.size(); }
+  // Batches that got no usable answer (unreachable, timeout, refused, unreadable): for /metrics.
+  uint64_t failures() const { return failures_; }
   static constexpr size_t kMaxQueued = 20000;
 
  private:
@@ -57,6 +59,7 @@ class LedgerClient {
   ResultSink on_result_;
   std::deque<Pending> queue_;
   bool flushing_ = false;
+  uint64_t failures_ = 0;
 };
 
 }  // namespace kt::gateway

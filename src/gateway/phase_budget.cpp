@@ -160,6 +160,7 @@ awaitable<std::optional<Rejection>> price_and_hold(RequestContext& ctx, const Ga
   const auto* price = co_await w.prices->find_or_refresh(ctx.model, shared.config->model_aliases);
   ctx.max_tokens_requested = ctx.max_tokens;
   ctx.max_tokens_clamped.reset();
+  ctx.metric_model = price ? w.metrics.model_id(price->model) : metrics::kModelUnpriced;
   if (price) {
     ctx.price = *price;
     ctx.prompt_estimate = count_prompt_tokens(ctx, shared, w);

@@ -17,6 +17,7 @@ awaitable<void> finish_request(RequestContext& ctx, const GatewayShared& shared,
   }
   ctx.lease_id.reset();
   DecisionEvent ev = build_decision_event(ctx);
+  w.metrics.request_finished(ctx, metrics::mono_us());
   if (!w.log) co_return;  // no API: nothing to record to
   wire::RecordEvent e{ev.id, "decision", ev.ts_micros, ev.json};
   if (ctx.intent_logged) {

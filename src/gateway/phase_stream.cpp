@@ -126,6 +126,7 @@ awaitable<void> relay_stream(RequestContext& ctx, const GatewayShared& shared, h
     if (ctx.client_disconnected || (out.empty() && !last)) continue;
     head_out = true;
     ended = last;
+    if (ctx.first_token_us == 0 && !out.empty()) ctx.first_token_us = metrics::mono_us() - ctx.started_mono_us;
     if (!co_await res.write_chunk(out, last)) {
       ctx.client_disconnected = true;
       drain_deadline = std::chrono::steady_clock::now() + kDrainAfterDisconnect;

@@ -43,6 +43,14 @@ std::string upstream_body(RequestContext& ctx) {
   return boost::json::serialize(v);
 }
 
+// An upstream call's time, for /metrics (monotonic: the decision event's upstream_latency_us is
+// the wall clock's).
+void note_upstream_call(RequestContext& ctx, Worker& w, int64_t started_mono_us) {
+  const int64_t us = metrics::mono_us() - started_mono_us;
+  ctx.upstream_total_us += us;
+  w.metrics.upstream_call(us);
+}
+
 std::string upstream_failure_code(const std::exception& e) {
   using Kind = http::ClientError::Kind;
   auto* ce = dynamic_cast<const http::ClientError*>(&e);
@@ -101,9 +109,11 @@ awaitable<void> forward_upstream(RequestContext& ctx, const GatewayShared& share
   if (!ctx.provider->supports(info.route)) co_return co_await reply_route_not_supported(ctx, res);
   auto req = ctx.provider->build_request(*ctx.target, info, upstream_body(ctx));
   int64_t t0 = now_unix_micros();
+  const int64_t m0 = metrics::mono_us();
   if (ctx.stream) {
     co_await relay_stream(ctx, shared, w.pool, std::move(req), res);
     ctx.upstream_us = now_unix_micros() - t0;
+    note_upstream_call(ctx, w, m0);
     co_return;
   }
   http::ClientResponse resp;
@@ -114,6 +124,7 @@ awaitable<void> forward_upstream(RequestContext& ctx, const GatewayShared& share
     failure = upstream_failure_code(e);
   }
   ctx.upstream_us = now_unix_micros() - t0;
+  note_upstream_call(ctx, w, m0);
   if (failure) co_return co_await reply_upstream_failure(ctx, res, *failure);
   ctx.upstream_status = ctx.status = resp.status;
   if (resp.status < 200 || resp.status >= 300)

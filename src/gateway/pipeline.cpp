@@ -9,7 +9,9 @@
 
 #include "core/ids.hpp"
 #include "core/period.hpp"
+#include "core/prom_text.hpp"
 #include "gateway/idempotency_phase.hpp"
+#include "gateway/metrics/metrics_scrape.hpp"
 #include "gateway/phases.hpp"
 #include "gateway/route_request.hpp"
 
@@ -79,6 +81,8 @@ std::optional<http::EarlyResponse> Pipeline::on_head(http::Request& req) {
     allowed = "GET";
   } else if (path == "/health") {
     return std::nullopt;
+  } else if (path == "/metrics") {
+    allowed = "GET";
   } else {
     // Never forwarded: an unpriced route would bypass the budget.
     return http::EarlyResponse{404, error_envelope(not_found("unknown route " + std::string(path))), {}};
@@ -87,6 +91,14 @@ std::optional<http::EarlyResponse> Pipeline::on_head(http::Request& req) {
     ApiError e{405, "invalid_request_error", "method_not_allowed",
                "method " + req.method + " is not allowed on " + std::string(path)};
     return http::EarlyResponse{405, error_envelope(e), {{"Allow", std::string(allowed)}}};
+  }
+  if (path == "/metrics") {  // open, or behind metrics.token_env (never a consumer key)
+    if (shared_.metrics_token.empty()) return std::nullopt;
+    auto a = req.header("authorization");
+    if (a && a->size() > 7 && (a->substr(0, 7) == "Bearer " || a->substr(0, 7) == "bearer ") &&
+        constant_time_equal(a->substr(7), shared_.metrics_token))
+      return std::nullopt;
+    return http::EarlyResponse{401, error_envelope(unauthorized("missing or invalid metrics token: send Authorization: Bearer <token>")), {}};
   }
   const config::ConsumerGroup* group = nullptr;
   if (auto r = authenticate(req, shared_, group)) {
@@ -108,6 +120,10 @@ awaitable<void> Pipeline::handle(http::Request& req, http::ResponseWriter& res) 
   std::string_view path = req.path();
   if (auto route = providers::route_of_path(path)) co_return co_await priced_route(req, res, *route);
   if (path == "/health") co_return co_await res.send(200, "application/json", R"({"status":"ok"})");
+  if (path == "/metrics") {
+    std::string text = co_await metrics::scrape(w_, shared_);
+    co_return co_await res.send(200, kPromContentType, std::move(text));
+  }
   co_await list_models(res);
 }
 

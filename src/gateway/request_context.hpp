@@ -6,6 +6,7 @@
 
 #include "config/gateway_config.hpp"
 #include "core/money.hpp"
+#include "gateway/metrics/counters.hpp"
 #include "http/types.hpp"
 #include "ledger/store_types.hpp"
 #include "policies/policy.hpp"
@@ -35,11 +36,12 @@ struct AttemptRecord {
 };
 
 struct RequestContext {
-  explicit RequestContext(http::Request& r) : req(r) {}
+  explicit RequestContext(http::Request& r) : req(r), started_mono_us(metrics::mono_us()) {}
   http::Request& req;
   std::string request_id;
   int attempt = 1;
   int64_t started_us = 0;
+  int64_t started_mono_us;  // for /metrics' durations (the monotonic clock)
   std::string route = "/v1/chat/completions";
   providers::Route route_kind = providers::Route::chat;
 
@@ -63,6 +65,7 @@ struct RequestContext {
 
   // price & reserve
   std::optional<ledger::PricingRow> price;
+  uint16_t metric_model = 0;  // the model's label id (worker_metrics.hpp): none until priced
   int64_t prompt_estimate = 0, output_allowance = 0;
   Money estimate;
   bool reserved = false;
@@ -80,6 +83,8 @@ struct RequestContext {
   const providers::Provider* provider = nullptr;
   int upstream_status = 0;
   int64_t upstream_us = 0;
+  int64_t upstream_total_us = 0;  // every attempt's upstream time (monotonic), for /metrics
+  int64_t first_token_us = 0;     // streams: first events out, from the start (monotonic)
   std::optional<providers::Usage> usage;
   std::string usage_source = "provider";
   bool client_disconnected = false;

@@ -26,7 +26,10 @@ class WorkerLogSource final : public ShipSource {
     std::map<std::string, std::pair<std::string, std::string>> last;  // team -> group, request id
     w_.log->applied_through(through, [&](const std::string& team, Money, const std::string& group,
                                          const std::string& request_id) { last[team] = {group, request_id}; });
+    w_.metrics.ledger_lag.applied(through);
+    const int64_t now = metrics::mono_us();
     for (const auto& t : r.teams) {
+      w_.metrics.balance_seen(t.team_id, t.balance, now);
       if (w_.leases) w_.leases->on_applied(t.team_id, t.balance, t.settled);
       if (!t.fired.empty()) {
         const auto& who = last[t.team_id];
@@ -59,7 +62,7 @@ LedgerLogOptions log_options(const GatewayShared& shared, size_t index) {
 }  // namespace
 
 Worker::Worker(boost::asio::io_context& ctx, size_t idx, const GatewayShared& shared)
-    : ioc(ctx), index(idx), pool(ctx) {
+    : ioc(ctx), index(idx), metrics(*shared.config), pool(ctx) {
   std::optional<ApiLink> api;
   if (shared.api_url) {
     api_access = std::make_shared<ApiAccess>();
@@ -67,7 +70,10 @@ Worker::Worker(boost::asio::io_context& ctx, size_t idx, const GatewayShared& sh
     log = std::make_unique<LedgerLog>(ioc, log_options(shared, idx));
     log_source = std::make_unique<WorkerLogSource>(*this, shared);
     shipper = std::make_unique<LogShipper>(ioc, *api, *log_source);
-    log->on_written([s = shipper.get()] { s->wake(); });
+    log->on_written([this] {
+      metrics.ledger_lag.written(log->segments().written_seq(), metrics::mono_us());
+      shipper->wake();
+    });
   }
   events = std::make_unique<EventSink>(log.get());
   std::string hook_path = shared.alert_webhook ? (shared.alert_webhook->base_path.empty() ? "/" : shared.alert_webhook->base_path) : "";

@@ -2,6 +2,7 @@
 // Per-thread gateway state: each io_context has its own upstream pool, ledger log and shipper,
 // ledger client, budget leases and price book, so requests on different threads share no lock.
 #include <boost/asio/io_context.hpp>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -13,6 +14,7 @@
 #include "gateway/ledger_log/event_sink.hpp"
 #include "gateway/ledger_log/ledger_log.hpp"
 #include "gateway/ledger_log/log_shipper.hpp"
+#include "gateway/metrics/worker_metrics.hpp"
 #include "gateway/price_book.hpp"
 #include "http/client.hpp"
 #include "tokenizer/count_cache.hpp"
@@ -31,6 +33,7 @@ struct Worker {
 
   boost::asio::io_context& ioc;
   size_t index;
+  metrics::WorkerMetrics metrics;  // this thread's counters (metrics/worker_metrics.hpp)
   http::ClientPool pool;
   std::unique_ptr<LedgerLog> log;        // null without an API: nothing to ship to
   std::unique_ptr<ShipSource> log_source;
@@ -45,6 +48,8 @@ struct Worker {
   // Asks this process's other workers to hand back their idle budget leases of a team (posted to
   // their threads). Set by gateway_main; empty with one worker.
   std::function<void(const std::string& team)> return_sibling_leases;
+  // Every worker of this process (null until started), for /metrics to gather (metrics_scrape.hpp).
+  std::shared_ptr<const std::vector<std::atomic<Worker*>>> peers;
 };
 
 }  // namespace kt::gateway

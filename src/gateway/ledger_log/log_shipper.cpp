@@ -108,6 +108,7 @@ asio::awaitable<std::optional<ledger::LogApplyResult>> LogShipper::post(std::str
   } catch (const std::exception& e) {
     spdlog::warn("ledger log batch not delivered: {}", e.what());
   }
+  ++failures_;
   co_return std::nullopt;
 }
 

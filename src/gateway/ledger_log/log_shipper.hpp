@@ -46,6 +46,8 @@ class LogShipper {
   bool caught_up() const;
   uint64_t applied_seq() const { return applied_seq_; }
   std::chrono::steady_clock::time_point last_applied_at() const { return last_applied_at_; }
+  // Batches (and reports) the API did not take, for /metrics.
+  uint64_t failures() const { return failures_; }
 
  private:
   // The next batch's body (header + frames after the cursor) and the seq it runs through; false
@@ -66,6 +68,7 @@ class LogShipper {
   boost::asio::steady_timer wake_;
   std::chrono::steady_clock::time_point last_contact_{}, last_applied_at_{};
   std::string frames_;  // the batch's frames as read (reused)
+  uint64_t failures_ = 0;
 };
 
 }  // namespace kt::gateway
