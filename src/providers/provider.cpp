@@ -24,14 +24,4 @@ std::string_view route_path(Route r) {
   return "";
 }
 
-http::ClientRequest Provider::chat_request(const ResolvedTarget& t, std::string body, bool stream) const {
-  RouteInfo info;
-  info.stream = stream;
-  return build_request(t, info, std::move(body));
-}
-
-std::optional<Usage> Provider::usage_from_json(std::string_view body) const {
-  return read_response(RouteInfo{}, std::string(body)).usage;
-}
-
 }  // namespace kt::providers
