@@ -16,7 +16,7 @@
 #include <random>
 #include <string>
 
-#include "api/wire/log_wire.hpp"
+#include "wire/log_wire.hpp"
 #include "core/ids.hpp"
 #include "core/period.hpp"
 #include "ledger/postgres/pg_db.hpp"

@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "api/api_context.hpp"
-#include "api/wire/json_fields.hpp"
+#include "wire/json_fields.hpp"
 #include "core/period.hpp"
 
 namespace kt::api {

@@ -3,9 +3,9 @@
 #include <simdjson.h>
 
 #include "api/api_context.hpp"
-#include "api/wire/json_fields.hpp"
-#include "api/wire/ledger_wire.hpp"
-#include "api/wire/log_wire.hpp"
+#include "wire/json_fields.hpp"
+#include "wire/ledger_wire.hpp"
+#include "wire/log_wire.hpp"
 #include "core/period.hpp"
 
 namespace kt::api {

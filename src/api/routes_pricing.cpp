@@ -1,10 +1,10 @@
 // POST/GET /v1/model-pricing: the price book the gateway prices requests with.
 #include "api/api_context.hpp"
-#include "api/wire/json_fields.hpp"
-#include "api/wire/ledger_wire.hpp"
-#include "api/wire/timestamp.hpp"
+#include "wire/json_fields.hpp"
+#include "wire/ledger_wire.hpp"
+#include "wire/timestamp.hpp"
 #include "core/period.hpp"
-#include "ledger/price_sanity.hpp"
+#include "core/price_sanity.hpp"
 
 namespace kt::api {
 namespace {
@@ -78,7 +78,7 @@ awaitable<void> post_model_pricing(ApiContext& ctx, http::Request& req, http::Re
     if (!in.effective_from) co_return co_await reply_error(res, bad_timestamp("effective_from"));
   }
   // Accepted, but a price that looks entered in the wrong unit is said so in the answer.
-  auto warnings = ledger::pricing_unit_warnings(in.input_per_1k, in.output_per_1k, in.cached_input_per_1k);
+  auto warnings = pricing_unit_warnings(in.input_per_1k, in.output_per_1k, in.cached_input_per_1k);
   // The conflict is caught on the store thread, so no exception crosses the co_await.
   auto outcome = co_await ctx.store.call([&](ledger::Store& s) {
     UpsertOutcome o;

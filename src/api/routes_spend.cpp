@@ -1,6 +1,6 @@
 // Spend reports per team and period, with a per-model breakdown (what `kt spend` prints).
 #include "api/api_context.hpp"
-#include "api/wire/ledger_wire.hpp"
+#include "wire/ledger_wire.hpp"
 #include "core/period.hpp"
 
 namespace kt::api {

@@ -5,7 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "api/api_context.hpp"
-#include "api/wire/json_fields.hpp"
+#include "wire/json_fields.hpp"
 #include "core/log_text.hpp"
 #include "core/period.hpp"
 

@@ -2,8 +2,8 @@
 #include <limits>
 
 #include "api/api_context.hpp"
-#include "api/wire/json_fields.hpp"
-#include "api/wire/ledger_wire.hpp"
+#include "wire/json_fields.hpp"
+#include "wire/ledger_wire.hpp"
 #include "core/period.hpp"
 
 namespace kt::api {

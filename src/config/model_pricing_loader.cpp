@@ -4,7 +4,7 @@
 #include <set>
 
 #include "config/schema_constants.hpp"
-#include "ledger/price_sanity.hpp"
+#include "core/price_sanity.hpp"
 
 namespace kt::config {
 namespace {
@@ -30,7 +30,7 @@ std::optional<Money> read_money(const Field& f, DiagnosticSink& sink) {
     return std::nullopt;
   }
   std::vector<std::string> warnings;
-  ledger::check_price_unit(f.key.c_str(), *m, warnings);
+  check_price_unit(f.key.c_str(), *m, warnings);
   for (auto& w : warnings)
     sink.warning("W007", f.path, f.value.Mark(), w, "prices are in USD per 1K tokens (per 1M / 1000, per token * 1000)");
   return m;

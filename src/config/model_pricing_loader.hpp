@@ -9,7 +9,7 @@ namespace kt::config {
 
 // Reads the list into `out`. E004 for a malformed or negative price, a duplicate model or a bad
 // max_output_tokens; E005 for a missing field; W007 for a price that looks entered per token or
-// per 1M tokens instead of per 1K (the API's unit sanity check, ledger/price_sanity.hpp).
+// per 1M tokens instead of per 1K (the unit sanity check the API shares, core/price_sanity.hpp).
 void load_model_pricing(const Field& f, std::vector<ModelPrice>& out, DiagnosticSink& sink);
 
 }  // namespace kt::config

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
-#include "api/wire/ledger_wire.hpp"
+#include "wire/ledger_wire.hpp"
 #include "core/ids.hpp"
 #include "core/json_writer.hpp"
 #include "core/period.hpp"

@@ -6,7 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
-#include "api/wire/ledger_wire.hpp"
+#include "wire/ledger_wire.hpp"
 
 namespace kt::gateway {
 namespace asio = boost::asio;

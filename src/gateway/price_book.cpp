@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "api/wire/ledger_wire.hpp"
+#include "wire/ledger_wire.hpp"
 
 namespace kt::gateway {
 namespace asio = boost::asio;

@@ -27,7 +27,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "api/wire/log_wire.hpp"
+#include "wire/log_wire.hpp"
 #include "core/money.hpp"
 #include "spool/segment_log.hpp"
 

@@ -16,7 +16,7 @@
 #include <optional>
 #include <string>
 
-#include "api/wire/log_wire.hpp"
+#include "wire/log_wire.hpp"
 #include "gateway/api_link.hpp"
 #include "spool/segment_log.hpp"
 

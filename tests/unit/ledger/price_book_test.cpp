@@ -1,6 +1,6 @@
 // The versioned price book: effective_from, the prices in force at a time, scheduled versions,
 // and refusing to rewrite history. Runs against every store backend.
-#include "ledger/price_sanity.hpp"
+#include "core/price_sanity.hpp"
 #include "ledger_test_support.hpp"
 
 namespace kt::ledger::testing {

@@ -1,7 +1,7 @@
-#include "api/wire/log_wire.hpp"
+#include "wire/log_wire.hpp"
 
-#include "api/wire/ledger_wire.hpp"
-#include "api/wire/sj_read.hpp"
+#include "wire/ledger_wire.hpp"
+#include "wire/sj_read.hpp"
 #include "core/json_writer.hpp"
 #include "spool/frame.hpp"
 

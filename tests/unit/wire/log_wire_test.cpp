@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
-#include "api/wire/log_wire.hpp"
+#include "wire/log_wire.hpp"
 #include "spool/frame.hpp"
 
 namespace kt::wire {

@@ -2,7 +2,7 @@
 // and zones alternate (the decoder keeps the last parsed period).
 #include <gtest/gtest.h>
 
-#include "api/wire/ledger_wire.hpp"
+#include "wire/ledger_wire.hpp"
 
 namespace {
 

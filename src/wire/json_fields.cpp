@@ -1,4 +1,4 @@
-#include "api/wire/json_fields.hpp"
+#include "wire/json_fields.hpp"
 
 #include <simdjson.h>
 

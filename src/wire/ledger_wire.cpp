@@ -1,9 +1,9 @@
-#include "api/wire/ledger_wire.hpp"
+#include "wire/ledger_wire.hpp"
 
 #include <simdjson.h>
 
-#include "api/wire/json_fields.hpp"
-#include "api/wire/sj_read.hpp"
+#include "wire/json_fields.hpp"
+#include "wire/sj_read.hpp"
 
 namespace kt::wire {
 namespace sj = simdjson::ondemand;

@@ -1,4 +1,4 @@
-#include "api/wire/timestamp.hpp"
+#include "wire/timestamp.hpp"
 
 #include <cctype>
 

@@ -8,7 +8,7 @@
 
 #include "core/money.hpp"
 
-namespace kt::ledger {
+namespace kt {
 
 // Thresholds, per 1K tokens. The dearest list prices today are around $0.075 per 1K input and
 // $0.6 per 1K output (o1-pro class models); above $1 per 1K ($1,000 per 1M tokens) is beyond any
@@ -39,4 +39,4 @@ inline std::vector<std::string> pricing_unit_warnings(Money input_per_1k, Money 
   return out;
 }
 
-}  // namespace kt::ledger
+}  // namespace kt
