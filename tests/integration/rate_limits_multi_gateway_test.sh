@@ -30,10 +30,13 @@ api: {url: $KEEPTRUSTS_API_URL, token_env: KEEPTRUSTS_API_TOKEN}
 YAML
 lint=$("$KT" policy lint --file "$WORK/policy-config.yaml") || fail "lint: $lint"
 URLS=()
-for g in 1 2 3; do
-  mkdir -p "$WORK/gw$g"
-  start_gateway "$WORK/policy-config.yaml" --spool-dir "$WORK/gw$g/spool"
-  URLS+=("$GW_URL")
+for g in 1 2 3; do  # each its own spool and log
+  port=$(free_port)
+  OPENAI_BASE_URL="$MOCK_URL/v1" "$KT" gateway run --policy-config "$WORK/policy-config.yaml" --listen "127.0.0.1:$port" \
+    --spool-dir "$WORK/spool$g" >"$WORK/gateway$g.log" 2>&1 &
+  PIDS+=($!)
+  wait_http "http://127.0.0.1:$port/health"
+  URLS+=("http://127.0.0.1:$port")
 done
 
 body='{"model":"gpt-4o-mini","max_tokens":50,"messages":[{"role":"user","content":"hi"}]}'
