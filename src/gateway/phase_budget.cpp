@@ -269,15 +269,6 @@ RequestRecord::RequestRecord(const RequestContext& ctx)
 }
 
 awaitable<std::optional<Rejection>> price_request(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
-  return price_only(ctx, shared, w);
-}
-
-awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
-  if (auto refused = co_await price_only(ctx, shared, w)) co_return refused;
-  co_return co_await reserve_priced(ctx, shared, w);
-}
-
-awaitable<std::optional<Rejection>> reserve_priced(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
   // A spool that cannot be written (disk full) is refused at once, before anything is held: its
   // log writes are retried every 100 ms, and the first that goes through ends this.
   if (w.log && shared.cost_tracking() && w.log->segments().failing()) co_return spool_unavailable();
@@ -291,6 +282,15 @@ awaitable<std::optional<Rejection>> reserve_priced(RequestContext& ctx, const Ga
     r.retry_after = "2";
     co_return r;
   }
+  co_return co_await price_only(ctx, shared, w);
+}
+
+awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
+  if (auto refused = co_await price_request(ctx, shared, w)) co_return refused;
+  co_return co_await reserve_priced(ctx, shared, w);
+}
+
+awaitable<std::optional<Rejection>> reserve_priced(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
   if (auto refused = co_await hold_priced(ctx, shared, w)) co_return refused;
   co_return co_await log_intent(ctx, shared, w);
 }
