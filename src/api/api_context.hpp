@@ -34,6 +34,7 @@ awaitable<void> post_gateway_log(ApiContext&, http::Request&, http::ResponseWrit
 awaitable<void> get_gateway_logs(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> post_single_ledger_op(ApiContext&, http::Request&, http::ResponseWriter&, const char* op);
 awaitable<void> post_consumer_groups(ApiContext&, http::Request&, http::ResponseWriter&);
+awaitable<void> post_rate_grants(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> get_consumer_groups(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> post_events(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> get_events(ApiContext&, http::Request&, http::ResponseWriter&);

@@ -96,6 +96,7 @@ constexpr ApiRoute kRoutes[] = {
     {"POST", "/v1/consumer-groups", post_consumer_groups, kGateway},
     {"GET", "/v1/consumer-groups", get_consumer_groups, kViewer},
     {"POST", "/v1/gateway/consumer-groups", post_consumer_groups, kGateway},
+    {"POST", "/v1/gateway/rate-grants", post_rate_grants, kGateway},
     {"GET", "/v1/gateway/consumer-groups", get_consumer_groups, kViewer},
     {"POST", "/v1/events/batch", post_events, kGateway},
     {"GET", "/v1/events", get_events, kViewer},

@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/money.hpp"
@@ -40,10 +41,31 @@ struct Target {
 
 inline constexpr const char* kDefaultAzureApiVersion = "2024-10-21";
 
+// Limits on a consumer group's traffic (README "Rate limits and the spend-rate breaker"). Each
+// is optional; a group takes every limit it does not set from `rate_limit_defaults`.
+struct RateLimits {
+  std::optional<int64_t> requests_per_minute, tokens_per_minute, tokens_per_day;
+  std::optional<Money> max_spend_per_minute, max_spend_per_hour;  // USD, exact
+  std::optional<bool> response_headers;                           // x-ratelimit-* on every answer
+  bool any_limit() const {
+    return requests_per_minute || tokens_per_minute || tokens_per_day || max_spend_per_minute || max_spend_per_hour;
+  }
+  // This group's limits, each unset one taken from `defaults`.
+  RateLimits over(const RateLimits& defaults) const;
+};
+
+// The consumer group named "default" without an api_key catches every request whose key matches
+// no group (or that sends none): off unless the config has one.
+inline constexpr const char* kDefaultGroupName = "default";
+
 struct ConsumerGroup {
   std::string name;
-  std::string api_key;
+  std::string api_key;  // empty only for the default group
   std::string wallet_team_id;
+  std::vector<std::string> allowed_models = {};  // globs (* and ?); empty: every model
+  RateLimits rate_limits = {};                   // with rate_limit_defaults applied
+  bool is_default() const { return api_key.empty(); }
+  bool allows_model(std::string_view model) const;
 };
 
 struct BudgetAlert {
@@ -122,6 +144,7 @@ struct GatewayConfig {
   std::string version;
   std::vector<Target> targets;
   std::vector<ConsumerGroup> consumer_groups;
+  RateLimits rate_limit_defaults;
   CostTracking cost_tracking;
   std::optional<ApiConnection> api;
   std::vector<Policy> policies;

@@ -11,6 +11,7 @@
 #include "config/did_you_mean.hpp"
 #include "config/model_pricing_loader.hpp"
 #include "config/schema_constants.hpp"
+#include "config/traffic_rules_loader.hpp"
 #include "config/yaml_reader.hpp"
 
 namespace kt::config {
@@ -18,9 +19,10 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 9> kTopKeys = {"version",       "providers",     "consumer_groups",
-                                                       "cost_tracking", "api",           "policies",
-                                                       "model_pricing", "model_aliases", "metrics"};
+constexpr std::array<std::string_view, 10> kTopKeys = {"version",       "providers",     "consumer_groups",
+                                                        "cost_tracking", "api",           "policies",
+                                                        "model_pricing", "model_aliases", "metrics",
+                                                        "rate_limit_defaults"};
 constexpr std::array<std::string_view, 1> kProviderKeys = {"targets"};
 constexpr std::array<std::string_view, 11> kTargetKeys = {"id",         "provider",   "secret_key_ref", "base_url",
                                                           "timeout_ms", "deployment", "deployments",    "api_version",
@@ -28,7 +30,8 @@ constexpr std::array<std::string_view, 11> kTargetKeys = {"id",         "provide
 constexpr std::array<std::string_view, 2> kRetryKeys = {"max", "backoff_ms"};
 constexpr std::array<std::string_view, 2> kFallbackKeys = {"target", "model"};
 constexpr std::array<std::string_view, 1> kSecretRefKeys = {"env"};
-constexpr std::array<std::string_view, 3> kGroupKeys = {"name", "api_key", "wallet_team_id"};
+constexpr std::array<std::string_view, 5> kGroupKeys = {"name", "api_key", "wallet_team_id", "allowed_models",
+                                                        "rate_limits"};
 constexpr std::array<std::string_view, 10> kCostKeys = {"enabled",           "wallet_enforcement", "enforce_budget",
                                                         "budget_alerts",     "alert_thresholds",   "unknown_model",
                                                         "alert_webhook_url", "on_insufficient",    "leases",
@@ -71,6 +74,7 @@ class Loader {
       if (auto v = read_choice(f->value, f->path, kSupportedVersions, sink_)) cfg.version = *v;
     }
     if (const Field* f = top.get("providers")) providers(*f, cfg);
+    if (const Field* f = top.get("rate_limit_defaults")) load_rate_limits(*f, cfg.rate_limit_defaults, sink_);
     if (const Field* f = top.get("consumer_groups")) consumer_groups(*f, cfg);
     if (const Field* f = top.get("cost_tracking")) cost_tracking(*f, cfg.cost_tracking);
     if (const Field* f = top.get("api")) api(*f, cfg);
@@ -86,6 +90,13 @@ class Loader {
                     "model_pricing is not written to the API unless api.seed_prices is true (global prices: an admin "
                     "token's job)",
                     "set api.seed_prices: true, or seed prices with POST /v1/model-pricing");
+    for (const auto& g : cfg.consumer_groups)
+      if (g.rate_limits.any_limit() && !top.get("api")) {
+        // The limits hold across gateways through the API's allowance grants: none without it.
+        sink_.error("E005", "api", root.Mark(), "consumer group '" + g.name + "' has rate limits but there is no 'api' section",
+                    "add api: {url: ...}: gateways share rate limits through the API");
+        break;
+      }
     if (cfg.cost_tracking.enabled && !top.get("api"))
       sink_.warning("W002", "api", root.Mark(),
                     "cost_tracking is enabled but there is no 'api' section: wallets cannot be reached");
@@ -255,7 +266,9 @@ class Loader {
             sink_.error("E004", n->path, n->value.Mark(), "duplicate consumer group name '" + *v + "'");
         }
       }
-      if (const Field* k = m.require("api_key")) {
+      // The group named "default" may leave out api_key: it then catches unmatched keys.
+      const Field* k = g.name == kDefaultGroupName ? m.get("api_key") : m.require("api_key");
+      if (k) {
         if (auto v = read_name(*k, sink_)) {
           g.api_key = *v;
           // Never echo the key itself: lint output ends up in CI logs.
@@ -269,6 +282,9 @@ class Loader {
       }
       if (const Field* w = m.require("wallet_team_id"))
         if (auto v = read_name(*w, sink_)) g.wallet_team_id = *v;
+      if (const Field* a = m.get("allowed_models")) load_allowed_models(*a, g.allowed_models, sink_);
+      if (const Field* r = m.get("rate_limits")) load_rate_limits(*r, g.rate_limits, sink_);
+      g.rate_limits = g.rate_limits.over(cfg.rate_limit_defaults);
       cfg.consumer_groups.push_back(std::move(g));
     }
   }

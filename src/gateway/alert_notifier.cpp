@@ -75,4 +75,23 @@ void AlertNotifier::fired(const std::string& group, const std::string& request_i
   }
 }
 
+void AlertNotifier::spend_rate(const std::string& group, const std::string& team, const std::string& request_id,
+                               const std::string& bound, Money limit) {
+  spdlog::get("keeptrusts::alerts")->warn("spend-rate alert: bound={} limit={} action=block consumer_group={} team_id={}",
+                                          bound, limit.to_display(), group, team);
+  JsonWriter w;
+  w.begin_object();
+  w.field("id", new_id("alert_")).field("type", "alert").field("timestamp", format_rfc3339(now_unix_micros()));
+  w.field("consumer_group", group).field("team_id", team).field("rate_bound", bound).field("limit", limit);
+  w.field("action", "block").field("request_id", request_id);
+  w.end_object();
+  events_.push(w.take());
+  if (!webhook_) return;
+  JsonWriter slack;
+  slack.begin_object().field("text", "Keeptrusts spend-rate alert: consumer group " + group + " (" + team + ") hit " + bound +
+                                         " (" + limit.to_display() + "); its requests are refused with 429 until the rate falls.");
+  slack.end_object();
+  asio::co_spawn(ioc_, post_webhook(ioc_, pool_, *webhook_, webhook_path_, slack.take()), asio::detached);
+}
+
 }  // namespace kt::gateway

@@ -20,6 +20,10 @@ class AlertNotifier {
   // and request of the team's last settle in the batch that crossed them.
   void fired(const std::string& group, const std::string& request_id, const ledger::Balance& b,
              const std::vector<int>& thresholds);
+  // The spend-rate breaker refused `group` under `bound` (max_spend_per_minute|hour): once per
+  // episode (rate_limits/spend_alert_latch.hpp).
+  void spend_rate(const std::string& group, const std::string& team, const std::string& request_id,
+                  const std::string& bound, Money limit);
 
  private:
   boost::asio::io_context& ioc_;

@@ -6,6 +6,8 @@ using boost::asio::awaitable;
 http::Headers AttemptWriter::with_request_id(const http::Headers& extra) const {
   http::Headers h = extra;
   if (!http::find_header(h, "X-Kt-Request-Id")) h.emplace_back("X-Kt-Request-Id", request_id_);
+  for (const auto& kv : also_)
+    if (!http::find_header(h, kv.first)) h.push_back(kv);
   return h;
 }
 

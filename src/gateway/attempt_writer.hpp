@@ -28,6 +28,8 @@ class AttemptWriter final : public http::ResponseWriter {
   boost::asio::awaitable<void> end_stream() override;
   bool responded() const override { return held_.has_value() || client_.responded(); }
 
+  // Headers every answer carries from now on (x-ratelimit-*).
+  void also_send(const http::Headers& h) { also_.insert(also_.end(), h.begin(), h.end()); }
   // Whether error answers are held back (more attempts remain) or sent at once.
   void hold_failures(bool on) { hold_ = on; }
   bool holding() const { return held_.has_value(); }
@@ -50,6 +52,7 @@ class AttemptWriter final : public http::ResponseWriter {
 
   http::ResponseWriter& client_;
   std::string request_id_;
+  http::Headers also_;
   bool record_;
   bool hold_ = false;
   std::optional<Held> held_;

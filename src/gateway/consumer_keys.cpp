@@ -17,6 +17,10 @@ ConsumerKeys::ConsumerKeys(const std::vector<config::ConsumerGroup>& groups) {
     by_hash_.clear();
     bool collided = false;
     for (const auto& g : groups) {
+      if (g.is_default()) {
+        fallback_ = &g;
+        continue;
+      }
       auto [it, fresh] = by_hash_.emplace(siphash24(secret_, g.api_key), &g);
       collided |= !fresh && it->second->api_key != g.api_key;  // the same key twice: the first group keeps it
     }

@@ -20,12 +20,15 @@ class ConsumerKeys {
   // The group whose api_key is `key`, or null.
   const config::ConsumerGroup* find(std::string_view key) const;
   size_t size() const { return by_hash_.size(); }
+  // The config's default group (no api_key): where unmatched or missing keys go; null when none.
+  const config::ConsumerGroup* fallback() const { return fallback_; }
 
  private:
   struct AlreadyHashed {
     size_t operator()(uint64_t h) const noexcept { return static_cast<size_t>(h); }
   };
   SipKey secret_{};
+  const config::ConsumerGroup* fallback_ = nullptr;
   std::unordered_map<uint64_t, const config::ConsumerGroup*, AlreadyHashed> by_hash_;
 };
 

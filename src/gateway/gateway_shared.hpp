@@ -9,6 +9,7 @@
 #include "gateway/auth_failures.hpp"
 #include "gateway/consumer_keys.hpp"
 #include "gateway/idempotency_cache.hpp"
+#include "gateway/rate_limits/spend_alert_latch.hpp"
 #include "http/types.hpp"
 #include "policies/policy.hpp"
 #include "providers/provider.hpp"
@@ -37,6 +38,8 @@ struct GatewayShared {
   std::shared_ptr<IdempotencyCache> idempotency = std::make_shared<IdempotencyCache>();
   // Refused consumer keys, counted per worker and summed when read (for /metrics).
   std::shared_ptr<AuthFailureTally> auth_failures = std::make_shared<AuthFailureTally>();
+  // Which spend-rate refusals have alerted (rate_limits/spend_alert_latch.hpp).
+  std::shared_ptr<SpendAlertLatch> spend_alerts = std::make_shared<SpendAlertLatch>();
 
   const tokenizer::Encoding* encoding_for(std::string_view model) const {
     if (!o200k || !cl100k) return nullptr;

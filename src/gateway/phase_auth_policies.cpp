@@ -14,12 +14,20 @@ std::optional<Rejection> authenticate(const http::Request& req, const GatewaySha
                                                    (a->substr(0, 7) == "Bearer " || a->substr(0, 7) == "bearer ")) {
     key = a->substr(7);
   }
+  group = key.empty() ? nullptr : shared.consumer_keys.find(key);
+  if (!group) group = shared.consumer_keys.fallback();  // the default group, when configured
+  if (group) return std::nullopt;
   if (key.empty())
     return rejection(unauthorized("missing consumer key: send X-Consumer-Group: <key> or Authorization: Bearer <key>"),
                      "unauthorized");
-  group = shared.consumer_keys.find(key);
-  if (!group) return rejection(unauthorized("unknown consumer key"), "unauthorized");
-  return std::nullopt;
+  return rejection(unauthorized("unknown consumer key"), "unauthorized");
+}
+
+std::optional<Rejection> check_allowed_model(const RequestContext& ctx) {
+  if (ctx.group->allows_model(ctx.model)) return std::nullopt;
+  return rejection(ApiError{403, "permission_error", "model_not_allowed",
+                            "model '" + ctx.model + "' is not allowed for consumer group '" + ctx.group->name + "'"},
+                   "model_not_allowed");
 }
 
 std::optional<Rejection> run_request_policies(RequestContext& ctx, const GatewayShared& shared) {

@@ -155,8 +155,8 @@ Money cost_of_usage(const providers::Usage& u, const ledger::PricingRow& p) {
 
 namespace {
 
-// Prices the request and holds its worst case (a lease hold or a reservation).
-awaitable<std::optional<Rejection>> price_and_hold(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
+// Prices the request: its worst case in tokens and in money.
+awaitable<std::optional<Rejection>> price_only(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
   const auto* price = co_await w.prices->find_or_refresh(ctx.model, shared.config->model_aliases);
   ctx.max_tokens_requested = ctx.max_tokens;
   ctx.max_tokens_clamped.reset();
@@ -178,6 +178,11 @@ awaitable<std::optional<Rejection>> price_and_hold(RequestContext& ctx, const Ga
     ctx.warnings.push_back("no price for model '" + ctx.model + "': cost counted as 0");
     spdlog::warn("no price for model '{}': cost counted as 0 (seed it with POST /v1/model-pricing)", printable(ctx.model));
   }
+  co_return std::nullopt;
+}
+
+// Holds the priced worst case (a lease hold or a reservation).
+awaitable<std::optional<Rejection>> hold_priced(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
   if (!shared.enforce()) co_return std::nullopt;
 
   auto result = co_await reserve_estimate(ctx, shared, w);
@@ -263,7 +268,7 @@ RequestRecord::RequestRecord(const RequestContext& ctx)
   held = ctx.lease_id ? ctx.lease_held : ctx.estimate;
 }
 
-awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
+awaitable<std::optional<Rejection>> price_request(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
   // A spool that cannot be written (disk full) is refused at once, before anything is held: its
   // log writes are retried every 100 ms, and the first that goes through ends this.
   if (w.log && shared.cost_tracking() && w.log->segments().failing()) co_return spool_unavailable();
@@ -277,7 +282,16 @@ awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const
     r.retry_after = "2";
     co_return r;
   }
-  if (auto refused = co_await price_and_hold(ctx, shared, w)) co_return refused;
+  co_return co_await price_only(ctx, shared, w);
+}
+
+awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
+  if (auto refused = co_await price_request(ctx, shared, w)) co_return refused;
+  co_return co_await reserve_priced(ctx, shared, w);
+}
+
+awaitable<std::optional<Rejection>> reserve_priced(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
+  if (auto refused = co_await hold_priced(ctx, shared, w)) co_return refused;
   co_return co_await log_intent(ctx, shared, w);
 }
 

@@ -49,6 +49,7 @@ DecisionEvent build_decision_event(const RequestContext& ctx) {
   optional_string(j, "target", ctx.target ? &ctx.target->config.id : nullptr);
   j.field("decision", ctx.decision).field("verdict", ctx.decision).field("reason", ctx.reason).field("reason_code", ctx.reason);
   j.field("status", ctx.status).field("stream", ctx.stream);
+  if (!ctx.rate_limit.empty()) j.field("rate_limit", ctx.rate_limit);  // which bound refused it
   j.key("usage").begin_object();
   j.field("prompt_tokens", usage.prompt_tokens).field("completion_tokens", usage.completion_tokens);
   j.field("total_tokens", usage.total()).field("cached_tokens", usage.cached_tokens).field("reasoning_tokens", usage.reasoning_tokens);

@@ -9,6 +9,7 @@ awaitable<void> finish_request(RequestContext& ctx, const GatewayShared& shared,
   const bool served = ctx.usage.has_value();
   if (served) ctx.cost = ctx.price ? cost_of_usage(*ctx.usage, *ctx.price) : Money::zero();
   if (served && !ctx.attempts.empty()) ctx.attempts.back().charged = true;  // the attempt that answered
+  settle_rate_limits(ctx, w);
   RequestRecord rec(ctx);
   if (ctx.lease_id) {
     LeasePool::Hold hold{*ctx.lease_id, ctx.lease_held};
@@ -38,6 +39,14 @@ awaitable<void> release_attempt(RequestContext& ctx, const GatewayShared& shared
   if (!ctx.intent_logged || !w.log) co_return;
   ctx.intent_logged = false;
   co_await w.log->release(rec.request, {});
+}
+
+void settle_rate_limits(RequestContext& ctx, Worker& w) {
+  if (!ctx.rate_admission || !w.rate_limits) return;
+  RateLimiter::Demand used{ctx.attempts.empty() ? 0 : 1, ctx.usage ? ctx.usage->total() : 0,
+                           ctx.cost ? ctx.cost->nanos() : 0};
+  w.rate_limits->settle(*ctx.rate_admission, used);
+  ctx.rate_admission.reset();
 }
 
 }  // namespace kt::gateway

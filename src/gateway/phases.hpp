@@ -21,12 +21,24 @@ std::optional<Rejection> authenticate(const http::Request& req, const GatewaySha
                                       const config::ConsumerGroup*& group);
 // 2. What is asked: model, messages, stream, max_tokens (simdjson; the body is not rewritten).
 std::optional<Rejection> parse_chat_request(RequestContext& ctx);
+// 2b. The group's allowed_models (globs): another model gets 403 model_not_allowed, before
+// anything is priced or held.
+std::optional<Rejection> check_allowed_model(const RequestContext& ctx);
 // 3. Request policies (content_filter, ...): flag records, block refuses with 409, redact
 // rewrites the matched text before anything is priced (phase_redact.cpp).
 std::optional<Rejection> run_request_policies(RequestContext& ctx, const GatewayShared& shared);
 std::optional<Rejection> redact_request(RequestContext& ctx, const std::vector<const policies::RequestPolicy*>& redactors);
-// 4. Price the worst case and reserve it from the wallet; 402 when it does not fit.
+// 4. Price the worst case and reserve it from the wallet; 402 when it does not fit. Either at
+// once (price_and_reserve: further attempts) or in two steps around the rate limits
+// (price_request, then reserve_priced).
 awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const GatewayShared& shared, Worker& w);
+awaitable<std::optional<Rejection>> price_request(RequestContext& ctx, const GatewayShared& shared, Worker& w);
+awaitable<std::optional<Rejection>> reserve_priced(RequestContext& ctx, const GatewayShared& shared, Worker& w);
+// 4b. The group's rate limits and spend-rate breaker (rate_limits/phase_rate_limits.cpp): 429
+// rate_limit_exceeded / spend_rate_exceeded with Retry-After; nothing is held yet.
+awaitable<std::optional<Rejection>> limit_traffic(RequestContext& ctx, const GatewayShared& shared, Worker& w);
+// The request's end: its rate-limit shares become what it used (called by finish_request).
+void settle_rate_limits(RequestContext& ctx, Worker& w);
 // 5+6. Route upstream and pass the answer on (JSON whole, SSE event by event), reading usage.
 awaitable<void> forward_upstream(RequestContext& ctx, const GatewayShared& shared, Worker& w, http::ResponseWriter& res);
 // 5 with retries and fallbacks (phase_attempts.cpp): forward_upstream until an attempt answers;

@@ -1,6 +1,7 @@
 // A request's life, in order:
 //   authenticate -> parse -> request policies -> idempotency (a repeat is replayed)
-//   -> price & hold (a lease hold or a reservation; its intent logged before anything goes out)
+//   -> price -> rate limits (rate_limits/: 429 before anything is held)
+//   -> hold (a lease hold or a reservation; its intent logged before anything goes out)
 //   -> route upstream (attempts: retries and fallbacks, each with its own hold)
 //   -> finish: settle (or release) + decision event, one record in the ledger log
 // Each phase is a short function in a phase_*.cpp file; only this file sequences them, and only
@@ -40,6 +41,7 @@ awaitable<void> Pipeline::priced_route(http::Request& req, http::ResponseWriter&
   ctx.group = std::any_cast<const config::ConsumerGroup*>(req.admitted);  // set by on_head
 
   if (auto r = parse_route_request(ctx)) co_return co_await refuse(ctx, shared_, w_, res, *r);
+  if (auto r = check_allowed_model(ctx)) co_return co_await refuse(ctx, shared_, w_, res, *r);
   if (auto r = run_request_policies(ctx, shared_)) co_return co_await refuse(ctx, shared_, w_, res, *r);
 
   IdempotencyClaim claim;
@@ -48,7 +50,11 @@ awaitable<void> Pipeline::priced_route(http::Request& req, http::ResponseWriter&
   if (first_answer) co_return co_await replay_answer(ctx, shared_, w_, res, *first_answer);
 
   AttemptWriter out(res, ctx.request_id, claim.active());  // holds failures a retry may mend
-  if (auto r = co_await price_and_reserve(ctx, shared_, w_)) co_return co_await refuse(ctx, shared_, w_, out, *r);
+  if (auto r = co_await price_request(ctx, shared_, w_)) co_return co_await refuse(ctx, shared_, w_, out, *r);
+  auto limited = co_await limit_traffic(ctx, shared_, w_);  // before anything is held
+  out.also_send(ctx.rate_headers);
+  if (limited) co_return co_await refuse(ctx, shared_, w_, out, *limited);
+  if (auto r = co_await reserve_priced(ctx, shared_, w_)) co_return co_await refuse(ctx, shared_, w_, out, *r);
   std::exception_ptr failure;
   try {
     co_await route_upstream(ctx, shared_, w_, out);  // response and stream filters run inside

@@ -7,6 +7,7 @@
 #include "config/gateway_config.hpp"
 #include "core/money.hpp"
 #include "gateway/metrics/counters.hpp"
+#include "gateway/rate_limits/rate_admission.hpp"
 #include "http/types.hpp"
 #include "ledger/store_types.hpp"
 #include "policies/policy.hpp"
@@ -62,6 +63,12 @@ struct RequestContext {
   // request policies
   std::vector<policies::PolicyVerdict> verdicts;
   bool redacted = false;  // a redact policy rewrote the body (the decision is then "redact")
+
+  // rate limits (rate_limits/): what this request took, the bound that refused it, and the
+  // x-ratelimit-* headers its answer carries (response_headers: true)
+  std::optional<RateAdmission> rate_admission;
+  std::string rate_limit;
+  http::Headers rate_headers;
 
   // price & reserve
   std::optional<ledger::PricingRow> price;

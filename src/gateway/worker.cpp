@@ -90,6 +90,9 @@ Worker::Worker(boost::asio::io_context& ctx, size_t idx, const GatewayShared& sh
     }
   }
   prices = std::make_unique<PriceBook>(ioc, api);
+  bool limited = false;
+  for (const auto& g : shared.config->consumer_groups) limited |= g.rate_limits.any_limit();
+  if (api && limited) rate_limits = std::make_unique<RateLimiter>(ioc, *api, shared.gateway_id + "-w" + std::to_string(idx));
 }
 
 Worker::~Worker() = default;
@@ -97,6 +100,7 @@ Worker::~Worker() = default;
 void Worker::start() {
   if (shipper) shipper->start();
   if (leases) leases->start();
+  if (rate_limits) rate_limits->start();
 }
 
 void Worker::shut_down(std::chrono::milliseconds timeout) {

@@ -16,6 +16,7 @@
 #include "gateway/ledger_log/log_shipper.hpp"
 #include "gateway/metrics/worker_metrics.hpp"
 #include "gateway/price_book.hpp"
+#include "gateway/rate_limits/rate_limiter.hpp"
 #include "http/client.hpp"
 #include "tokenizer/count_cache.hpp"
 
@@ -43,6 +44,7 @@ struct Worker {
   std::unique_ptr<LedgerClient> ledger_client;  // null when cost tracking is off
   std::unique_ptr<BudgetLeases> leases;         // null unless wallets are enforced with leases on
   std::unique_ptr<PriceBook> prices;
+  std::unique_ptr<RateLimiter> rate_limits;  // null unless a consumer group has rate limits
   std::shared_ptr<ApiAccess> api_access;  // null without an API; its ledger calls' verdict on the token
   tokenizer::CountCache token_counts;  // prompt contents seen recently on this worker
   // Asks this process's other workers to hand back their idle budget leases of a team (posted to

@@ -6,6 +6,7 @@
 //
 // Money moves only through journal entries keyed by an idempotency key
 // ("<request_id>:<attempt>"): replaying an entry returns the first outcome and changes nothing.
+#include "ledger/rate_grants.hpp"
 #include "ledger/store_types.hpp"
 
 namespace kt::ledger {
@@ -105,6 +106,13 @@ class Store {
   }
   virtual std::vector<ApiToken> list_api_tokens() { throw StoreError("this store has no API tokens"); }
   virtual void touch_api_tokens(const std::vector<TokenUse>& uses) { throw StoreError("this store has no API tokens"); }
+
+  // Rate-limit allowance (rate_grants.hpp): each ask is granted in its own transaction at `now_ms`
+  // (scopes take turns), returns lower their grants. Not pure, like journal().
+  virtual std::vector<RateGrant> grant_rate(const std::vector<RateGrantAsk>& asks, int64_t now_ms) {
+    throw StoreError("this store has no rate grants");
+  }
+  virtual void return_rate(const std::vector<RateReturn>& returns) { throw StoreError("this store has no rate grants"); }
 
   // Inserting an event id twice keeps the first (batches may be re-sent after a timeout).
   virtual void insert_events(const std::vector<EventRecord>& events) = 0;

@@ -214,6 +214,19 @@ CREATE TABLE api_tokens(
 )%TABLE%;
 CREATE UNIQUE INDEX api_tokens_active_name ON api_tokens(name) WHERE revoked_at IS NULL;
 )sql",
+      // 8: rate-limit allowance grants (issue 13): a sliding window per scope ("group/limit").
+      // Rows leave once their window has passed (store_rate_grants.cpp).
+      R"sql(
+CREATE TABLE rate_grants(
+  id %SEQUENCE%,
+  scope TEXT NOT NULL,
+  holder TEXT NOT NULL,
+  granted_at_ms %BIGINT% NOT NULL,
+  window_ms %BIGINT% NOT NULL,
+  amount %BIGINT% NOT NULL CHECK(amount >= 0)
+)%TABLE%;
+CREATE INDEX rate_grants_by_scope ON rate_grants(scope, granted_at_ms);
+)sql",
   };
   return steps;
 }

@@ -69,6 +69,8 @@ class SqlStore final : public Store {
   std::optional<ApiToken> revoke_api_token(const std::string& id, int64_t now) override;
   std::vector<ApiToken> list_api_tokens() override;
   void touch_api_tokens(const std::vector<TokenUse>& uses) override;
+  std::vector<RateGrant> grant_rate(const std::vector<RateGrantAsk>& asks, int64_t now_ms) override;
+  void return_rate(const std::vector<RateReturn>& returns) override;
 
   // store_events.cpp, store_verify.cpp
   void insert_events(const std::vector<EventRecord>& events) override;
