@@ -43,13 +43,20 @@ awaitable<void> get_spend(ApiContext& ctx, http::Request& req, http::ResponseWri
         res, bad_request("invalid_parameter",
                          "'period' must be a period label: 2026-04 (monthly), 2026-W15 (weekly), 2026-04-12 "
                          "(daily) or all (none)"));
-  auto report = co_await ctx.store.call(
-      [&](ledger::Store& s) { return s.spend(team_id, period, now_unix_seconds()); });
+  // A forecast for the current period only: a past one has ended.
+  std::optional<ledger::Forecast> forecast;
+  auto report = co_await ctx.store.call([&](ledger::Store& s) {
+    const int64_t now = now_unix_seconds();
+    auto r = s.spend(team_id, period, now);
+    if (r && r->balance.period.start <= now && now < r->balance.period.end)
+      forecast = ledger::make_forecast(r->balance, s.spend_history(team_id, now), now);
+    return r;
+  });
   if (!report)
     co_return co_await reply_error(res, not_found("no wallet for team '" + *team + "' in period " + period.label));
   JsonWriter w;
   w.begin_object().field("team", display_name(groups, team_id)).key("wallet");
-  wire::write_balance(w, report->balance);
+  wire::write_balance(w, report->balance, nullptr, forecast ? &*forecast : nullptr);
   w.key("models").begin_array();
   for (const auto& m : report->models) {
     w.begin_object().field("model", m.model).field("cost", m.cost);

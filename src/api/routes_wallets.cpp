@@ -96,27 +96,33 @@ awaitable<void> get_balance(ApiContext& ctx, http::Request& req, http::ResponseW
     co_return co_await reply_error(res, bad_request("missing_parameter", "query parameter 'team_id' is required"));
   std::string team_id = co_await resolve_team(ctx, *team);
   std::vector<ledger::GatewayLogState> logs;
+  ledger::Forecast forecast;
   auto bal = co_await ctx.store.call([&](ledger::Store& s) {
     int64_t now = now_unix_seconds();
     logs = s.gateway_logs(std::numeric_limits<int64_t>::max());  // the open ones: their reports of what is not applied yet
-    return s.balance(team_id, now);
+    auto b = s.balance(team_id, now);
+    if (b) forecast = ledger::make_forecast(*b, s.spend_history(team_id, now), now);
+    return b;
   });
   if (!bal) co_return co_await reply_error(res, not_found("no wallet for team '" + *team + "': allocate one first"));
   JsonWriter w;
-  wire::write_balance(w, *bal, &logs);
+  wire::write_balance(w, *bal, &logs, &forecast);
   co_await reply_json(res, 200, w.take());
 }
 
 awaitable<void> get_wallets(ApiContext& ctx, http::Request&, http::ResponseWriter& res) {
   std::vector<ledger::GatewayLogState> logs;
+  std::vector<ledger::Forecast> forecasts;
   auto all = co_await ctx.store.call([&](ledger::Store& s) {
     int64_t now = now_unix_seconds();
     logs = s.gateway_logs(std::numeric_limits<int64_t>::max());
-    return s.list_balances(now);
+    auto balances = s.list_balances(now);
+    for (const auto& b : balances) forecasts.push_back(ledger::make_forecast(b, s.spend_history(b.team_id, now), now));
+    return balances;
   });
   JsonWriter w;
   w.begin_array();
-  for (const auto& b : all) wire::write_balance(w, b, &logs);
+  for (size_t i = 0; i < all.size(); ++i) wire::write_balance(w, all[i], &logs, &forecasts[i]);
   w.end_array();
   co_await reply_json(res, 200, w.take());
 }

@@ -14,7 +14,7 @@ namespace sj = simdjson::ondemand;
 namespace {
 
 struct Wallet {
-  std::string team, team_id, usage, period_start, period_end;
+  std::string team, team_id, usage, period_start, period_end, forecast;
   Money budget, spent, reserved, leased, remaining;
 };
 
@@ -46,6 +46,7 @@ void read_wallet(sj::object o, Wallet& w) {
       w.usage = t == "0" ? "0.0" : std::string(t);
     } else if (k == "period_start") w.period_start = std::string(v.get_string().value());
     else if (k == "period_end") w.period_end = std::string(v.get_string().value());
+    else if (k == "forecast") w.forecast = std::string(v["summary"].get_string().value());
   }
 }
 
@@ -95,6 +96,8 @@ int print_team(const std::string& body) {
   for (const auto& m : models)
     std::printf("  %s: %s (%s, %s)\n", m.model.c_str(), m.cost.to_display().c_str(), plural(m.tokens, "token").c_str(),
                 plural(m.requests, "request").c_str());
+  // After the tutorial's layout, which stays as it was.
+  if (!w.forecast.empty()) std::printf("\n%s\n", w.forecast.c_str());
   return 0;
 }
 

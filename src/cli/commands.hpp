@@ -26,6 +26,13 @@ struct EventsTailArgs {
 };
 int events_tail(const EventsTailArgs& a);
 
+struct EventsWhyArgs {
+  std::string id;
+  std::string format = "text";
+};
+// `kt events why EVENT_ID`: GET /v1/events/{id}/explain, its explanation lines (or the JSON).
+int events_why(const EventsWhyArgs& a);
+
 struct TokensArgs {
   std::string name, scope, id;
   std::string format = "text";

@@ -86,6 +86,10 @@ int main(int argc, char** argv) {
   tail->add_flag("--follow,-f", tail_args.follow, "keep printing new events");
   tail->add_option("--type", tail_args.type, "decision, alert or all")->capture_default_str();
   tail->add_option("--team", tail_args.team, "only this consumer group / wallet team");
+  kt::cli::EventsWhyArgs why_args;
+  auto* why = events->add_subcommand("why", "Explain a decision: prices, estimate, hold, settle, what would pass");
+  why->add_option("id", why_args.id, "the decision event's id (evt_...)")->required();
+  why->add_option("--format", why_args.format, "text or json")->check(CLI::IsMember({"text", "json"}));
 
   auto* tokens = app.add_subcommand("tokens", "Scoped API tokens (admin, gateway, viewer); needs the admin token");
   tokens->require_subcommand(1);
@@ -126,6 +130,7 @@ int main(int argc, char** argv) {
   if (*lint) return kt::cli::policy_lint(lint_file, lint_json);
   if (*spend) return kt::cli::spend(spend_args);
   if (*tail) return kt::cli::events_tail(tail_args);
+  if (*why) return kt::cli::events_why(why_args);
   if (*token_create) return kt::cli::tokens_create(token_args);
   if (*token_list) return kt::cli::tokens_list(token_args);
   if (*token_revoke) return kt::cli::tokens_revoke(token_args);

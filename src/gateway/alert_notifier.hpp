@@ -20,6 +20,10 @@ class AlertNotifier {
   // and request of the team's last settle in the batch that crossed them.
   void fired(const std::string& group, const std::string& request_id, const ledger::Balance& b,
              const std::vector<int>& thresholds);
+  // The projected_exhaustion alert (the API decides, once per team and period): at its recent
+  // pace the team's budget runs out at `exhausts_at` (unix seconds), before the period ends.
+  void projected(const std::string& group, const std::string& request_id, const ledger::Balance& b,
+                 int64_t exhausts_at);
 
  private:
   boost::asio::io_context& ioc_;
@@ -27,6 +31,7 @@ class AlertNotifier {
   EventSink& events_;
   std::optional<http::Url> webhook_;
   std::string webhook_path_;
+  void announce(std::string event, const std::string& text);
 };
 
 }  // namespace kt::gateway

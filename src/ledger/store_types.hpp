@@ -196,6 +196,9 @@ struct LogTeamResult {
   Balance balance;           // after the batch
   std::vector<int> fired;    // alert thresholds that fired now
   Money settled;             // what this batch settled for the team
+  // The projected_exhaustion alert fired now (once per team and period): when the budget runs
+  // out at the team's recent pace (unix seconds), before the period's end.
+  std::optional<int64_t> exhausts_at;
 };
 
 struct LogApplyResult {
