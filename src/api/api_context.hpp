@@ -38,6 +38,7 @@ awaitable<void> get_consumer_groups(ApiContext&, http::Request&, http::ResponseW
 awaitable<void> post_events(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> get_events(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> get_event_explain(ApiContext&, http::Request&, http::ResponseWriter&);
+awaitable<void> get_events_export(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> get_spend(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> post_token(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> get_tokens(ApiContext&, http::Request&, http::ResponseWriter&);

@@ -120,6 +120,12 @@ class Store {
   // Inserting an event id twice keeps the first (batches may be re-sent after a timeout).
   virtual void insert_events(const std::vector<EventRecord>& events) = 0;
   virtual std::vector<StoredEvent> query_events(const EventQuery& q) = 0;
+  // Exports (store_export.cpp): events oldest first after the query's cursor; a period's spend
+  // grouped, by cost (days: by day). Not pure, like journal().
+  virtual std::vector<StoredEvent> export_events(const EventExportQuery& q) { throw StoreError("this store cannot export"); }
+  virtual std::vector<SpendRow> spend_by(const std::string& team_id, const Period& period, SpendGrouping by) {
+    throw StoreError("this store cannot group spend");
+  }
   // One event by its id. Not pure, like journal().
   virtual std::optional<StoredEvent> event_by_id(const std::string& id) { throw StoreError("this store cannot find an event"); }
 };

@@ -79,6 +79,9 @@ class SqlStore final : public Store {
   void insert_events(const std::vector<EventRecord>& events) override;
   std::vector<StoredEvent> query_events(const EventQuery& q) override;
   std::optional<StoredEvent> event_by_id(const std::string& id) override;
+  // store_export.cpp
+  std::vector<StoredEvent> export_events(const EventExportQuery& q) override;
+  std::vector<SpendRow> spend_by(const std::string& team_id, const Period& period, SpendGrouping by) override;
   VerifyReport verify(const VerifyOptions& options) override;
 
  private:
