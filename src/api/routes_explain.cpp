@@ -8,6 +8,7 @@
 #include "api/api_context.hpp"
 #include "api/wire/json_fields.hpp"
 #include "api/wire/ledger_wire.hpp"
+#include "api/wire/sj_read.hpp"
 #include "core/period.hpp"
 
 namespace kt::api {
@@ -38,13 +39,7 @@ struct Decision {
   std::optional<Refusal> refusal;
 };
 
-Money money_of(sj::value v) {
-  std::string_view t = v.raw_json_token();
-  while (!t.empty() && (t.back() == ' ' || t.back() == '\n' || t.back() == '\r' || t.back() == '\t')) t.remove_suffix(1);
-  auto m = Money::parse(t);
-  if (!m) throw simdjson::simdjson_error(simdjson::NUMBER_ERROR);
-  return *m;
-}
+using wire::detail::money_of;
 std::string str_of(sj::value v) { return v.is_null() ? std::string() : std::string(v.get_string().value()); }
 std::optional<int64_t> opt_int(sj::value v) {
   if (v.is_null()) return std::nullopt;
