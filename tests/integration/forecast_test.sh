@@ -8,6 +8,7 @@ export KT_FAKE_CLOCK_FILE="$WORK/clock"
 set_clock() { echo "$(date -u -d "$1" +%s)" >"$KT_FAKE_CLOCK_FILE"; }
 set_clock 2026-11-20T00:00:00Z
 
+forecast() { api GET "/v1/wallets/balance?team_id=$1&forecast=true" | jq -c .forecast; }
 start_mock
 start_api
 seed_pricing
@@ -20,7 +21,7 @@ sed -i "s#  wallet_enforcement: true#  wallet_enforcement: true\n  alert_webhook
 
 # Before any spend: a pace from the history, no date.
 set_clock 2026-12-01T12:00:00Z
-assert_eq "last_7_days null false" "$(balance team_marketing | jq -r '.forecast | "\(.pace) \(.exhausts_at) \(.exhausts_before_period_end)"')" \
+assert_eq "last_7_days null false" "$(forecast team_marketing | jq -r '"\(.pace) \(.exhausts_at) \(.exhausts_before_period_end)"')" \
   "no spend yet: no exhaustion date"
 start_gateway "$WORK/policy-config.yaml"
 req='{"model":"gpt-4o-mini","max_tokens":1000,"messages":[{"role":"user","content":"ok [mock:completion_tokens=900]"}]}'
@@ -49,7 +50,7 @@ assert_contains "$(cat "$WORK/gateway.log")" "budget alert: kind=projected_exhau
 
 # The forecast at Dec 9th 00:00: hour (Dec 8 23:00, Dec 9]: nothing; day: C; 7 days: B and C.
 set_clock 2026-12-09T00:00:00Z
-f=$(balance team_marketing | jq -c .forecast)
+f=$(forecast team_marketing)
 assert_eq "0 0 true" "$(jq -r '.burn_rate.last_hour | "\(.spent) \(.per_day) \(.complete)"' <<<"$f")" "last hour: no spend"
 assert_eq "0.00054135 0.00054135" "$(jq -r '.burn_rate.last_day | "\(.spent) \(.per_day)"' <<<"$f")" "last day: C"
 assert_eq "0.0010827 0.000154671 true" "$(jq -r '.burn_rate.last_7_days | "\(.spent) \(.per_day) \(.complete)"' <<<"$f")" \
@@ -62,11 +63,15 @@ assert_eq "At the last 7 days' pace the budget runs out on 2026-12-30 (1 day bef
   "$("$KT" spend --team marketing | tail -n1)" "kt spend prints the forecast"
 assert_contains "$("$KT" spend --team marketing)" "Usage: 32.481%" "the tutorial's layout is unchanged above it"
 assert_eq "No spend in the last 7 days: no forecast." "$("$KT" spend --team engineering | tail -n1)" "a team without spend"
-assert_eq "1" "$(api GET /v1/wallets | jq '[.[] | select(.forecast.exhausts_before_period_end)] | length')" \
+assert_eq "1" "$(api GET '/v1/wallets?forecast=true' | jq '[.[] | select(.forecast.exhausts_before_period_end)] | length')" \
   "GET /v1/wallets: a forecast per team"
-assert_eq "$(balance team_marketing | jq -c .forecast)" "$(api GET '/v1/spend?team=marketing' | jq -c .wallet.forecast)" \
+assert_eq "$(forecast team_marketing)" "$(api GET '/v1/spend?team=marketing' | jq -c .wallet.forecast)" \
   "the same forecast in /v1/spend"
 assert_eq "null" "$(api GET '/v1/spend?team=marketing&period=2026-11' | jq -c .wallet.forecast)" "no forecast for a past period"
+assert_eq "null" "$(balance team_marketing | jq -c .forecast)" "balances without ?forecast=true: none (they stay still while nothing is spent)"
+code=$(curl -sS -o "$WORK/bad.json" -w '%{http_code}' "$KEEPTRUSTS_API_URL/v1/wallets/balance?team_id=marketing&forecast=yes" \
+  -H "Authorization: Bearer $KEEPTRUSTS_API_TOKEN")
+assert_eq "400 invalid_parameter" "$code $(jq -r .error.code "$WORK/bad.json")" "forecast=yes: 400"
 code=$(curl -sS -o "$WORK/bad.json" -w '%{http_code}' "$KEEPTRUSTS_API_URL/v1/spend?team=marketing&period=2026-13" \
   -H "Authorization: Bearer $KEEPTRUSTS_API_TOKEN")
 assert_eq "400 invalid_parameter" "$code $(jq -r .error.code "$WORK/bad.json")" "a bad period: 400"

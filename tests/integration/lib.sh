@@ -158,7 +158,7 @@ rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 # Exact nano-dollars of a decimal in a JSON field of the wallet's balance (jq would go through doubles).
 spent_nanos() {
   local v int frac
-  v=$(balance "$1" | grep -o '"spent":[0-9.]*' | head -n1 | cut -d: -f2)  # the wallet's, not the forecast's
+  v=$(balance "$1" | grep -o '"spent":[0-9.]*' | cut -d: -f2)
   int=${v%%.*}; frac=""
   [[ $v == *.* ]] && frac=${v#*.}
   frac=$(printf '%-9s' "$frac" | tr ' ' 0)
