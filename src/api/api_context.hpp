@@ -38,6 +38,8 @@ awaitable<void> post_rate_grants(ApiContext&, http::Request&, http::ResponseWrit
 awaitable<void> get_consumer_groups(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> post_events(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> get_events(ApiContext&, http::Request&, http::ResponseWriter&);
+awaitable<void> get_event_explain(ApiContext&, http::Request&, http::ResponseWriter&);
+awaitable<void> get_events_export(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> get_spend(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> post_token(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> get_tokens(ApiContext&, http::Request&, http::ResponseWriter&);

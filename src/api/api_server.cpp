@@ -100,6 +100,8 @@ constexpr ApiRoute kRoutes[] = {
     {"GET", "/v1/gateway/consumer-groups", get_consumer_groups, kViewer},
     {"POST", "/v1/events/batch", post_events, kGateway},
     {"GET", "/v1/events", get_events, kViewer},
+    {"GET", "/v1/events/{id}/explain", get_event_explain, kViewer},
+    {"GET", "/v1/events/export", get_events_export, kViewer},
     {"GET", "/v1/spend", get_spend, kViewer},
     {"POST", "/v1/tokens", post_token},
     {"GET", "/v1/tokens", get_tokens},

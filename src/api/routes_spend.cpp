@@ -43,13 +43,30 @@ awaitable<void> get_spend(ApiContext& ctx, http::Request& req, http::ResponseWri
         res, bad_request("invalid_parameter",
                          "'period' must be a period label: 2026-04 (monthly), 2026-W15 (weekly), 2026-04-12 "
                          "(daily) or all (none)"));
-  auto report = co_await ctx.store.call(
-      [&](ledger::Store& s) { return s.spend(team_id, period, now_unix_seconds()); });
+  // ?by=model|day|group: the period's spend grouped (days in UTC).
+  std::optional<ledger::SpendGrouping> by;
+  if (auto b = req.query("by"); b && !b->empty()) {
+    if (*b == "model") by = ledger::SpendGrouping::model;
+    else if (*b == "day") by = ledger::SpendGrouping::day;
+    else if (*b == "group") by = ledger::SpendGrouping::group;
+    else co_return co_await reply_error(res, bad_request("invalid_parameter", "'by' must be model, day or group"));
+  }
+  // A forecast for the current period only: a past one has ended.
+  std::optional<ledger::Forecast> forecast;
+  std::vector<ledger::SpendRow> rows;
+  auto report = co_await ctx.store.call([&](ledger::Store& s) {
+    const int64_t now = now_unix_seconds();
+    auto r = s.spend(team_id, period, now);
+    if (r && by) rows = s.spend_by(team_id, r->balance.period, *by);
+    if (r && r->balance.period.start <= now && now < r->balance.period.end)
+      forecast = ledger::make_forecast(r->balance, s.spend_history(team_id, now), now);
+    return r;
+  });
   if (!report)
     co_return co_await reply_error(res, not_found("no wallet for team '" + *team + "' in period " + period.label));
   JsonWriter w;
   w.begin_object().field("team", display_name(groups, team_id)).key("wallet");
-  wire::write_balance(w, report->balance);
+  wire::write_balance(w, report->balance, nullptr, forecast ? &*forecast : nullptr);
   w.key("models").begin_array();
   for (const auto& m : report->models) {
     w.begin_object().field("model", m.model).field("cost", m.cost);
@@ -57,7 +74,19 @@ awaitable<void> get_spend(ApiContext& ctx, http::Request& req, http::ResponseWri
     w.field("total_tokens", m.prompt_tokens + m.completion_tokens).field("requests", m.requests);
     w.end_object();
   }
-  w.end_array().end_object();
+  w.end_array();
+  if (by) {
+    w.field("by", *req.query("by")).key("rows").begin_array();
+    for (const auto& r : rows) {
+      // Day keys are UTC day numbers: shown as dates.
+      std::string key = *by == ledger::SpendGrouping::day ? format_rfc3339(std::stoll(r.key) * 86400 * 1000000).substr(0, 10)
+                                                          : r.key;
+      w.begin_object().field("key", key).field("cost", r.cost).field("prompt_tokens", r.prompt_tokens);
+      w.field("completion_tokens", r.completion_tokens).field("requests", r.requests).end_object();
+    }
+    w.end_array();
+  }
+  w.end_object();
   co_await reply_json(res, 200, w.take());
 }
 

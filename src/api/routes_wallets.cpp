@@ -89,34 +89,58 @@ awaitable<void> post_credit(ApiContext& ctx, http::Request& req, http::ResponseW
   co_await reply_json(res, 200, w.take());
 }
 
+namespace {
+
+// ?forecast=true adds each team's forecast (README "Forecasts"). Opt-in: a forecast moves with the
+// clock, and a balance read twice with nothing spent in between should read the same.
+std::optional<ApiError> wants_forecast(const http::Request& req, bool& out) {
+  auto v = req.query("forecast");
+  out = v && *v == "true";
+  if (v && *v != "true" && *v != "false") return bad_request("invalid_parameter", "'forecast' must be true or false");
+  return std::nullopt;
+}
+
+}  // namespace
+
 awaitable<void> get_balance(ApiContext& ctx, http::Request& req, http::ResponseWriter& res) {
+  bool with_forecast = false;
+  if (auto e = wants_forecast(req, with_forecast)) co_return co_await reply_error(res, *e);
   auto team = req.query("team_id");
   if (!team || team->empty()) team = req.query("team");
   if (!team || team->empty())
     co_return co_await reply_error(res, bad_request("missing_parameter", "query parameter 'team_id' is required"));
   std::string team_id = co_await resolve_team(ctx, *team);
   std::vector<ledger::GatewayLogState> logs;
+  ledger::Forecast forecast;
   auto bal = co_await ctx.store.call([&](ledger::Store& s) {
     int64_t now = now_unix_seconds();
     logs = s.gateway_logs(std::numeric_limits<int64_t>::max());  // the open ones: their reports of what is not applied yet
-    return s.balance(team_id, now);
+    auto b = s.balance(team_id, now);
+    if (b && with_forecast) forecast = ledger::make_forecast(*b, s.spend_history(team_id, now), now);
+    return b;
   });
   if (!bal) co_return co_await reply_error(res, not_found("no wallet for team '" + *team + "': allocate one first"));
   JsonWriter w;
-  wire::write_balance(w, *bal, &logs);
+  wire::write_balance(w, *bal, &logs, with_forecast ? &forecast : nullptr);
   co_await reply_json(res, 200, w.take());
 }
 
-awaitable<void> get_wallets(ApiContext& ctx, http::Request&, http::ResponseWriter& res) {
+awaitable<void> get_wallets(ApiContext& ctx, http::Request& req, http::ResponseWriter& res) {
+  bool with_forecast = false;
+  if (auto e = wants_forecast(req, with_forecast)) co_return co_await reply_error(res, *e);
   std::vector<ledger::GatewayLogState> logs;
+  std::vector<ledger::Forecast> forecasts;
   auto all = co_await ctx.store.call([&](ledger::Store& s) {
     int64_t now = now_unix_seconds();
     logs = s.gateway_logs(std::numeric_limits<int64_t>::max());
-    return s.list_balances(now);
+    auto balances = s.list_balances(now);
+    if (with_forecast)
+      for (const auto& b : balances) forecasts.push_back(ledger::make_forecast(b, s.spend_history(b.team_id, now), now));
+    return balances;
   });
   JsonWriter w;
   w.begin_array();
-  for (const auto& b : all) wire::write_balance(w, b, &logs);
+  for (size_t i = 0; i < all.size(); ++i) wire::write_balance(w, all[i], &logs, with_forecast ? &forecasts[i] : nullptr);
   w.end_array();
   co_await reply_json(res, 200, w.take());
 }

@@ -97,4 +97,26 @@ int events_tail(const EventsTailArgs& a) {
   }
 }
 
+int events_why(const EventsWhyArgs& a) {
+  auto api = ApiClient::from_env();
+  if (!api) return 2;
+  // The API checks the id (400 for a malformed one); escaped so the path stays one segment.
+  auto resp = api->get("/v1/events/" + url_encode(a.id) + "/explain");
+  if (!resp) return 1;
+  if (a.format == "json") {
+    std::printf("%s\n", resp->body.c_str());
+    return 0;
+  }
+  try {
+    simdjson::padded_string ps(resp->body);
+    sj::parser p;
+    auto doc = p.iterate(ps);
+    for (auto line : doc["explanation"].get_array()) std::printf("%s\n", std::string(line.get_string().value()).c_str());
+  } catch (const simdjson::simdjson_error&) {
+    std::fprintf(stderr, "error: unexpected answer from the API\n");
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace kt::cli

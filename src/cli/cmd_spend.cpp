@@ -14,7 +14,7 @@ namespace sj = simdjson::ondemand;
 namespace {
 
 struct Wallet {
-  std::string team, team_id, usage, period_start, period_end;
+  std::string team, team_id, usage, period_start, period_end, forecast;
   Money budget, spent, reserved, leased, remaining;
 };
 
@@ -46,6 +46,7 @@ void read_wallet(sj::object o, Wallet& w) {
       w.usage = t == "0" ? "0.0" : std::string(t);
     } else if (k == "period_start") w.period_start = std::string(v.get_string().value());
     else if (k == "period_end") w.period_end = std::string(v.get_string().value());
+    else if (k == "forecast") w.forecast = std::string(v["summary"].get_string().value());
   }
 }
 
@@ -95,6 +96,8 @@ int print_team(const std::string& body) {
   for (const auto& m : models)
     std::printf("  %s: %s (%s, %s)\n", m.model.c_str(), m.cost.to_display().c_str(), plural(m.tokens, "token").c_str(),
                 plural(m.requests, "request").c_str());
+  // After the tutorial's layout, which stays as it was.
+  if (!w.forecast.empty()) std::printf("\n%s\n", w.forecast.c_str());
   return 0;
 }
 
@@ -129,6 +132,41 @@ int print_all(const std::string& body) {
   return 0;
 }
 
+// `kt spend --team X --by model|day|group`: the period's spend grouped, as text, JSON or CSV.
+int print_grouped(const std::string& body, const std::string& by, const std::string& format) {
+  simdjson::padded_string ps(body);
+  sj::parser p;
+  auto doc = p.iterate(ps);
+  std::string team;
+  if (format == "csv") std::printf("%s,cost,prompt_tokens,completion_tokens,requests\n", by.c_str());
+  for (auto f : doc.get_object()) {
+    std::string_view k = f.unescaped_key().value();
+    if (k == "team") team = std::string(f.value().get_string().value());
+    if (k != "rows") continue;
+    if (format == "text") std::printf("Team: %s\nSpend by %s:\n", team.c_str(), by.c_str());
+    for (auto r : f.value().get_array()) {
+      std::string key;
+      Money cost;
+      int64_t prompt = 0, completion = 0, requests = 0;
+      for (auto rf : r.get_object()) {
+        std::string_view rk = rf.unescaped_key().value();
+        if (rk == "key") key = std::string(rf.value().get_string().value());
+        else if (rk == "cost") cost = money_field(rf.value());
+        else if (rk == "prompt_tokens") prompt = rf.value().get_int64().value();
+        else if (rk == "completion_tokens") completion = rf.value().get_int64().value();
+        else if (rk == "requests") requests = rf.value().get_int64().value();
+      }
+      if (format == "csv")
+        std::printf("%s,%s,%lld,%lld,%lld\n", key.c_str(), cost.to_decimal().c_str(), (long long)prompt,
+                    (long long)completion, (long long)requests);
+      else
+        std::printf("  %s: %s (%s, %s)\n", key.c_str(), cost.to_display().c_str(), plural(prompt + completion, "token").c_str(),
+                    plural(requests, "request").c_str());
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 int spend(const SpendArgs& a) {
@@ -136,9 +174,18 @@ int spend(const SpendArgs& a) {
     std::fprintf(stderr, "error: give --team NAME or --all\n");
     return 2;
   }
+  if (!a.by.empty() && a.all) {
+    std::fprintf(stderr, "error: --by needs --team\n");
+    return 2;
+  }
+  if (a.format == "csv" && a.by.empty()) {
+    std::fprintf(stderr, "error: --format csv needs --by\n");
+    return 2;
+  }
   auto api = ApiClient::from_env();
   if (!api) return 2;
   std::string q = a.all ? "/v1/spend" : "/v1/spend?team=" + url_encode(a.team);
+  if (!a.by.empty()) q += "&by=" + url_encode(a.by);
   if (!a.period.empty()) q += std::string(a.all ? "?" : "&") + "period=" + url_encode(a.period);
   auto resp = api->get(q);
   if (!resp) return 1;
@@ -147,6 +194,7 @@ int spend(const SpendArgs& a) {
     return 0;
   }
   try {
+    if (!a.by.empty()) return print_grouped(resp->body, a.by, a.format);
     return a.all ? print_all(resp->body) : print_team(resp->body);
   } catch (const simdjson::simdjson_error&) {
     std::fprintf(stderr, "error: unexpected answer from the API\n");

@@ -13,7 +13,8 @@ struct SpendArgs {
   std::string team;
   bool all = false;
   std::string period;  // "2026-04"; empty = current
-  std::string format = "text";
+  std::string format = "text";  // text | json | csv (csv: with `by`)
+  std::string by;               // model | day | group: the period's spend grouped
 };
 int spend(const SpendArgs& a);
 
@@ -25,6 +26,22 @@ struct EventsTailArgs {
   std::string team;
 };
 int events_tail(const EventsTailArgs& a);
+
+struct EventsWhyArgs {
+  std::string id;
+  std::string format = "text";
+};
+// `kt events why EVENT_ID`: GET /v1/events/{id}/explain, its explanation lines (or the JSON).
+int events_why(const EventsWhyArgs& a);
+
+struct EventsExportArgs {
+  std::string since, until, output, team;
+  std::string format = "csv";
+  std::string type = "all";
+  int64_t page_size = 1000;
+};
+// `kt events export`: events in [since, until) to a CSV or JSON file, page by page (cmd_export.cpp).
+int events_export(const EventsExportArgs& a);
 
 struct TokensArgs {
   std::string name, scope, id;

@@ -75,7 +75,10 @@ int main(int argc, char** argv) {
   auto* team_opt = spend->add_option("--team", spend_args.team, "consumer group name or wallet team id");
   spend->add_flag("--all", spend_args.all, "all teams")->excludes(team_opt);
   spend->add_option("--period", spend_args.period, "YYYY-MM (default: current)");
-  spend->add_option("--format", spend_args.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  spend->add_option("--format", spend_args.format, "text, json (or csv with --by)")
+      ->check(CLI::IsMember({"text", "json", "csv"}));
+  spend->add_option("--by", spend_args.by, "model, day (UTC) or group: the period's spend grouped")
+      ->check(CLI::IsMember({"model", "day", "group"}));
 
   auto* events = app.add_subcommand("events", "Decision and alert events");
   events->require_subcommand(1);
@@ -86,6 +89,19 @@ int main(int argc, char** argv) {
   tail->add_flag("--follow,-f", tail_args.follow, "keep printing new events");
   tail->add_option("--type", tail_args.type, "decision, alert or all")->capture_default_str();
   tail->add_option("--team", tail_args.team, "only this consumer group / wallet team");
+  kt::cli::EventsWhyArgs why_args;
+  auto* why = events->add_subcommand("why", "Explain a decision: prices, estimate, hold, settle, what would pass");
+  why->add_option("id", why_args.id, "the decision event's id (evt_...)")->required();
+  why->add_option("--format", why_args.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+  kt::cli::EventsExportArgs export_args;
+  auto* exp = events->add_subcommand("export", "Events between two times to a CSV or JSON file (streamed)");
+  exp->add_option("--since", export_args.since, "unix seconds or RFC 3339 (inclusive)")->required();
+  exp->add_option("--until", export_args.until, "unix seconds or RFC 3339 (exclusive; default now)");
+  exp->add_option("--format", export_args.format, "csv or json")->capture_default_str();
+  exp->add_option("--output,-o", export_args.output, "the file to write")->required();
+  exp->add_option("--type", export_args.type, "decision, alert or all")->capture_default_str();
+  exp->add_option("--team", export_args.team, "only this consumer group / wallet team");
+  exp->add_option("--page-size", export_args.page_size, "events per API call")->check(CLI::Range(1, 10000))->capture_default_str();
 
   auto* tokens = app.add_subcommand("tokens", "Scoped API tokens (admin, gateway, viewer); needs the admin token");
   tokens->require_subcommand(1);
@@ -126,6 +142,8 @@ int main(int argc, char** argv) {
   if (*lint) return kt::cli::policy_lint(lint_file, lint_json);
   if (*spend) return kt::cli::spend(spend_args);
   if (*tail) return kt::cli::events_tail(tail_args);
+  if (*why) return kt::cli::events_why(why_args);
+  if (*exp) return kt::cli::events_export(export_args);
   if (*token_create) return kt::cli::tokens_create(token_args);
   if (*token_list) return kt::cli::tokens_list(token_args);
   if (*token_revoke) return kt::cli::tokens_revoke(token_args);

@@ -55,23 +55,16 @@ void AlertNotifier::fired(const std::string& group, const std::string& request_i
         threshold, group, b.team_id, b.period.label, b.budget.to_display(), b.spent.to_display(), usage);
     JsonWriter w;
     w.begin_object();
-    w.field("id", new_id("alert_")).field("type", "alert").field("timestamp", format_rfc3339(now_unix_micros()));
+    w.field("id", new_id("alert_")).field("type", "alert").field("kind", "budget_threshold").field("timestamp", format_rfc3339(now_unix_micros()));
     w.field("consumer_group", group).field("team_id", b.team_id).field("period", b.period.label);
     w.field("threshold_percent", threshold).field("action", "notify");
     w.field("budget", b.budget).field("spent", b.spent).field("remaining", b.remaining());
     w.key("usage_percent").percent(percent_nanos(b.spent, b.budget));
     w.field("request_id", request_id);
     w.end_object();
-    events_.push(w.take());
-    if (webhook_) {
-      JsonWriter slack;
-      slack.begin_object().field(
-          "text", "Keeptrusts budget alert: consumer group " + group + " (" + b.team_id + ") reached " +
-                      std::to_string(threshold) + "% of its " + b.period.label + " budget: spent " + b.spent.to_display() +
-                      " of " + b.budget.to_display() + " (" + usage + "%).");
-      slack.end_object();
-      asio::co_spawn(ioc_, post_webhook(ioc_, pool_, *webhook_, webhook_path_, slack.take()), asio::detached);
-    }
+    announce(w.take(), "Keeptrusts budget alert: consumer group " + group + " (" + b.team_id + ") reached " +
+                           std::to_string(threshold) + "% of its " + b.period.label + " budget: spent " +
+                           b.spent.to_display() + " of " + b.budget.to_display() + " (" + usage + "%).");
   }
 }
 
@@ -82,14 +75,40 @@ void AlertNotifier::spend_rate(const std::string& group, const std::string& team
   JsonWriter w;
   w.begin_object();
   w.field("id", new_id("alert_")).field("type", "alert").field("timestamp", format_rfc3339(now_unix_micros()));
-  w.field("consumer_group", group).field("team_id", team).field("rate_bound", bound).field("limit", limit);
+  w.field("kind", "spend_rate").field("consumer_group", group).field("team_id", team).field("rate_bound", bound).field("limit", limit);
   w.field("action", "block").field("request_id", request_id);
   w.end_object();
-  events_.push(w.take());
+  announce(w.take(), "Keeptrusts spend-rate alert: consumer group " + group + " (" + team + ") hit " + bound + " (" +
+                         limit.to_display() + "); its requests are refused with 429 until the rate falls.");
+}
+
+void AlertNotifier::projected(const std::string& group, const std::string& request_id, const ledger::Balance& b,
+                              int64_t exhausts_at) {
+  const std::string at = format_rfc3339(exhausts_at * 1000000), end = format_rfc3339(b.period.end * 1000000);
+  spdlog::get("keeptrusts::alerts")->warn(
+      "budget alert: kind=projected_exhaustion consumer_group={} team_id={} period={} exhausts_at={} period_end={} "
+      "budget={} spent={}",
+      group, b.team_id, b.period.label, at, end, b.budget.to_display(), b.spent.to_display());
+  JsonWriter w;
+  w.begin_object();
+  w.field("id", new_id("alert_")).field("type", "alert").field("kind", "projected_exhaustion");
+  w.field("timestamp", format_rfc3339(now_unix_micros()));
+  w.field("consumer_group", group).field("team_id", b.team_id).field("period", b.period.label);
+  w.field("exhausts_at", at).field("period_end", end).field("action", "notify");
+  w.field("budget", b.budget).field("spent", b.spent).field("remaining", b.remaining());
+  w.key("usage_percent").percent(percent_nanos(b.spent, b.budget));
+  w.field("request_id", request_id);
+  w.end_object();
+  announce(w.take(), "Keeptrusts budget alert: at its recent pace consumer group " + group + " (" + b.team_id +
+                         ") runs out of its " + b.period.label + " budget at " + at + ", before the period ends (" +
+                         end + "): spent " + b.spent.to_display() + " of " + b.budget.to_display() + ".");
+}
+
+void AlertNotifier::announce(std::string event, const std::string& text) {
+  events_.push(std::move(event));
   if (!webhook_) return;
   JsonWriter slack;
-  slack.begin_object().field("text", "Keeptrusts spend-rate alert: consumer group " + group + " (" + team + ") hit " + bound +
-                                         " (" + limit.to_display() + "); its requests are refused with 429 until the rate falls.");
+  slack.begin_object().field("text", text);
   slack.end_object();
   asio::co_spawn(ioc_, post_webhook(ioc_, pool_, *webhook_, webhook_path_, slack.take()), asio::detached);
 }

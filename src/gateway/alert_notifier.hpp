@@ -24,6 +24,10 @@ class AlertNotifier {
   // episode (rate_limits/spend_alert_latch.hpp).
   void spend_rate(const std::string& group, const std::string& team, const std::string& request_id,
                   const std::string& bound, Money limit);
+  // The projected_exhaustion alert (the API decides, once per team and period): at its recent
+  // pace the team's budget runs out at `exhausts_at` (unix seconds), before the period ends.
+  void projected(const std::string& group, const std::string& request_id, const ledger::Balance& b,
+                 int64_t exhausts_at);
 
  private:
   boost::asio::io_context& ioc_;
@@ -31,6 +35,7 @@ class AlertNotifier {
   EventSink& events_;
   std::optional<http::Url> webhook_;
   std::string webhook_path_;
+  void announce(std::string event, const std::string& text);
 };
 
 }  // namespace kt::gateway

@@ -230,6 +230,12 @@ void BudgetLeases::return_for_sibling(const std::string& team) {
 
 Money BudgetLeases::free_for(const std::string& team) const { return pool_.unheld_for(team, now_unix_seconds()); }
 
+std::optional<Money> BudgetLeases::known_remaining(const std::string& team) const {
+  auto it = teams_.find(team);
+  if (it == teams_.end() || !it->second.last_balance) return std::nullopt;
+  return it->second.last_balance->remaining() + free_for(team);
+}
+
 void BudgetLeases::on_applied(const std::string& team, const ledger::Balance& balance, Money settled) {
   auto it = teams_.find(team);
   if (it == teams_.end()) return;

@@ -67,6 +67,10 @@ class BudgetLeases {
   void return_for_sibling(const std::string& team);
   // Room not yet held in this worker's usable leases for the team (for on_insufficient: clamp).
   Money free_for(const std::string& team) const;
+  // What the team may still spend as this worker knows it: the wallet's remaining in the API's
+  // last answer (other gateways' leases and all holds counted as spent) plus this worker's unheld
+  // lease room. nullopt before any answer for the team.
+  std::optional<Money> known_remaining(const std::string& team) const;
   // The API applied a batch of the ledger log: the team's balance after it, and what it settled.
   void on_applied(const std::string& team, const ledger::Balance& balance, Money settled);
   // The API's answer to a renewal.

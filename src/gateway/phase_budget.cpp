@@ -4,6 +4,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "wire/ledger_wire.hpp"
 #include "core/log_text.hpp"
 #include "gateway/max_tokens_clamp.hpp"
 #include "gateway/model_limits.hpp"
@@ -36,6 +37,17 @@ Rejection budget_rejection(const RequestContext& ctx, const ledger::OpResult& r)
   bool no_wallet = r.reserve_status == ledger::ReserveStatus::no_wallet;
   return Rejection{402, budget_exceeded_body(ctx.group->name, r.balance.budget, r.balance.spent, ctx.estimate, no_wallet),
                    "budget_exceeded", {}};
+}
+
+// What the decision event keeps of a budget refusal, for `kt events why` (the API explains it).
+void note_budget_refusal(RequestContext& ctx, const GatewayShared& shared, Worker& w, const ledger::OpResult& r) {
+  ctx.budget_refusal = wire::reserve_status_name(r.reserve_status);
+  ctx.balance = r.balance;
+  ctx.block_at_percent = shared.block_at_percent;
+  if (r.reserve_status != ledger::ReserveStatus::insufficient || !ctx.price || ctx.choices < 1 || ctx.input_only) return;
+  Money room = r.balance.remaining() + (w.leases ? w.leases->free_for(ctx.group->wallet_team_id) : Money::zero());
+  ctx.max_tokens_that_fit = largest_affordable_output(room, ctx.prompt_estimate, ctx.price->input_per_1k,
+                                                      ctx.price->output_per_1k, ctx.choices);
 }
 
 Money worst_case(const RequestContext& ctx) {
@@ -222,7 +234,10 @@ awaitable<std::optional<Rejection>> hold_priced(RequestContext& ctx, const Gatew
     ctx.max_tokens = ctx.max_tokens_requested;
     ctx.max_tokens_clamped.reset();
   }
-  if (result->reserve_status != ledger::ReserveStatus::reserved) co_return budget_rejection(ctx, *result);
+  if (result->reserve_status != ledger::ReserveStatus::reserved) {
+    note_budget_refusal(ctx, shared, w, *result);
+    co_return budget_rejection(ctx, *result);
+  }
   ctx.reserved = true;
   co_return std::nullopt;
 }

@@ -30,6 +30,28 @@ void write_attempts(JsonWriter& j, const RequestContext& ctx) {
   optional_string(j, "replay_of", &ctx.replay_of);
 }
 
+// What was held for the request (null: nothing) and, for a budget refusal, the wallet as the
+// refusal saw it: what `kt events why` explains from.
+void write_hold_and_refusal(JsonWriter& j, const RequestContext& ctx) {
+  j.key("hold");
+  if (ctx.lease_id)
+    j.begin_object().field("on", "lease").field("lease_id", *ctx.lease_id).field("amount", ctx.lease_held).end_object();
+  else if (ctx.reserved)
+    j.begin_object().field("on", "reservation").field("key", ctx.reservation_key()).field("amount", ctx.estimate).end_object();
+  else
+    j.null();
+  if (!ctx.budget_refusal) return;
+  j.key("refusal").begin_object().field("status", ctx.budget_refusal);
+  if (ctx.balance) {
+    const auto& b = *ctx.balance;
+    j.field("budget", b.budget).field("spent", b.spent).field("reserved", b.reserved).field("leased", b.leased);
+    j.field("remaining", b.remaining()).field("period_end", b.period.end);
+  }
+  if (ctx.block_at_percent > 0) j.field("block_at_percent", ctx.block_at_percent);
+  optional_int(j, "max_tokens_that_fit", ctx.max_tokens_that_fit);
+  j.end_object();
+}
+
 }  // namespace
 
 DecisionEvent build_decision_event(const RequestContext& ctx) {
@@ -66,7 +88,8 @@ DecisionEvent build_decision_event(const RequestContext& ctx) {
   j.field("prompt_tokens_estimate", ctx.prompt_estimate).field("output_tokens_reserved", ctx.output_allowance);
   optional_int(j, "max_tokens_requested", ctx.max_tokens_requested);
   optional_int(j, "max_tokens_clamped", ctx.max_tokens_clamped);
-  j.field("stream_cut_at_reservation", ctx.stream_cut_at_reservation);
+  j.field("stream_cut_at_reservation", ctx.stream_cut_at_reservation).field("n", ctx.choices);
+  write_hold_and_refusal(j, ctx);
   write_attempts(j, ctx);
   j.key("policies").begin_array();
   for (const auto& v : ctx.verdicts) {

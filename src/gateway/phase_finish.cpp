@@ -11,13 +11,13 @@ awaitable<void> finish_request(RequestContext& ctx, const GatewayShared& shared,
   if (served && !ctx.attempts.empty()) ctx.attempts.back().charged = true;  // the attempt that answered
   settle_rate_limits(ctx, w);
   RequestRecord rec(ctx);
+  DecisionEvent ev = build_decision_event(ctx);  // while it still names its lease
   if (ctx.lease_id) {
     LeasePool::Hold hold{*ctx.lease_id, ctx.lease_held};
     if (served) w.leases->consume(hold, ctx.group->wallet_team_id, *ctx.cost);
     else w.leases->release(hold);
   }
   ctx.lease_id.reset();
-  DecisionEvent ev = build_decision_event(ctx);
   w.metrics.request_finished(ctx, metrics::mono_us());
   if (!w.log) co_return;  // no API: nothing to record to
   wire::RecordEvent e{ev.id, "decision", ev.ts_micros, ev.json};
@@ -30,6 +30,22 @@ awaitable<void> finish_request(RequestContext& ctx, const GatewayShared& shared,
   } else {
     co_await w.log->event(rec.request.team, rec.request.group, e);
   }
+}
+
+void add_money_headers(RequestContext& ctx, Worker& w, http::Headers& h) {
+  const bool held = ctx.reserved || ctx.lease_id;
+  const Money hold = ctx.lease_id ? ctx.lease_held : ctx.estimate;
+  std::optional<Money> remaining;  // with this request's hold counted as spent
+  if (ctx.lease_id && w.leases) remaining = w.leases->known_remaining(ctx.group->wallet_team_id);
+  else if (ctx.reserved && ctx.balance) remaining = ctx.balance->remaining();
+  if (ctx.stream) {
+    if (held) h.emplace_back("x-kt-reserved-usd", hold.to_decimal());
+  } else if (ctx.usage) {
+    ctx.cost = ctx.price ? cost_of_usage(*ctx.usage, *ctx.price) : Money::zero();
+    h.emplace_back("x-kt-cost-usd", ctx.cost->to_decimal());
+    if (remaining && held) *remaining += hold - *ctx.cost;  // the settle gives back what the hold overshot
+  }
+  if (remaining) h.emplace_back("x-kt-budget-remaining-usd", remaining->to_decimal());
 }
 
 awaitable<void> release_attempt(RequestContext& ctx, const GatewayShared& shared, Worker& w) {

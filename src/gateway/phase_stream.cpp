@@ -43,7 +43,7 @@ bool is_event_stream(const http::Headers& headers) {
 }  // namespace
 
 awaitable<void> relay_stream(RequestContext& ctx, const GatewayShared& shared, http::ClientPool& pool,
-                             http::ClientRequest req, http::ResponseWriter& res) {
+                             http::ClientRequest req, http::ResponseWriter& res, http::Headers head) {
   std::unique_ptr<http::ResponseStream> up;
   std::optional<std::string> failure;
   try {
@@ -67,9 +67,7 @@ awaitable<void> relay_stream(RequestContext& ctx, const GatewayShared& shared, h
     // dropped unread (its connection with it); nothing was served.
     co_return co_await reply_upstream_failure(ctx, res, "upstream_invalid_response");
   }
-  // (Headers are built before co_await: GCC 12 miscompiles braced temporaries in await operands.)
-  http::Headers stream_headers{{"Cache-Control", "no-cache"}, {"X-Kt-Request-Id", ctx.request_id}};
-  co_await res.start_stream(200, "text/event-stream", stream_headers);
+  co_await res.start_stream(200, "text/event-stream", head);
   http::SseParser parser;
   // The provider's translator: passes events on (or rewrites them), reads usage and text.
   auto translator = ctx.provider->stream_translator(route_info(ctx));

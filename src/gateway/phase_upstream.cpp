@@ -111,7 +111,12 @@ awaitable<void> forward_upstream(RequestContext& ctx, const GatewayShared& share
   int64_t t0 = now_unix_micros();
   const int64_t m0 = metrics::mono_us();
   if (ctx.stream) {
-    co_await relay_stream(ctx, shared, w.pool, std::move(req), res);
+    http::Headers head;
+    head.reserve(4);
+    head.emplace_back("Cache-Control", "no-cache");
+    head.emplace_back("X-Kt-Request-Id", ctx.request_id);
+    add_money_headers(ctx, w, head);
+    co_await relay_stream(ctx, shared, w.pool, std::move(req), res, std::move(head));
     ctx.upstream_us = now_unix_micros() - t0;
     note_upstream_call(ctx, w, m0);
     co_return;
@@ -140,7 +145,10 @@ awaitable<void> forward_upstream(RequestContext& ctx, const GatewayShared& share
     ctx.usage_source = "estimated";
   }
   std::string content_type(http::find_header(resp.headers, "content-type").value_or("application/json"));
-  http::Headers extra{{"X-Kt-Request-Id", ctx.request_id}};
+  http::Headers extra;
+  extra.reserve(3);
+  extra.emplace_back("X-Kt-Request-Id", ctx.request_id);
+  add_money_headers(ctx, w, extra);
   co_await res.send(resp.status, content_type, std::move(resp.body), extra);
 }
 

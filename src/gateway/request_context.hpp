@@ -84,6 +84,12 @@ struct RequestContext {
   bool intent_logged = false;
   std::optional<ledger::Balance> balance;
   std::vector<std::string> warnings;
+  // A budget refusal, for its decision event (explain-why): the store's verdict (insufficient,
+  // blocked, no_wallet; `balance` is the wallet it saw), the block threshold, and the largest
+  // max_tokens per choice that would have fit (0: not even the prompt).
+  const char* budget_refusal = nullptr;
+  int block_at_percent = 0;
+  std::optional<int64_t> max_tokens_that_fit;
 
   // upstream
   const providers::ResolvedTarget* target = nullptr;

@@ -25,7 +25,8 @@ boost::asio::awaitable<void> pass_on_upstream_error(RequestContext& ctx, http::R
 // stream_options.include_usage added (the gateway needs the usage to settle).
 std::string upstream_body(RequestContext& ctx);
 // Relays an SSE stream event by event; fills ctx.usage (or an estimate) — see phase_stream.cpp.
+// `head`: the stream's headers (the request id, the money headers).
 boost::asio::awaitable<void> relay_stream(RequestContext& ctx, const GatewayShared& shared, http::ClientPool& pool,
-                                          http::ClientRequest req, http::ResponseWriter& res);
+                                          http::ClientRequest req, http::ResponseWriter& res, http::Headers head);
 
 }  // namespace kt::gateway

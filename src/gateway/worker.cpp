@@ -31,10 +31,9 @@ class WorkerLogSource final : public ShipSource {
     for (const auto& t : r.teams) {
       w_.metrics.balance_seen(t.team_id, t.balance, now);
       if (w_.leases) w_.leases->on_applied(t.team_id, t.balance, t.settled);
-      if (!t.fired.empty()) {
-        const auto& who = last[t.team_id];
-        w_.alerts->fired(who.first, who.second, t.balance, t.fired);
-      }
+      const auto& who = last[t.team_id];
+      if (!t.fired.empty()) w_.alerts->fired(who.first, who.second, t.balance, t.fired);
+      if (t.exhausts_at) w_.alerts->projected(who.first, who.second, t.balance, *t.exhausts_at);
     }
   }
 

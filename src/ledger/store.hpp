@@ -7,6 +7,7 @@
 // Money moves only through journal entries keyed by an idempotency key
 // ("<request_id>:<attempt>"): replaying an entry returns the first outcome and changes nothing.
 #include "ledger/rate_grants.hpp"
+#include "ledger/forecast.hpp"
 #include "ledger/store_types.hpp"
 
 namespace kt::ledger {
@@ -30,6 +31,10 @@ class Store {
   // The version of every model in force at `at` (unix seconds), from the price history; models
   // without a version by then are absent. Not pure, like journal().
   virtual std::vector<PricingRow> pricing_at(int64_t at) { throw StoreError("this store has no price history"); }
+  // One version of a model's price (explain-why: the price a decision event names). Not pure.
+  virtual std::optional<PricingRow> pricing_version(const std::string& model, int64_t version) {
+    throw StoreError("this store has no price history");
+  }
   // Versions taking effect after `now`, by model then effective_from.
   virtual std::vector<PricingRow> scheduled_pricing(int64_t now) {
     throw StoreError("this store has no price history");
@@ -80,6 +85,12 @@ class Store {
     throw StoreError("this store cannot credit a wallet");
   }
 
+  // What the team spent in the hour, day and 7 days up to `now`, and when its history began
+  // (forecast.hpp). Not pure, like journal().
+  virtual SpendHistory spend_history(const std::string& team_id, int64_t now) {
+    throw StoreError("this store has no spend history");
+  }
+
   // The team's journal for one period, oldest first. Not pure so that test doubles of Store
   // need not implement it.
   virtual std::vector<JournalEntry> journal(const std::string& team_id, const Period& period) {
@@ -117,6 +128,14 @@ class Store {
   // Inserting an event id twice keeps the first (batches may be re-sent after a timeout).
   virtual void insert_events(const std::vector<EventRecord>& events) = 0;
   virtual std::vector<StoredEvent> query_events(const EventQuery& q) = 0;
+  // Exports (store_export.cpp): events oldest first after the query's cursor; a period's spend
+  // grouped, by cost (days: by day). Not pure, like journal().
+  virtual std::vector<StoredEvent> export_events(const EventExportQuery& q) { throw StoreError("this store cannot export"); }
+  virtual std::vector<SpendRow> spend_by(const std::string& team_id, const Period& period, SpendGrouping by) {
+    throw StoreError("this store cannot group spend");
+  }
+  // One event by its id. Not pure, like journal().
+  virtual std::optional<StoredEvent> event_by_id(const std::string& id) { throw StoreError("this store cannot find an event"); }
 };
 
 // "sqlite:/path/file.db", "sqlite::memory:", "postgresql://user[:password]@host[:port]/db"

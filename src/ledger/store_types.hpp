@@ -4,6 +4,7 @@
 // Store interface (store.hpp).
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -196,6 +197,9 @@ struct LogTeamResult {
   Balance balance;           // after the batch
   std::vector<int> fired;    // alert thresholds that fired now
   Money settled;             // what this batch settled for the team
+  // The projected_exhaustion alert fired now (once per team and period): when the budget runs
+  // out at the team's recent pace (unix seconds), before the period's end.
+  std::optional<int64_t> exhausts_at;
 };
 
 struct LogApplyResult {
@@ -251,6 +255,25 @@ struct EventQuery {
 struct StoredEvent {
   int64_t seq = 0;
   std::string json;
+  int64_t ts_micros = 0;  // set by export_events (its cursor)
+};
+
+// Events in time order between two instants, after a cursor (the last page's last event), for
+// exports that page through millions in constant memory.
+struct EventExportQuery {
+  int64_t since_micros = 0, until_micros = 0;  // [since, until)
+  int64_t after_ts = std::numeric_limits<int64_t>::min(), after_seq = 0;
+  int64_t limit = 1000;
+  std::string type = "all";  // decision | alert | all
+  std::optional<std::string> team_id;
+};
+
+// A period's spend grouped by one key (days: UTC days, the key is the day number since 1970).
+enum class SpendGrouping { model, day, group };
+struct SpendRow {
+  std::string key;
+  Money cost;
+  int64_t prompt_tokens = 0, completion_tokens = 0, requests = 0;
 };
 
 struct ConsumerGroup {

@@ -104,7 +104,8 @@ const char* reserve_status_name(ReserveStatus s) {
   return "no_wallet";
 }
 
-void write_balance(JsonWriter& w, const ledger::Balance& b, const std::vector<ledger::GatewayLogState>* logs) {
+void write_balance(JsonWriter& w, const ledger::Balance& b, const std::vector<ledger::GatewayLogState>* logs,
+                   const ledger::Forecast* forecast) {
   int64_t pct = percent_nanos(b.spent, b.budget);
   const char* status = b.remaining() <= Money::zero() ? "Depleted" : (pct >= 80LL * Money::kNanosPerUnit ? "Low" : "Healthy");
   w.begin_object();
@@ -136,6 +137,30 @@ void write_balance(JsonWriter& w, const ledger::Balance& b, const std::vector<le
               .field("reported_at", format_rfc3339(l.last_seen * 1000000)).end_object();
     w.end_array().end_object();
   }
+  if (forecast) {
+    w.key("forecast");
+    write_forecast(w, *forecast);
+  }
+  w.end_object();
+}
+
+void write_forecast(JsonWriter& w, const ledger::Forecast& f) {
+  w.begin_object().field("as_of", format_rfc3339(f.as_of * 1000000)).field("left", f.left);
+  w.key("burn_rate").begin_object();
+  for (const auto& win : f.windows)
+    w.key(win.name).begin_object().field("seconds", win.seconds).field("spent", win.spent)
+        .field("per_day", win.per_day).field("complete", win.complete).end_object();
+  w.end_object();
+  w.key("pace");
+  if (f.pace.empty()) w.null(); else w.value(f.pace);
+  w.key("pace_per_day");
+  if (f.pace.empty()) w.null(); else w.value(f.pace_per_day);
+  w.key("exhausts_at");
+  if (f.exhausts_at) w.value(format_rfc3339(*f.exhausts_at * 1000000)); else w.null();
+  w.field("exhausts_before_period_end", f.before_period_end);
+  w.key("before_period_end_seconds");
+  if (f.before_period_end) w.value(f.period_end - *f.exhausts_at); else w.null();
+  w.field("summary", ledger::forecast_sentence(f));
   w.end_object();
 }
 

@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/json_writer.hpp"
+#include "ledger/forecast.hpp"
 #include "ledger/store_types.hpp"
 
 namespace kt::wire {
@@ -16,7 +17,12 @@ namespace kt::wire {
 // With `logs` (the open gateway logs), also "unapplied": what gateways have answered for the team
 // but the ledger has not applied yet, as they last reported it:
 //   {"amount","records","logs":[{"log_id","amount","records","reported_at"}]}
-void write_balance(JsonWriter& w, const ledger::Balance& b, const std::vector<ledger::GatewayLogState>* logs = nullptr);
+// With `forecast`, also "forecast" (write_forecast).
+void write_balance(JsonWriter& w, const ledger::Balance& b, const std::vector<ledger::GatewayLogState>* logs = nullptr,
+                   const ledger::Forecast* forecast = nullptr);
+// Forecast → {as_of, left, burn_rate:{last_hour|last_day|last_7_days:{spent,per_day,complete}}, pace,
+//             pace_per_day, exhausts_at, exhausts_before_period_end, before_period_end_seconds, summary}
+void write_forecast(JsonWriter& w, const ledger::Forecast& f);
 // PricingRow → {model, provider, *_cost_per_1k_tokens, max_output_tokens, currency, version,
 //               updated_at, effective_from, effective_from_unix[, scheduled]}
 void write_pricing(JsonWriter& w, const ledger::PricingRow& p, std::optional<bool> scheduled = std::nullopt);

@@ -237,7 +237,9 @@ std::string encode_log_result(const ledger::LogApplyResult& r) {
     write_balance(w, t.balance);
     w.key("fired").begin_array();
     for (int f : t.fired) w.value(f);
-    w.end_array().field("settled", t.settled).end_object();
+    w.end_array().field("settled", t.settled);
+    if (t.exhausts_at) w.field("exhausts_at", *t.exhausts_at);
+    w.end_object();
   }
   w.end_array().end_object();
   return w.take();
@@ -268,6 +270,7 @@ std::optional<ledger::LogApplyResult> decode_log_result(std::string_view body) {
             else if (tk == "fired") {
               for (auto x : tv.get_array()) tr.fired.push_back(int(x.get_int64().value()));
             } else if (tk == "settled") tr.settled = detail::money_of(tv);
+            else if (tk == "exhausts_at") tr.exhausts_at = tv.get_int64().value();
           }
           r.teams.push_back(std::move(tr));
         }

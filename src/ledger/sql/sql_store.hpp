@@ -17,6 +17,7 @@
 //
 // Thread-safety: one SqlStore (one connection) is used by one caller at a time; the API's store
 // executor keeps one (SQLite) or a pool (PostgreSQL).
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,7 @@ class SqlStore final : public Store {
   std::vector<PricingRow> list_pricing() override;
   std::vector<PricingRow> pricing_at(int64_t at) override;
   std::vector<PricingRow> scheduled_pricing(int64_t now) override;
+  std::optional<PricingRow> pricing_version(const std::string& model, int64_t version) override;
 
   // store_wallets.cpp
   AllocationResult allocate(const std::string& team_id, Money amount, const std::string& currency,
@@ -55,6 +57,9 @@ class SqlStore final : public Store {
   std::vector<ConsumerGroup> list_groups() override;
   std::optional<SpendReport> spend(const std::string& team_id, const Period& period, int64_t now) override;
   std::vector<JournalEntry> journal(const std::string& team_id, const Period& period) override;
+
+  // store_forecast.cpp
+  SpendHistory spend_history(const std::string& team_id, int64_t now) override;
 
   // store_apply.cpp (reserve, settle, release) and store_leases.cpp
   std::vector<OpResult> apply(const std::vector<LedgerOp>& ops, int64_t now) override;
@@ -75,6 +80,10 @@ class SqlStore final : public Store {
   // store_events.cpp, store_verify.cpp
   void insert_events(const std::vector<EventRecord>& events) override;
   std::vector<StoredEvent> query_events(const EventQuery& q) override;
+  std::optional<StoredEvent> event_by_id(const std::string& id) override;
+  // store_export.cpp
+  std::vector<StoredEvent> export_events(const EventExportQuery& q) override;
+  std::vector<SpendRow> spend_by(const std::string& team_id, const Period& period, SpendGrouping by) override;
   VerifyReport verify(const VerifyOptions& options) override;
 
  private:
@@ -92,6 +101,11 @@ class SqlStore final : public Store {
   std::optional<Reservation> lock_reservation(const std::string& key);
   std::vector<int> fire_alerts(const std::string& team_id, int64_t period_start,
                                const std::vector<int>& thresholds, int64_t now);
+  // The projected_exhaustion alert (store_forecast.cpp): the date at which the wallet runs out at
+  // its recent pace, the first time in the period that it falls before the period's end; checked
+  // at most once a minute per team by this connection (the check reads up to 7 days of journal).
+  std::optional<int64_t> fire_projected_exhaustion(const std::string& team_id, int64_t period_start, int64_t now);
+  SpendHistory read_spend_history(const std::string& team_id, int64_t now);
 
   // One op each, inside apply()'s transaction.
   OpResult reserve(const ReserveOp& op, int64_t now);
@@ -112,6 +126,7 @@ class SqlStore final : public Store {
   void close_log(const std::string& log_id, int64_t now);
 
   std::unique_ptr<Db> db_;
+  std::map<std::string, int64_t, std::less<>> exhaustion_checked_at_;  // team -> unix seconds
 };
 
 }  // namespace kt::ledger::sql

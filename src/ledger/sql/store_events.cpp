@@ -48,4 +48,12 @@ std::vector<StoredEvent> SqlStore::query_events(const EventQuery& q) {
   });
 }
 
+std::optional<StoredEvent> SqlStore::event_by_id(const std::string& id) {
+  return db_->read([&]() -> std::optional<StoredEvent> {
+    auto r = db_->query("SELECT seq, json FROM events WHERE id = $1", {id});
+    if (!r.next()) return std::nullopt;
+    return StoredEvent{r.i64(0), r.text(1)};
+  });
+}
+
 }  // namespace kt::ledger::sql

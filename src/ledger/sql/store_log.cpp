@@ -114,6 +114,7 @@ LogApplyResult SqlStore::apply_log(const LogBatch& b, int64_t now) {
       auto& t = teams[wallet.first];
       auto fired = fire_alerts(wallet.first, wallet.second, b.alert_thresholds, now);
       t.fired.insert(t.fired.end(), fired.begin(), fired.end());
+      if (auto at = fire_projected_exhaustion(wallet.first, wallet.second, now)) t.exhausts_at = at;
     }
     for (auto& [team, t] : teams) {
       t.team_id = team;

@@ -109,4 +109,13 @@ std::vector<PricingRow> SqlStore::scheduled_pricing(int64_t now) {
                       now);
 }
 
+std::optional<PricingRow> SqlStore::pricing_version(const std::string& model, int64_t version) {
+  return db_->read([&]() -> std::optional<PricingRow> {
+    auto q = db_->query("SELECT " + kHistoryColumns + " FROM model_pricing_history h WHERE h.model = $1 AND h.version = $2",
+                        {model, version});
+    if (!q.next()) return std::nullopt;
+    return pricing_from(q);
+  });
+}
+
 }  // namespace kt::ledger::sql

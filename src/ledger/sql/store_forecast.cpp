@@ -1,0 +1,69 @@
+// Spend history for forecasts, and the projected_exhaustion alert (forecast.hpp).
+#include "ledger/forecast.hpp"
+#include "ledger/sql/sql_store.hpp"
+
+namespace kt::ledger::sql {
+namespace {
+
+// A sentinel in alerts_fired's threshold column: percent thresholds are 1..100, so the
+// projected_exhaustion alert shares their once-per-team-and-period key.
+constexpr int64_t kProjectedExhaustionThreshold = -1;
+constexpr int64_t kCheckEverySeconds = 60;
+
+}  // namespace
+
+SpendHistory SqlStore::read_spend_history(const std::string& team_id, int64_t now) {
+  SpendHistory h;
+  {
+    // The history begins with the team's first allocation, in its first wallet (the index's prefix).
+    auto q = db_->query(
+        "SELECT MIN(j.created_at) FROM journal j WHERE j.team_id = $1 AND j.kind = 'allocate' AND j.period_start = "
+        "(SELECT MIN(period_start) FROM wallets WHERE team_id = $1)",
+        {team_id});
+    if (q.next() && !q.is_null(0)) h.first_at = q.i64(0);
+  }
+  // Windows (now - W, now]; across periods: a pace is the team's, whatever period it fell in.
+  auto q = db_->query(
+      "SELECT COALESCE(SUM(CASE WHEN created_at > $3 THEN amount ELSE 0 END), 0), "
+      "COALESCE(SUM(CASE WHEN created_at > $4 THEN amount ELSE 0 END), 0), COALESCE(SUM(amount), 0) "
+      "FROM journal WHERE team_id = $1 AND kind IN ('settle', 'charge') AND created_at > $5 AND created_at <= $2",
+      {team_id, now, now - 3600, now - 86400, now - 7 * 86400});
+  if (q.next()) {
+    h.last_hour = q.money(0);
+    h.last_day = q.money(1);
+    h.last_7_days = q.money(2);
+  }
+  return h;
+}
+
+SpendHistory SqlStore::spend_history(const std::string& team_id, int64_t now) {
+  return db_->read([&] { return read_spend_history(team_id, now); });
+}
+
+std::optional<int64_t> SqlStore::fire_projected_exhaustion(const std::string& team_id, int64_t period_start,
+                                                           int64_t now) {
+  auto checked = exhaustion_checked_at_.find(team_id);
+  if (checked != exhaustion_checked_at_.end() && now - checked->second < kCheckEverySeconds &&
+      now >= checked->second)
+    return std::nullopt;
+  {
+    auto q = db_->query("SELECT 1 FROM alerts_fired WHERE team_id = $1 AND period_start = $2 AND threshold = $3",
+                        {team_id, period_start, kProjectedExhaustionThreshold});
+    if (q.next()) return std::nullopt;
+  }
+  exhaustion_checked_at_[team_id] = now;
+  auto wallet = wallet_row(team_id, period_start);
+  if (!wallet || wallet->period.end <= now) return std::nullopt;
+  Forecast f = make_forecast(*wallet, read_spend_history(team_id, now), now);
+  // A history younger than an hour projects from seconds of spend: no alert until a whole window.
+  if (!f.exhausts_at || !f.before_period_end || f.left <= Money::zero() || f.pace == "since_first_allocation")
+    return std::nullopt;
+  // As with thresholds, only the transaction whose insert lands announces it (across replicas).
+  if (db_->exec("INSERT INTO alerts_fired(team_id, period_start, threshold, fired_at) VALUES($1, $2, $3, $4) "
+                "ON CONFLICT DO NOTHING",
+                {team_id, period_start, kProjectedExhaustionThreshold, now}) != 1)
+    return std::nullopt;
+  return f.exhausts_at;
+}
+
+}  // namespace kt::ledger::sql
