@@ -77,6 +77,10 @@ awaitable<void> dispatch(ApiContext& ctx, http::Request& req, http::ResponseWrit
 
 }  // namespace
 
+http::Handler api_handler(ApiContext& ctx) {
+  return [&ctx](http::Request& req, http::ResponseWriter& res) { return dispatch(ctx, req, res); };
+}
+
 int run_api_server(const ApiOptions& options) {
   const char* token = std::getenv(options.token_env.c_str());
   if (!token || !*token) {
@@ -104,9 +108,7 @@ int run_api_server(const ApiOptions& options) {
   StoreExecutor executor(std::move(stores));
   executor.start_sweeper(std::chrono::seconds(1), options.reservation_ttl_seconds);
   ApiContext ctx{executor, token};
-  http::Server server(so, [&ctx](boost::asio::io_context&, size_t) -> http::Handler {
-    return [&ctx](http::Request& req, http::ResponseWriter& res) { return dispatch(ctx, req, res); };
-  });
+  http::Server server(so, [&ctx](boost::asio::io_context&, size_t) { return api_handler(ctx); });
   try {
     server.listen();
   } catch (const std::exception& e) {

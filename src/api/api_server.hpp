@@ -2,7 +2,11 @@
 #include <cstdint>
 #include <string>
 
+#include "http/server.hpp"
+
 namespace kt::api {
+
+struct ApiContext;
 
 struct ApiOptions {
   std::string listen = "127.0.0.1:8080";
@@ -17,5 +21,9 @@ struct ApiOptions {
 
 // Opens the store (migrating it), serves the API until SIGINT/SIGTERM. Returns the exit code.
 int run_api_server(const ApiOptions& options);
+
+// The API's routes, admin-token check included, as one HTTP handler over `ctx`: what
+// run_api_server serves, and what the HTTP fuzzer (tests/fuzz) drives in-process.
+http::Handler api_handler(ApiContext& ctx);
 
 }  // namespace kt::api

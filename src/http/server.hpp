@@ -62,6 +62,9 @@ struct ServerOptions {
   size_t body_limit = 4 * 1024 * 1024;
   std::chrono::seconds idle_timeout{75};
   ErrorBody error_body;
+  // run() stops the server on SIGINT/SIGTERM; a server inside another program (the HTTP fuzzer,
+  // whose libFuzzer owns those signals) leaves them alone and is stopped with stop().
+  bool handle_signals = true;
 };
 
 class Server {
@@ -73,7 +76,7 @@ class Server {
   uint16_t port() const;
   // Runs the worker threads until stop(); the calling thread becomes worker 0.
   void run();
-  // Thread-safe; also called from SIGINT/SIGTERM handlers set up by run().
+  // Thread-safe; also called from the SIGINT/SIGTERM handlers set up by run() (handle_signals).
   void stop();
   // Worker io_contexts, e.g. to spawn background coroutines before run().
   boost::asio::io_context& worker_context(size_t index);
