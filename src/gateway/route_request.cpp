@@ -137,6 +137,8 @@ std::optional<Rejection> parse_route_request(RequestContext& ctx) {
   try {
     dom::element doc = providers::parse_dom(parser, ctx.req.body);
     if (!doc.is_object()) return invalid("invalid_json", "request body must be a JSON object");
+    if (auto key = providers::duplicate_key(doc))
+      return invalid("duplicate_field", "'" + std::string(*key) + "' is given twice in one object");
     auto model = providers::any_field(doc, "model");
     if (!model) return invalid("missing_field", "'model' is required");
     if (!model->is_string()) return invalid("invalid_field", "'model' must be a string");
