@@ -86,6 +86,10 @@ int run_gateway(const GatewayOptions& options) {
     if (w->ledger_client) w->ledger_client->drain_blocking();
     w->events->drain_blocking();
   }
+  // The workers' timers and sockets belong to the server's io_contexts: they go first (declared
+  // before the server, they would be destroyed after it, on freed services: ASan/UBSan at exit).
+  pipelines.clear();
+  workers.clear();
   spdlog::get("keeptrusts::gateway")->info("Gateway stopped");
   return 0;
 }
