@@ -4,8 +4,10 @@
 // a fresh loopback connection, and the answer
 // is read until the server closes it, so all the input caused has run when the call returns.
 //
-// The gateway has no API (cost tracking off) and its targets point at a closed loopback port
-// (every forwarded request is a quick 502); the API serves an in-memory SQLite ledger.
+// Invariants: the server closes a half-closed connection (no hang), and never answers 500 (what
+// it says when a handler throws). The gateway has no API (cost tracking off) and its targets point
+// at a closed loopback port (every forwarded request is a quick 502); the API serves an in-memory
+// SQLite ledger.
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -183,14 +185,23 @@ void exchange(uint16_t port, const uint8_t* bytes, size_t size) {
     sent += static_cast<size_t>(n);
   }
   ::shutdown(fd, SHUT_WR);
-  char sink[16384];
+  std::string answer;
+  char chunk[16384];
   for (;;) {
-    ssize_t n = ::recv(fd, sink, sizeof sink, 0);
-    if (n > 0 || (n < 0 && errno == EINTR)) continue;
+    ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n > 0) {
+      answer.append(chunk, static_cast<size_t>(n));
+      continue;
+    }
     KT_FUZZ_CHECK(n == 0 || errno == ECONNRESET, "the server kept the connection open 10 s after the request ended");
     break;
   }
   ::close(fd);
+  // A 500 is the server's answer to a handler that threw: bad input must get its own 4xx. (A status
+  // line starts the answer or a line; JSON bodies hold no raw line break.)
+  for (size_t at = answer.find("HTTP/1.1 500 "); at != std::string::npos; at = answer.find("HTTP/1.1 500 ", at + 1))
+    KT_FUZZ_CHECK(at > 0 && answer[at - 1] != '\n', "a request was answered 500 (a handler threw)");
 }
 
 }  // namespace
