@@ -71,6 +71,29 @@ const std::string& chat_body() {
   static const std::string s = body_with("");
   return s;
 }
+const std::string& chat_body_2_5kb() {
+  static const std::string s =
+      "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"system\",\"content\":\"" + json_escape(system_prompt()) +
+      "\"},{\"role\":\"user\",\"content\":\"" + json_escape(user_prompt()) +
+      "\"},{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"call_7Qk2\",\"type\":\"function\","
+      "\"function\":{\"name\":\"lookup_shipment\",\"arguments\":\"{\\\"tracking\\\":\\\"LX-20931-DE\\\"}\"}}]},"
+      "{\"role\":\"tool\",\"tool_call_id\":\"call_7Qk2\",\"content\":\"{\\\"status\\\":\\\"awaiting_linehaul\\\","
+      "\\\"hub\\\":\\\"Venlo\\\",\\\"temperature_log\\\":\\\"recording\\\",\\\"eta\\\":\\\"2026-03-08\\\"}\"},"
+      "{\"role\":\"assistant\",\"content\":\"The pallets are waiting at Venlo for a linehaul slot; the cold-chain "
+      "logger is still recording and the current estimate is delivery on 2026-03-08, a day before the count.\"},"
+      "{\"role\":\"user\",\"content\":\"Thanks. Please also confirm that the pharmacy's receiving dock in Basel "
+      "accepts deliveries before 07:00 and that the driver has the cold-chain handover form in German and French.\"},"
+      "{\"role\":\"assistant\",\"content\":\"Basel receiving opens at 06:30 on weekdays; the driver pack includes "
+      "the handover form in German, French and Italian, and the pallets need a signed temperature printout on arrival.\"},"
+      "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Good. Does the Rotterdam declaration "
+      "cover the leg to Basel, or do we need a T1 at the Swiss border? Keep it short.\"}]}],"
+      "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"lookup_shipment\",\"description\":\"Current "
+      "status, hub and ETA of a shipment by tracking number.\",\"parameters\":{\"type\":\"object\",\"properties\":"
+      "{\"tracking\":{\"type\":\"string\",\"description\":\"Tracking number, e.g. LX-20931-DE\"}},"
+      "\"required\":[\"tracking\"]}}}],\"tool_choice\":\"auto\",\"temperature\":0.2,\"max_tokens\":512,"
+      "\"user\":\"bench-user-7\"}";
+  return s;
+}
 const std::string& chat_stream_body() {
   static const std::string s = body_with(",\"stream\":true,\"stream_options\":{\"include_usage\":true}");
   return s;

@@ -16,6 +16,10 @@ const std::string& chat_stream_body_no_options();
 // "stream":true with stream_options lacking include_usage: the full re-serialisation path.
 const std::string& chat_stream_body_other_options();
 
+// A typical multi-turn chat request, ~2.5 KB: system, four user and three assistant turns (one
+// with a tool call), a tool result and one tool definition. What the duplicate-key check is timed on.
+const std::string& chat_body_2_5kb();
+
 // The two message texts of chat_body(): what the content filter and the token count see.
 const std::string& system_prompt();
 const std::string& user_prompt();

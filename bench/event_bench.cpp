@@ -1,16 +1,10 @@
-// Decision event serialisation: the gateway's own emit_event() (phase_event.cpp, kt::JsonWriter)
-// for a served request, on a real Worker whose EventShipper is never started, so push() only
-// appends to its pending NDJSON buffer. The shipper is replaced (untimed) every 4096 events so the
-// buffer stays the size it has between two flushes.
+// Decision event serialisation: the gateway's own build_decision_event() (phase_event.cpp,
+// kt::JsonWriter) for a served request.
 #include <benchmark/benchmark.h>
-
-#include <boost/asio/io_context.hpp>
-#include <unistd.h>
 
 #include "core/money.hpp"
 #include "core/period.hpp"
 #include "gateway/phases.hpp"
-#include "gateway/worker.hpp"
 
 namespace {
 
@@ -19,11 +13,6 @@ using namespace kt::gateway;
 void BM_DecisionEvent(benchmark::State& state) {
   auto cfg = std::make_shared<kt::config::GatewayConfig>();
   cfg->consumer_groups.push_back({"engineering", "kt_cg_engineering_abc123", "team_engineering"});
-  GatewayShared shared;
-  shared.config = cfg;  // no api section: no shipping loop, no ledger client
-  shared.spool_dir = "/tmp/kt-bench-spool-" + std::to_string(::getpid());
-  boost::asio::io_context ioc;
-  Worker w(ioc, 0, shared);
 
   kt::providers::ResolvedTarget target;
   target.config.id = "openai";
@@ -38,7 +27,6 @@ void BM_DecisionEvent(benchmark::State& state) {
   kt::policies::PolicyVerdict verdict{"content-filter", "content_filter", "flag", false, {}, {}};
 
   kt::http::Request req;
-  int n = 0;
   for (auto _ : state) {
     RequestContext ctx(req);
     ctx.request_id = "req_0123456789abcdef0123";
@@ -56,13 +44,8 @@ void BM_DecisionEvent(benchmark::State& state) {
     ctx.upstream_us = 610;
     ctx.usage = kt::providers::Usage{262, 87};
     ctx.cost = cost_of_usage(*ctx.usage, price);
-    emit_event(ctx, w);
-    if (++n == 4096) {
-      state.PauseTiming();
-      w.events = std::make_unique<EventShipper>(ioc, std::nullopt, shared.spool_dir + "/unused.ndjson");
-      n = 0;
-      state.ResumeTiming();
-    }
+    auto ev = build_decision_event(ctx);
+    benchmark::DoNotOptimize(ev);
   }
   state.SetItemsProcessed(state.iterations());
 }

@@ -6,13 +6,16 @@
 #   3. the side-by-side harness (../shared/bench or $KT_BENCH_HARNESS: nginx mock, nginx proxy floor,
 #      Portkey, wrk) with kt as the extra target in its full configuration (bench/sut.sh: kt api serve
 #      on SQLite + two kt gateway processes, JSON and SSE), pinned by the harness to its SUT cpu
+#   3b. the sustained truth (bench/sustained.sh): 20 s of load on kt and on the nginx proxy, the
+#      time until the ledger holds every answer counted in: sustained rps, ledger lag, peak RSS of
+#      gateway and API, CPU per request over all kt processes (work after the load included)
 #   4. probes with kt pinned the same way: streaming first-byte latency (curl %{time_starttransfer},
 #      kt vs direct), SSE event pacing through kt vs direct (kt-mock-upstream, 20 ms between events),
 #      kt's RSS with 1,000 idle keep-alive connections
 #   5. a summary against the goals of issue 5 ($OUT/summary.md)
 # Results: $BENCH_HOME/<UTC stamp>/ (default bench/results/, git-ignored).
 #
-# Usage: bench/run.sh [--quick] [--skip-build] [--skip-micro] [--skip-harness] [--skip-probes]
+# Usage: bench/run.sh [--quick] [--skip-build] [--skip-micro] [--skip-harness] [--skip-sustained] [--skip-probes]
 #                     [--ttfb-n N] [--idle-conns N] [--cpus L:M:S] [-- HARNESS OPTIONS...]
 #   --quick: harness -d 3 -w 1 -r 1 --prewarm 5, micro-benchmarks 0.2 s each (~4 min in all)
 #   anything after -- goes to the harness (e.g. -- --targets direct,nginx --payloads json)
@@ -21,7 +24,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HARNESS=${KT_BENCH_HARNESS:-$ROOT/../shared/bench}
 BUILD=${KT_BENCH_BUILD:-$ROOT/build-bench}
 BENCH_HOME=${BENCH_HOME:-$ROOT/bench/results}
-QUICK=0; DO_BUILD=1; DO_MICRO=1; DO_HARNESS=1; DO_PROBES=1
+QUICK=0; DO_BUILD=1; DO_MICRO=1; DO_HARNESS=1; DO_SUSTAINED=1; DO_PROBES=1; SUSTAINED_SECS=20
 TTFB_N=200; IDLE_CONNS=1000; CPUS=0:0:1; MICRO_MIN_TIME=1
 HARNESS_ARGS=()
 while [[ $# -gt 0 ]]; do
@@ -31,6 +34,7 @@ while [[ $# -gt 0 ]]; do
     --skip-micro) DO_MICRO=0; shift;;
     --skip-harness) DO_HARNESS=0; shift;;
     --skip-probes) DO_PROBES=0; shift;;
+    --skip-sustained) DO_SUSTAINED=0; shift;;
     --ttfb-n) TTFB_N=$2; shift 2;;
     --idle-conns) IDLE_CONNS=$2; shift 2;;
     --cpus) CPUS=$2; shift 2;;
@@ -105,6 +109,12 @@ if (( DO_HARNESS )); then
     --extra-ready "http://127.0.0.1:$JSON_PORT/health" \
     --extra-header "$CONSUMER" \
     "${HARNESS_ARGS[@]}" 2>&1 | tee "$OUT/harness.txt"
+fi
+
+# ----------------------------------------------------------------- 3b. sustained
+if (( DO_SUSTAINED )); then
+  echo "== sustained: ${SUSTAINED_SECS} s of load on the nginx proxy and on kt, until the ledger holds every answer"
+  "$ROOT/bench/sustained.sh" "$OUT" "$KT" "$HARNESS" "$CPUS" "$SUSTAINED_SECS" | sed 's/^/   /'
 fi
 
 # ------------------------------------------------------------------- 4. probes

@@ -10,7 +10,8 @@ packages=(build-essential cmake pkg-config libssl-dev clang-16 libclang-rt-16-de
   libsimdjson-dev libyaml-cpp-dev libsqlite3-dev libpq-dev
   libcli11-dev libspdlog-dev libfmt-dev prometheus-cpp-dev libpcre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  postgresql nginx wrk jq curl ca-certificates tzdata)
+  postgresql nginx wrk jq curl ca-certificates tzdata sqlite3 python3
+  prometheus)  # promtool: tests/integration/metrics_test.sh checks both /metrics with it
 
 missing=()
 for p in "${packages[@]}"; do

@@ -167,6 +167,31 @@ if agg:
     bgs = [a["bg_max"] for a in agg.values()]
     print("- foreign CPU during harness runs (bg CPU%%, %% of one core): median %.0f, max %.0f" %
           (med([a["bg"] for a in agg.values()]) or 0, max(bgs)))
+sus = load_json("sustained.json")
+if sus:
+    print()
+    print("## Sustained (issue 10): answers / (load seconds + seconds until the ledger holds them all)")
+    print()
+    print("| figure | this issue's bar | the long goal | measured |")
+    print("|---|---|---|---|")
+    def mark(ok):
+        return "met" if ok else "not met"
+    r = sus["sustained_ratio_to_nginx"]
+    print("| sustained kt / nginx plain proxy req/s, JSON | >= 0.5 | >= 0.85 | **%.3f** (%.0f / %.0f rps; %s) |"
+          % (r, sus["kt_sustained_rps"], sus["nginx_rps"], mark(r >= 0.5)))
+    lag = sus["ledger_lag_ms"]
+    print("| ledger lag at the end of %d s at full load | <= 1 s | <= 100 ms | **%s** (%s) |"
+          % (sus["seconds"], "%d ms" % lag if lag >= 0 else "never caught up", mark(0 <= lag <= 1000)))
+    print("| every answer in the ledger, exactly | yes | yes | %s (wrk counted %d answers, the ledger %d: "
+          "wrk leaves out the requests in flight when its time is up) |"
+          % ("yes" if sus["ledger_exact"] else "**no**", sus["answers"], sus.get("ledger_answers", -1)))
+    g = sus["peak_rss_gateway_mb"]
+    print("| gateway peak RSS under sustained load | <= 128 MB | <= 64 MB | **%.1f MB** (%s); API %.1f MB |"
+          % (g, mark(g <= 128), sus["peak_rss_api_mb"]))
+    print("| CPU per request, all kt processes, after-load work included | | | %.0f us |"
+          % sus["cpu_us_per_request_all_kt"])
+    print("| kt req/s during the load (before the ledger catch-up) | | | %.0f |" % sus["kt_load_rps"])
+
 print()
 print("## Goals (issue 5)")
 print()

@@ -17,13 +17,18 @@ struct ApiOptions {
   size_t database_connections = 4;
   // A reservation held longer than this is returned to its wallet (its gateway is gone).
   int64_t reservation_ttl_seconds = 900;
+  // A lease named by an open gateway log is kept this long past its expiry before its room goes
+  // back: a killed gateway's settles arrive when it restarts (or `kt gateway drain` runs).
+  int64_t lease_grace_seconds = 900;
+  // Protocol limits (README "Limits"); event batches can be large, hence 16 MiB.
+  http::ServerLimits limits{.body_limit = 16 * 1024 * 1024};
 };
 
 // Opens the store (migrating it), serves the API until SIGINT/SIGTERM. Returns the exit code.
 int run_api_server(const ApiOptions& options);
 
-// The API's routes, admin-token check included, as one HTTP handler over `ctx`: what
+// The API's routes over `ctx` (the handler and its head hook, token checks included): what
 // run_api_server serves, and what the HTTP fuzzer (tests/fuzz) drives in-process.
-http::Handler api_handler(ApiContext& ctx);
+http::Routes api_routes(ApiContext& ctx);
 
 }  // namespace kt::api

@@ -5,6 +5,7 @@
 #include "api/api_context.hpp"
 #include "api/wire/json_fields.hpp"
 #include "api/wire/ledger_wire.hpp"
+#include "api/wire/log_wire.hpp"
 #include "core/period.hpp"
 
 namespace kt::api {
@@ -15,6 +16,36 @@ awaitable<void> post_ledger_ops(ApiContext& ctx, http::Request& req, http::Respo
   if (!ops) co_return co_await reply_error(res, err);
   auto results = co_await ctx.store.call([&](ledger::Store& s) { return s.apply(*ops, now_unix_seconds()); });
   co_await reply_json(res, 200, wire::encode_results(results));
+}
+
+// A batch of a gateway's durable log (wire/log_wire.hpp): applied once, whatever is re-sent.
+awaitable<void> post_gateway_log(ApiContext& ctx, http::Request& req, http::ResponseWriter& res) {
+  req.body.reserve(req.body.size() + simdjson::SIMDJSON_PADDING);  // records are read in place
+  ApiError err;
+  auto batch = wire::decode_batch(req.body, err);
+  if (!batch) co_return co_await reply_error(res, err);
+  auto result = co_await ctx.store.call([&](ledger::Store& s) { return s.apply_log(*batch, now_unix_seconds()); });
+  co_await reply_json(res, 200, wire::encode_log_result(result));
+}
+
+// The gateway logs the ledger knows (open ones, and those closed in the last day).
+awaitable<void> get_gateway_logs(ApiContext& ctx, http::Request&, http::ResponseWriter& res) {
+  auto logs = co_await ctx.store.call([&](ledger::Store& s) { return s.gateway_logs(now_unix_seconds() - 86400); });
+  JsonWriter w;
+  w.begin_object().key("logs").begin_array();
+  for (const auto& l : logs) {
+    w.begin_object().field("log_id", l.log_id).field("holder", l.holder).field("applied_seq", l.applied_seq);
+    w.field("reported_head", l.reported_head).field("unapplied_records", l.unapplied_records);
+    w.field("unapplied_bytes", l.unapplied_bytes).field("first_seen", format_rfc3339(l.first_seen * 1000000));
+    w.field("last_seen", format_rfc3339(l.last_seen * 1000000)).key("closed_at");
+    if (l.closed_at) w.value(format_rfc3339(*l.closed_at * 1000000)); else w.null();
+    w.key("pending").begin_array();
+    for (const auto& p : l.pending)
+      w.begin_object().field("team_id", p.team_id).field("amount", p.amount).field("records", p.records).end_object();
+    w.end_array().end_object();
+  }
+  w.end_array().end_object();
+  co_await reply_json(res, 200, w.take());
 }
 
 // The public docs' single-op routes: the body is one op without the "op" field.

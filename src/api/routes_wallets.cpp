@@ -1,4 +1,6 @@
 // Wallet routes: allocate a team's budget for the period, read balances.
+#include <limits>
+
 #include "api/api_context.hpp"
 #include "api/wire/json_fields.hpp"
 #include "api/wire/ledger_wire.hpp"
@@ -93,18 +95,28 @@ awaitable<void> get_balance(ApiContext& ctx, http::Request& req, http::ResponseW
   if (!team || team->empty())
     co_return co_await reply_error(res, bad_request("missing_parameter", "query parameter 'team_id' is required"));
   std::string team_id = co_await resolve_team(ctx, *team);
-  auto bal = co_await ctx.store.call([&](ledger::Store& s) { return s.balance(team_id, now_unix_seconds()); });
+  std::vector<ledger::GatewayLogState> logs;
+  auto bal = co_await ctx.store.call([&](ledger::Store& s) {
+    int64_t now = now_unix_seconds();
+    logs = s.gateway_logs(std::numeric_limits<int64_t>::max());  // the open ones: their reports of what is not applied yet
+    return s.balance(team_id, now);
+  });
   if (!bal) co_return co_await reply_error(res, not_found("no wallet for team '" + *team + "': allocate one first"));
   JsonWriter w;
-  wire::write_balance(w, *bal);
+  wire::write_balance(w, *bal, &logs);
   co_await reply_json(res, 200, w.take());
 }
 
 awaitable<void> get_wallets(ApiContext& ctx, http::Request&, http::ResponseWriter& res) {
-  auto all = co_await ctx.store.call([&](ledger::Store& s) { return s.list_balances(now_unix_seconds()); });
+  std::vector<ledger::GatewayLogState> logs;
+  auto all = co_await ctx.store.call([&](ledger::Store& s) {
+    int64_t now = now_unix_seconds();
+    logs = s.gateway_logs(std::numeric_limits<int64_t>::max());
+    return s.list_balances(now);
+  });
   JsonWriter w;
   w.begin_array();
-  for (const auto& b : all) wire::write_balance(w, b);
+  for (const auto& b : all) wire::write_balance(w, b, &logs);
   w.end_array();
   co_await reply_json(res, 200, w.take());
 }

@@ -4,7 +4,6 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/spawn.hpp>
 #include <boost/context/fixedsize_stack.hpp>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -80,12 +79,9 @@ StoreExecutor::StoreExecutor(std::vector<std::unique_ptr<ledger::Store>> stores)
   concurrent_ = stores_.front()->set_socket_waiter(nullptr);
   if (!concurrent_) stores_.resize(1);  // a file store serialises its writers anyway
   for (auto& s : stores_) free_.push_back(s.get());
-  thread_ = std::thread([this] {
-    // Ledger writes are batched and rarely on a request's critical path (leases): on a host
-    // shared with gateways, let the request-serving threads go first.
-    ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kStoreThreadNice);
-    ioc_.run();
-  });
+  // The store thread runs at the API's own priority: it is how fast the ledger keeps up with the
+  // gateways' logs (a lower priority let it fall seconds behind a busy gateway on a shared host).
+  thread_ = std::thread([this] { ioc_.run(); });
 }
 
 StoreExecutor::~StoreExecutor() {
@@ -93,8 +89,8 @@ StoreExecutor::~StoreExecutor() {
   // suspended coroutine: its stack would be unwound through the store's catch blocks.
   asio::post(ioc_, [this] {
     stopping_ = true;
-    sweeping_ = false;
-    sweep_timer_.cancel();
+    periodic_ = false;
+    for (auto* t : periodic_timers_) t->cancel();
     for (auto* cancel : cancel_waits_) (*cancel)();
   });
   guard_.reset();
@@ -137,31 +133,51 @@ void StoreExecutor::run_concurrently(ledger::Store* s, std::unique_ptr<Job> job)
       asio::detached);
 }
 
-void StoreExecutor::start_sweeper(std::chrono::milliseconds every, int64_t reservation_ttl_seconds) {
-  asio::post(ioc_, [this, every, reservation_ttl_seconds] {
-    sweeping_ = true;
-    sweep(every, reservation_ttl_seconds);
+void StoreExecutor::start_sweeper(std::chrono::milliseconds every, ExpiryRules rules) {
+  run_every(every, "lease and reservation expiry", [rules](ledger::Store& s) {
+    auto r = s.expire(now_unix_seconds(), rules.reservation_ttl_seconds, rules.lease_grace_seconds);
+    if (r.leases || r.reservations)
+      spdlog::info("expired {} lease(s) and {} reservation(s): {} back to their wallets", r.leases, r.reservations,
+                   r.returned.to_display());
   });
 }
 
-void StoreExecutor::sweep(std::chrono::milliseconds every, int64_t ttl) {
-  if (!sweeping_) return;
-  submit(make_job([this, every, ttl](ledger::Store& s) {
+struct StoreExecutor::Periodic {
+  Periodic(asio::io_context& ioc, std::chrono::milliseconds every, std::string what,
+           std::function<void(ledger::Store&)> f)
+      : timer(ioc), every(every), what(std::move(what)), f(std::move(f)) {}
+  asio::steady_timer timer;
+  std::chrono::milliseconds every;
+  std::string what;
+  std::function<void(ledger::Store&)> f;
+};
+
+void StoreExecutor::run_every(std::chrono::milliseconds every, std::string what,
+                              std::function<void(ledger::Store&)> f) {
+  auto p = std::make_shared<Periodic>(ioc_, every, std::move(what), std::move(f));
+  asio::post(ioc_, [this, p] {
+    if (!periodic_) return;
+    periodic_timers_.push_back(&p->timer);
+    run_periodic(p);
+  });
+}
+
+// One run, then the timer for the next: runs never overlap, and a slow one delays the next.
+void StoreExecutor::run_periodic(std::shared_ptr<Periodic> p) {
+  if (!periodic_) return;
+  submit(make_job([this, p](ledger::Store& s) {
     try {
-      auto r = s.expire(now_unix_seconds(), ttl);
-      if (r.leases || r.reservations)
-        spdlog::info("expired {} lease(s) and {} reservation(s): {} back to their wallets", r.leases, r.reservations,
-                     r.returned.to_display());
+      p->f(s);
     } catch (const std::exception& e) {
-      if (!stopping_) spdlog::warn("lease and reservation expiry failed (retrying): {}", e.what());
+      if (!stopping_) spdlog::warn("{} failed (retrying): {}", p->what, e.what());
     } catch (...) {
-      spdlog::warn("lease and reservation expiry failed (retrying)");
+      spdlog::warn("{} failed (retrying)", p->what);
     }
-    if (!sweeping_) return;
-    sweep_timer_.expires_after(every);
-    sweep_timer_.async_wait([this, every, ttl](boost::system::error_code ec) {
-      if (!ec) sweep(every, ttl);
-    });
+    if (!periodic_) return;
+    p->timer.expires_after(p->every);
+    // Whatever the wait's outcome: only shutdown ends the runs (it cancels every timer listed,
+    // so none may be freed before).
+    p->timer.async_wait([this, p](boost::system::error_code) { run_periodic(p); });
   }));
 }
 

@@ -18,6 +18,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <string>
 #include <thread>
 #include <type_traits>
 #include <vector>
@@ -49,7 +50,8 @@ class StoreExecutor {
     using R = std::invoke_result_t<F, ledger::Store&>;
     return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(std::exception_ptr, R)>(
         [this](auto handler, F fn) {
-          submit(make_job([fn = std::move(fn), handler = std::move(handler)](ledger::Store& s) mutable {
+          const auto called = std::chrono::steady_clock::now();
+          submit(make_job([this, called, fn = std::move(fn), handler = std::move(handler)](ledger::Store& s) mutable {
             std::exception_ptr error;
             R result{};
             try {
@@ -57,6 +59,7 @@ class StoreExecutor {
             } catch (...) {
               error = std::current_exception();
             }
+            if (on_call_done_) on_call_done_(std::chrono::steady_clock::now() - called);
             auto ex = boost::asio::get_associated_executor(handler);
             boost::asio::post(ex, [handler = std::move(handler), error, result = std::move(result)]() mutable {
               std::move(handler)(error, std::move(result));
@@ -68,7 +71,18 @@ class StoreExecutor {
 
   // Every `every`: returns expired leases and stale reservations to their wallets
   // (Store::expire), so a killed gateway's money comes back within its TTL.
-  void start_sweeper(std::chrono::milliseconds every, int64_t reservation_ttl_seconds);
+  struct ExpiryRules {
+    int64_t reservation_ttl_seconds = 900;
+    int64_t lease_grace_seconds = 900;
+  };
+  void start_sweeper(std::chrono::milliseconds every, ExpiryRules rules);
+  // Every `every` (the first time at once): f(store) on the store thread. An exception is
+  // logged as "<what> failed (retrying)". Until the executor stops.
+  void run_every(std::chrono::milliseconds every, std::string what, std::function<void(ledger::Store&)> f);
+
+  // Called on the store thread with each call()'s time from the call to its answer (queueing
+  // included). Set before the first call.
+  void time_calls(std::function<void(std::chrono::nanoseconds)> f) { on_call_done_ = std::move(f); }
 
   // True when calls run concurrently over a pool of connections (PostgreSQL).
   bool concurrent() const { return concurrent_; }
@@ -90,11 +104,11 @@ class StoreExecutor {
     return std::make_unique<Of>(std::move(fn));
   }
 
-  static constexpr int kStoreThreadNice = 10;
   void submit(std::unique_ptr<Job> job);  // any thread
   void start_jobs();                      // store thread: hands queued jobs to free stores
   void run_concurrently(ledger::Store* s, std::unique_ptr<Job> job);
-  void sweep(std::chrono::milliseconds every, int64_t ttl);
+  struct Periodic;
+  void run_periodic(std::shared_ptr<Periodic> p);
   friend class AsioSocketWaiter;
 
   std::vector<std::unique_ptr<ledger::Store>> stores_;
@@ -102,13 +116,14 @@ class StoreExecutor {
   // Store thread only.
   std::vector<ledger::Store*> free_;
   std::deque<std::unique_ptr<Job>> queued_;
-  bool sweeping_ = false;
+  bool periodic_ = true;  // false once stopping: periodic jobs end
   bool stopping_ = false;  // shutdown: every database wait fails at once, so the jobs finish
   std::vector<std::function<void()>*> cancel_waits_;  // the waits in progress
+  std::function<void(std::chrono::nanoseconds)> on_call_done_;
 
   boost::asio::io_context ioc_{1};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
-  boost::asio::steady_timer sweep_timer_{ioc_};
+  std::vector<boost::asio::steady_timer*> periodic_timers_;
   std::thread thread_;
 };
 

@@ -16,7 +16,7 @@ std::optional<ApiClient> ApiClient::from_env() {
     return std::nullopt;
   }
   if (!token || !*token) {
-    std::fprintf(stderr, "error: KEEPTRUSTS_API_TOKEN is not set (export the API's admin token)\n");
+    std::fprintf(stderr, "error: KEEPTRUSTS_API_TOKEN is not set (export an API token: the admin token, or a scoped one)\n");
     return std::nullopt;
   }
   auto parsed = http::Url::parse(url);
@@ -31,10 +31,19 @@ std::optional<ApiClient> ApiClient::from_env() {
 }
 
 std::optional<http::ClientResponse> ApiClient::get(const std::string& path_and_query) const {
+  return send("GET", path_and_query);
+}
+
+std::optional<http::ClientResponse> ApiClient::send(const std::string& method, const std::string& path_and_query,
+                                                    const std::string& json_body) const {
   http::ClientRequest r;
-  r.method = "GET";
+  r.method = method;
   r.target = url_.base_path + path_and_query;
   r.headers.emplace_back("Authorization", "Bearer " + token_);
+  if (!json_body.empty()) {
+    r.headers.emplace_back("Content-Type", "application/json");
+    r.body = json_body;
+  }
   try {
     auto resp = http::blocking_request(url_, std::move(r), 10000ms);
     if (resp.status >= 200 && resp.status < 300) return resp;

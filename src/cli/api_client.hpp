@@ -13,6 +13,9 @@ class ApiClient {
   static std::optional<ApiClient> from_env();
   // GET path; prints a one-line error and returns nullopt on transport errors or non-2xx.
   std::optional<http::ClientResponse> get(const std::string& path_and_query) const;
+  // Any method, with a JSON body when non-empty; the same error handling as get().
+  std::optional<http::ClientResponse> send(const std::string& method, const std::string& path_and_query,
+                                           const std::string& json_body = "") const;
 
  private:
   http::Url url_;

@@ -27,6 +27,16 @@ void print_json(const ledger::VerifyReport& r, int64_t ttl) {
   w.key("held_reservations").value(r.held_reservations);
   w.key("active_leases").value(r.active_leases);
   w.key("events").value(r.events);
+  w.key("open_gateway_logs").begin_array();
+  for (const auto& l : r.open_logs) {
+    w.begin_object().field("log_id", l.log_id).field("applied_seq", l.applied_seq);
+    w.field("unapplied_records", l.unapplied_records).field("last_seen", l.last_seen).key("pending").begin_array();
+    for (const auto& p : l.pending)
+      w.begin_object().field("team_id", p.team_id).field("amount", p.amount).field("records", p.records).end_object();
+    w.end_array().end_object();
+  }
+  w.end_array();
+  w.key("log_rejects").value(r.log_rejects);
   w.key("reservation_ttl_seconds").value(ttl);
   w.key("issues").begin_array();
   for (const auto& i : r.issues) {
@@ -77,11 +87,11 @@ int ledger_verify(const LedgerVerifyArgs& a) {
     for (const auto& i : report.issues)
       std::printf("%s: %s %s: %s\n", severity_name(i.severity), i.team_id.c_str(), i.period.c_str(),
                   i.message.c_str());
-    std::printf("%s: %lld wallets, %lld journal entries, %lld held reservations, %lld active leases, %lld events; "
-                "%lld violations, %lld warnings\n",
+    std::printf("%s: %lld wallets, %lld journal entries, %lld held reservations, %lld active leases, %lld events, "
+                "%zu open gateway logs; %lld violations, %lld warnings\n",
                 report.violations() == 0 ? "OK" : "FAILED", (long long)report.wallets,
                 (long long)report.journal_entries, (long long)report.held_reservations,
-                (long long)report.active_leases, (long long)report.events,
+                (long long)report.active_leases, (long long)report.events, report.open_logs.size(),
                 (long long)report.violations(), (long long)report.warnings());
   }
   return report.violations() == 0 ? 0 : 1;

@@ -26,4 +26,12 @@ struct EventsTailArgs {
 };
 int events_tail(const EventsTailArgs& a);
 
+struct TokensArgs {
+  std::string name, scope, id;
+  std::string format = "text";
+};
+int tokens_create(const TokensArgs& a);
+int tokens_list(const TokensArgs& a);
+int tokens_revoke(const TokensArgs& a);
+
 }  // namespace kt::cli

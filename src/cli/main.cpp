@@ -1,9 +1,10 @@
-// kt: the keeptrusts command line (API server, gateway, lint, spend, events).
+// kt: the keeptrusts command line (API server, gateway, lint, spend, events, tokens).
 #include <CLI/CLI.hpp>
 
 #include "api/api_server.hpp"
 #include "cli/cmd_ledger.hpp"
 #include "cli/commands.hpp"
+#include "cli/server_flags.hpp"
 #include "gateway/gateway_main.hpp"
 
 int main(int argc, char** argv) {
@@ -27,6 +28,11 @@ int main(int argc, char** argv) {
                     "seconds after which a held reservation is returned to its wallet")
       ->capture_default_str()
       ->check(CLI::Range(int64_t(1), int64_t(86400)));
+  serve->add_option("--lease-grace", api_opts.lease_grace_seconds,
+                    "seconds past its expiry that a lease of an open gateway log is kept for that log's settles")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t(0), int64_t(7 * 86400)));
+  kt::cli::add_server_limit_flags(*serve, api_opts.limits);
   std::string migrate_db;
   auto* migrate = api->add_subcommand("migrate", "Apply the ledger schema migrations and exit");
   migrate->add_option("--database", migrate_db, "sqlite:PATH or postgresql://user@host:port/db")
@@ -42,7 +48,19 @@ int main(int argc, char** argv) {
   auto* port_opt = run->add_option("--port", port, "port to listen on (all interfaces)")->check(CLI::Range(1, 65535));
   run->add_option("--listen", gw_opts.listen, "HOST:PORT to listen on")->capture_default_str()->excludes(port_opt);
   run->add_option("--threads", gw_opts.threads, "I/O threads (0: one per core)")->capture_default_str();
-  run->add_option("--spool-dir", gw_opts.spool_dir, "where undelivered events wait")->capture_default_str();
+  run->add_option("--spool-dir", gw_opts.spool_dir, "the gateway's ledger logs (what it owes the ledger)")
+      ->capture_default_str();
+  kt::cli::add_server_limit_flags(*run, gw_opts.limits);
+  kt::gateway::DrainOptions drain_opts;
+  auto* drain = gw->add_subcommand("drain", "Ship the ledger logs a stopped or killed gateway left in a spool folder");
+  drain->add_option("--spool-dir", drain_opts.spool_dir, "the dead gateway's --spool-dir")->required();
+  drain->add_option("--policy-config", drain_opts.policy_config, "its config (for api.url and the token's env var)")
+      ->check(CLI::ExistingFile);
+  drain->add_option("--api-url", drain_opts.api_url, "the API (default: the config's api.url, else KEEPTRUSTS_API_URL)");
+  drain->add_option("--token-env", drain_opts.token_env, "env var holding the API token")->capture_default_str();
+  drain->add_option("--timeout", drain_opts.timeout_seconds, "seconds to keep trying per log")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t(1), int64_t(86400)));
 
   auto* policy = app.add_subcommand("policy", "Policy configuration tools");
   policy->require_subcommand(1);
@@ -69,6 +87,20 @@ int main(int argc, char** argv) {
   tail->add_option("--type", tail_args.type, "decision, alert or all")->capture_default_str();
   tail->add_option("--team", tail_args.team, "only this consumer group / wallet team");
 
+  auto* tokens = app.add_subcommand("tokens", "Scoped API tokens (admin, gateway, viewer); needs the admin token");
+  tokens->require_subcommand(1);
+  kt::cli::TokensArgs token_args;
+  auto* token_create = tokens->add_subcommand("create", "Make a token; prints it once, on stdout");
+  token_create->add_option("--name", token_args.name, "a label, unique among the tokens not revoked")->required();
+  token_create->add_option("--scope", token_args.scope, "admin, gateway or viewer")
+      ->required()
+      ->check(CLI::IsMember({"admin", "gateway", "viewer"}));
+  auto* token_list = tokens->add_subcommand("list", "List the tokens (never the tokens themselves)");
+  auto* token_revoke = tokens->add_subcommand("revoke", "Revoke a token: every API replica refuses it within 5 s");
+  token_revoke->add_option("id", token_args.id, "the token's id (tok_...)")->required();
+  for (auto* c : {token_create, token_list, token_revoke})
+    c->add_option("--format", token_args.format, "text or json")->check(CLI::IsMember({"text", "json"}));
+
   auto* ledger = app.add_subcommand("ledger", "Ledger database tools");
   ledger->require_subcommand(1);
   kt::cli::LedgerVerifyArgs verify_args;
@@ -90,8 +122,12 @@ int main(int argc, char** argv) {
     if (port) gw_opts.listen = "0.0.0.0:" + std::to_string(port);
     return kt::gateway::run_gateway(gw_opts);
   }
+  if (*drain) return kt::gateway::drain_spool(drain_opts);
   if (*lint) return kt::cli::policy_lint(lint_file, lint_json);
   if (*spend) return kt::cli::spend(spend_args);
   if (*tail) return kt::cli::events_tail(tail_args);
+  if (*token_create) return kt::cli::tokens_create(token_args);
+  if (*token_list) return kt::cli::tokens_list(token_args);
+  if (*token_revoke) return kt::cli::tokens_revoke(token_args);
   return 2;
 }

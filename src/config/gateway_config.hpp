@@ -60,12 +60,26 @@ struct BudgetLeases {
   int64_t idle_return_seconds = 30;   // a lease unused this long is given back
 };
 
+// The gateway's durable ledger log (see README "How money reaches the ledger"): what each
+// gateway may hold answered but not yet applied, and when it reaches the disk.
+struct LedgerLogConfig {
+  std::string fsync = "interval";        // interval | always | off
+  int64_t fsync_interval_ms = 100;       // interval: a power cut loses at most this much
+  int64_t max_unapplied_records = 50000;  // per gateway process (split over its workers)
+  int64_t max_unapplied_mb = 256;        // per gateway process: also bounds the spool on disk
+  int64_t backlog_wait_ms = 2000;        // a request waits this long for the ledger, then gets 503
+  int64_t segment_mb = 16;               // size of one spool segment file
+};
+
 struct CostTracking {
   BudgetLeases leases;
+  LedgerLogConfig ledger_log;
   bool enabled = false;
   bool wallet_enforcement = false;                 // alias: enforce_budget
   std::vector<BudgetAlert> budget_alerts;          // alias: alert_thresholds
-  std::string unknown_model = "allow";             // "allow" (cost 0 + warning) | "reject"
+  // A model the price book does not know: "reject" (400 unknown_model, nothing forwarded) or
+  // "allow" (served at cost 0 with a warning). Reject by default: an unpriced model must not be free.
+  std::string unknown_model = "reject";
   // When the wallet cannot cover the worst case: "reject" (402, the tutorial) or "clamp"
   // (lower max_tokens so the request fits; 402 only when not even a short answer fits).
   std::string on_insufficient = "reject";
@@ -75,6 +89,8 @@ struct CostTracking {
 struct ApiConnection {
   std::string url;                              // http://localhost:8080
   std::string token_env = "KEEPTRUSTS_API_TOKEN";
+  // Post the config's model_pricing to the API at start (global prices: needs an admin token).
+  bool seed_prices = false;
 };
 
 struct Policy {
@@ -87,12 +103,19 @@ struct Policy {
   std::string threshold = "medium";
 };
 
-// One entry of `model_pricing:` (USD per 1K tokens, exact): seeded into the API at start.
+// One entry of `model_pricing:` (USD per 1K tokens, exact): seeded into the API at start when
+// api.seed_prices is true.
 struct ModelPrice {
   std::string model, provider;
   Money input_per_1k, output_per_1k;
   std::optional<Money> cached_input_per_1k;
   std::optional<int64_t> max_output_tokens;
+};
+
+// `metrics:` — GET /metrics on the gateway port is open unless token_env names the variable
+// holding the token it then requires (Authorization: Bearer).
+struct MetricsConfig {
+  std::optional<std::string> token_env;
 };
 
 struct GatewayConfig {
@@ -103,6 +126,10 @@ struct GatewayConfig {
   std::optional<ApiConnection> api;
   std::vector<Policy> policies;
   std::vector<ModelPrice> model_pricing;
+  // Dated or other names priced as a model of the price book: {"gpt-4o-mini-2024-07-18": "gpt-4o-mini"}.
+  // Only these: a name is never matched to a price by its prefix.
+  std::map<std::string, std::string> model_aliases;
+  MetricsConfig metrics;
   std::string source_path;
 };
 

@@ -18,8 +18,9 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 7> kTopKeys = {"version", "providers", "consumer_groups",
-                                                       "cost_tracking", "api", "policies", "model_pricing"};
+constexpr std::array<std::string_view, 9> kTopKeys = {"version",       "providers",     "consumer_groups",
+                                                       "cost_tracking", "api",           "policies",
+                                                       "model_pricing", "model_aliases", "metrics"};
 constexpr std::array<std::string_view, 1> kProviderKeys = {"targets"};
 constexpr std::array<std::string_view, 11> kTargetKeys = {"id",         "provider",   "secret_key_ref", "base_url",
                                                           "timeout_ms", "deployment", "deployments",    "api_version",
@@ -28,12 +29,17 @@ constexpr std::array<std::string_view, 2> kRetryKeys = {"max", "backoff_ms"};
 constexpr std::array<std::string_view, 2> kFallbackKeys = {"target", "model"};
 constexpr std::array<std::string_view, 1> kSecretRefKeys = {"env"};
 constexpr std::array<std::string_view, 3> kGroupKeys = {"name", "api_key", "wallet_team_id"};
-constexpr std::array<std::string_view, 9> kCostKeys = {"enabled",          "wallet_enforcement", "enforce_budget",
-                                                       "budget_alerts",    "alert_thresholds",   "unknown_model",
-                                                       "alert_webhook_url", "on_insufficient",   "leases"};
+constexpr std::array<std::string_view, 10> kCostKeys = {"enabled",           "wallet_enforcement", "enforce_budget",
+                                                        "budget_alerts",     "alert_thresholds",   "unknown_model",
+                                                        "alert_webhook_url", "on_insufficient",    "leases",
+                                                        "ledger_log"};
+constexpr std::array<std::string_view, 6> kLedgerLogKeys = {"fsync",          "fsync_interval_ms", "max_unapplied_records",
+                                                            "max_unapplied_mb", "backlog_wait_ms", "segment_mb"};
+constexpr std::array<std::string_view, 3> kFsyncPolicies = {"interval", "always", "off"};
 constexpr std::array<std::string_view, 4> kLeaseKeys = {"enabled", "ttl_seconds", "max_amount", "idle_return_seconds"};
 constexpr std::array<std::string_view, 2> kAlertKeys = {"threshold_percent", "action"};
-constexpr std::array<std::string_view, 2> kApiKeys = {"url", "token_env"};
+constexpr std::array<std::string_view, 3> kApiKeys = {"url", "token_env", "seed_prices"};
+constexpr std::array<std::string_view, 1> kMetricsKeys = {"token_env"};
 constexpr std::array<std::string_view, 4> kPolicyKeys = {"name", "type", "action", "config"};
 constexpr std::array<std::string_view, 2> kContentFilterKeys = {"categories", "threshold"};
 constexpr std::array<std::string_view, 1> kSupportedVersions = {"1"};
@@ -70,9 +76,16 @@ class Loader {
     if (const Field* f = top.get("api")) api(*f, cfg);
     if (const Field* f = top.get("policies")) policies(*f, cfg);
     if (const Field* f = top.get("model_pricing")) load_model_pricing(*f, cfg.model_pricing, sink_);
+    if (const Field* f = top.get("model_aliases")) model_aliases(*f, cfg.model_aliases);
+    if (const Field* f = top.get("metrics")) metrics(*f, cfg.metrics);
 
     if (!top.get("providers"))
       sink_.warning("W005", "providers", root.Mark(), "no providers.targets: the gateway has nowhere to send requests");
+    if (const Field* f = top.get("model_pricing"); f && !cfg.model_pricing.empty() && !(cfg.api && cfg.api->seed_prices))
+      sink_.warning("W008", f->path, f->key_node.Mark(),
+                    "model_pricing is not written to the API unless api.seed_prices is true (global prices: an admin "
+                    "token's job)",
+                    "set api.seed_prices: true, or seed prices with POST /v1/model-pricing");
     if (cfg.cost_tracking.enabled && !top.get("api"))
       sink_.warning("W002", "api", root.Mark(),
                     "cost_tracking is enabled but there is no 'api' section: wallets cannot be reached");
@@ -93,7 +106,7 @@ class Loader {
       MapView t(item, path, kTargetKeys, sink_);
       Target target;
       if (const Field* id = t.require("id")) {
-        if (auto v = read_string(*id, sink_)) {
+        if (auto v = read_name(*id, sink_)) {
           target.id = *v;
           if (!seen.emplace(*v, path).second)
             sink_.error("E004", id->path, id->value.Mark(), "duplicate target id '" + *v + "'");
@@ -110,7 +123,7 @@ class Loader {
         if (expect_map(s->value, s->path, sink_)) {
           MapView ref(s->value, s->path, kSecretRefKeys, sink_);
           if (const Field* env = ref.require("env"))
-            if (auto v = read_string(*env, sink_)) target.secret_key_ref.env = *v;
+            if (auto v = read_name(*env, sink_)) target.secret_key_ref.env = *v;
         }
       }
       if (const Field* u = t.get("base_url"))
@@ -138,7 +151,7 @@ class Loader {
 
   void retries_and_fallbacks(const MapView& t, Target& target, std::vector<FallbackSite>& sites) {
     if (const Field* m = t.get("model"))
-      if (auto v = read_string(*m, sink_)) target.model = *v;
+      if (auto v = read_name(*m, sink_)) target.model = *v;
     if (const Field* r = t.get("retries")) {
       if (expect_map(r->value, r->path, sink_)) {
         MapView rm(r->value, r->path, kRetryKeys, sink_);
@@ -156,16 +169,16 @@ class Loader {
       Target::Fallback f;
       YAML::Mark mark = item.Mark();
       if (item.IsScalar()) {  // `fallbacks: [backup]`
-        if (auto v = read_string(item, path, sink_)) f.target = *v;
+        if (auto v = read_name(item, path, sink_)) f.target = *v;
       } else if (expect_map(item, path, sink_)) {  // `fallbacks: [{target: backup, model: gpt-4o}]`
         MapView fm(item, path, kFallbackKeys, sink_);
         if (const Field* tf = fm.require("target")) {
           mark = tf->value.Mark();
           path = tf->path;
-          if (auto v = read_string(*tf, sink_)) f.target = *v;
+          if (auto v = read_name(*tf, sink_)) f.target = *v;
         }
         if (const Field* mf = fm.get("model"))
-          if (auto v = read_string(*mf, sink_)) f.model = *v;
+          if (auto v = read_name(*mf, sink_)) f.model = *v;
       }
       if (f.target.empty()) continue;
       sites.push_back({target.id, f.target, path, mark});
@@ -201,16 +214,16 @@ class Loader {
   // deployment / deployments / api_version: Azure OpenAI only, which also needs its resource URL.
   void azure_fields(const MapView& t, const YAML::Node& item, Target& target) {
     if (const Field* d = t.get("deployment"))
-      if (auto v = read_string(*d, sink_)) target.deployment = *v;
+      if (auto v = read_name(*d, sink_)) target.deployment = *v;
     if (const Field* ds = t.get("deployments")) {
       if (expect_map(ds->value, ds->path, sink_))
         for (auto it = ds->value.begin(); it != ds->value.end(); ++it) {
           std::string model = it->first.Scalar();
-          if (auto v = read_string(it->second, join_path(ds->path, model), sink_)) target.deployments[model] = *v;
+          if (auto v = read_name(it->second, join_path(ds->path, model), sink_)) target.deployments[model] = *v;
         }
     }
     if (const Field* a = t.get("api_version"))
-      if (auto v = read_string(*a, sink_)) target.api_version = *v;
+      if (auto v = read_name(*a, sink_)) target.api_version = *v;
     bool azure = target.provider == "azure_openai";
     if (!azure) {
       for (const char* key : {"deployment", "deployments", "api_version"})
@@ -236,14 +249,14 @@ class Loader {
       MapView m(item, path, kGroupKeys, sink_);
       ConsumerGroup g;
       if (const Field* n = m.require("name")) {
-        if (auto v = read_string(*n, sink_)) {
+        if (auto v = read_name(*n, sink_)) {
           g.name = *v;
           if (!names.emplace(*v, path).second)
             sink_.error("E004", n->path, n->value.Mark(), "duplicate consumer group name '" + *v + "'");
         }
       }
       if (const Field* k = m.require("api_key")) {
-        if (auto v = read_string(*k, sink_)) {
+        if (auto v = read_name(*k, sink_)) {
           g.api_key = *v;
           // Never echo the key itself: lint output ends up in CI logs.
           auto [it, fresh] = keys.emplace(*v, g.name.empty() ? path : g.name);
@@ -252,11 +265,10 @@ class Loader {
           else if (v->size() < kMinApiKeyLength)
             sink_.warning("W001", k->path, k->value.Mark(),
                           "api_key is shorter than " + std::to_string(kMinApiKeyLength) + " characters: easy to guess");
-          if (v->empty()) sink_.error("E004", k->path, k->value.Mark(), k->path + ": must not be empty");
         }
       }
       if (const Field* w = m.require("wallet_team_id"))
-        if (auto v = read_string(*w, sink_)) g.wallet_team_id = *v;
+        if (auto v = read_name(*w, sink_)) g.wallet_team_id = *v;
       cfg.consumer_groups.push_back(std::move(g));
     }
   }
@@ -276,9 +288,27 @@ class Loader {
     if (const Field* u = m.get("alert_webhook_url"))
       if (auto v = read_http_url(*u, sink_)) ct.alert_webhook_url = *v;
     if (const Field* l = m.get("leases")) leases(*l, ct.leases);
+    if (const Field* l = m.get("ledger_log")) ledger_log(*l, ct.ledger_log);
     if (ct.wallet_enforcement && !ct.enabled && m.get("enabled"))
       sink_.warning("W004", f.path + ".wallet_enforcement", f.value.Mark(),
                     "wallet_enforcement has no effect while cost_tracking.enabled is false");
+  }
+
+  void ledger_log(const Field& f, LedgerLogConfig& l) {
+    if (!expect_map(f.value, f.path, sink_)) return;
+    MapView m(f.value, f.path, kLedgerLogKeys, sink_);
+    if (const Field* x = m.get("fsync"))
+      if (auto v = read_choice(x->value, x->path, kFsyncPolicies, sink_)) l.fsync = *v;
+    if (const Field* x = m.get("fsync_interval_ms"))
+      if (auto v = read_bounded(*x, 1, 10000, " milliseconds")) l.fsync_interval_ms = *v;
+    if (const Field* x = m.get("max_unapplied_records"))
+      if (auto v = read_bounded(*x, 100, 100000000, " records")) l.max_unapplied_records = *v;
+    if (const Field* x = m.get("max_unapplied_mb"))
+      if (auto v = read_bounded(*x, 1, 1000000, " MB")) l.max_unapplied_mb = *v;
+    if (const Field* x = m.get("backlog_wait_ms"))
+      if (auto v = read_bounded(*x, 0, 60000, " milliseconds")) l.backlog_wait_ms = *v;
+    if (const Field* x = m.get("segment_mb"))
+      if (auto v = read_bounded(*x, 1, 1024, " MB")) l.segment_mb = *v;
   }
 
   void leases(const Field& f, BudgetLeases& l) {
@@ -346,8 +376,43 @@ class Loader {
     if (const Field* u = m.require("url"))
       if (auto v = read_http_url(*u, sink_)) conn.url = *v;
     if (const Field* t = m.get("token_env"))
-      if (auto v = read_string(*t, sink_)) conn.token_env = *v;
+      if (auto v = read_name(*t, sink_)) conn.token_env = *v;
+    if (const Field* p = m.get("seed_prices"))
+      if (auto v = read_bool(*p, sink_)) conn.seed_prices = *v;
     cfg.api = std::move(conn);
+  }
+
+  void metrics(const Field& f, MetricsConfig& out) {
+    if (!expect_map(f.value, f.path, sink_)) return;
+    MapView m(f.value, f.path, kMetricsKeys, sink_);
+    if (const Field* t = m.get("token_env"))
+      if (auto v = read_name(*t, sink_)) out.token_env = *v;
+  }
+
+  // `model_aliases: {gpt-4o-mini-2024-07-18: gpt-4o-mini}`: a dated name priced as the model it
+  // names. One hop only, so what a name costs is visible on one line of the file.
+  void model_aliases(const Field& f, std::map<std::string, std::string>& out) {
+    if (!expect_map(f.value, f.path, sink_)) return;
+    std::vector<std::pair<std::string, YAML::Node>> sites;  // alias -> its value node
+    for (auto it = f.value.begin(); it != f.value.end(); ++it) {
+      auto alias = read_name(it->first, f.path, sink_);
+      if (!alias) continue;
+      std::string path = join_path(f.path, *alias);
+      auto priced = read_name(it->second, path, sink_);
+      if (!priced) continue;
+      if (*priced == *alias) {
+        sink_.error("E004", path, it->second.Mark(), path + ": a model cannot be an alias of itself");
+      } else if (!out.emplace(*alias, *priced).second) {
+        sink_.error("E004", path, it->first.Mark(), "model alias '" + *alias + "' is given twice");
+      } else {
+        sites.emplace_back(*alias, it->second);
+      }
+    }
+    for (const auto& [alias, node] : sites)
+      if (out.count(out.at(alias)))
+        sink_.error("E004", join_path(f.path, alias), node.Mark(),
+                    "'" + alias + "' is an alias of '" + out.at(alias) + "', which is itself an alias",
+                    "name the priced model directly: " + alias + ": " + out.at(out.at(alias)));
   }
 
   void policies(const Field& f, GatewayConfig& cfg) {
@@ -361,7 +426,7 @@ class Loader {
       Policy p;
       p.action = std::string(kDefaultPolicyAction);
       if (const Field* n = m.require("name")) {
-        if (auto v = read_string(*n, sink_)) {
+        if (auto v = read_name(*n, sink_)) {
           p.name = *v;
           if (!names.emplace(*v, path).second)
             sink_.error("E004", n->path, n->value.Mark(), "duplicate policy name '" + *v + "'");

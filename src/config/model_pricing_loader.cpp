@@ -49,7 +49,7 @@ void load_model_pricing(const Field& f, std::vector<ModelPrice>& out, Diagnostic
     ModelPrice p;
     bool complete = true;
     if (const Field* n = m.require("model")) {
-      if (auto v = read_string(*n, sink)) {
+      if (auto v = read_name(*n, sink)) {
         p.model = *v;
         if (!models.insert(*v).second)
           sink.error("E004", n->path, n->value.Mark(), "model '" + *v + "' is priced twice in model_pricing");
@@ -72,7 +72,9 @@ void load_model_pricing(const Field& f, std::vector<ModelPrice>& out, Diagnostic
       if (auto v = read_money(*c, sink)) p.cached_input_per_1k = *v;
     if (const Field* t = m.get("max_output_tokens")) {
       if (auto v = read_int(t->value, t->path, sink)) {
-        if (*v <= 0) sink.error("E004", t->path, t->value.Mark(), t->path + ": must be a positive number of tokens");
+        // Below 2^31: it is multiplied by n and a price when a request is reserved.
+        if (*v <= 0 || *v > INT32_MAX)
+          sink.error("E004", t->path, t->value.Mark(), t->path + ": must be a positive number of tokens below 2^31");
         else p.max_output_tokens = *v;
       }
     }

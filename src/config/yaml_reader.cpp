@@ -124,6 +124,17 @@ std::optional<std::string> read_string(const Field& f, DiagnosticSink& sink) {
   return read_string(f.value, f.path, sink);
 }
 
+std::optional<std::string> read_name(const YAML::Node& n, const std::string& path, DiagnosticSink& sink) {
+  auto s = read_string(n, path, sink);
+  if (s && s->find_first_not_of(" \t\r\n") == std::string::npos) {
+    sink.error("E004", path, n.Mark(), path + ": must not be empty");
+    return std::nullopt;
+  }
+  return s;
+}
+
+std::optional<std::string> read_name(const Field& f, DiagnosticSink& sink) { return read_name(f.value, f.path, sink); }
+
 std::optional<bool> read_bool(const Field& f, DiagnosticSink& sink) {
   // Plain true/false only: a quoted "true" is a string, "yes"/"on" are YAML 1.1 surprises.
   if (f.value.IsScalar() && is_plain(f.value)) {

@@ -67,6 +67,10 @@ bool expect_list(const YAML::Node& n, const std::string& path, DiagnosticSink& s
 // Scalar readers (E004 on a wrong type or value). Strings: any non-null scalar.
 std::optional<std::string> read_string(const Field& f, DiagnosticSink& sink);
 std::optional<std::string> read_string(const YAML::Node& n, const std::string& path, DiagnosticSink& sink);
+// A string that names or identifies something (ids, keys, wallet ids, env var names): empty or
+// blank is E004, since "" would silently match nothing or everything downstream.
+std::optional<std::string> read_name(const Field& f, DiagnosticSink& sink);
+std::optional<std::string> read_name(const YAML::Node& n, const std::string& path, DiagnosticSink& sink);
 std::optional<bool> read_bool(const Field& f, DiagnosticSink& sink);
 std::optional<int64_t> read_int(const YAML::Node& n, const std::string& path, DiagnosticSink& sink);
 // A string that must be one of `allowed` (E004 with a did-you-mean otherwise).

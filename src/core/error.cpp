@@ -19,4 +19,10 @@ ApiError unauthorized(std::string message) {
 }
 ApiError not_found(std::string message) { return {404, "not_found_error", "not_found", std::move(message)}; }
 
+std::string duplicate_key_body(const std::string& path) {
+  ApiError e = bad_request("duplicate_key", "the request body gives the key '" + path +
+                                                "' more than once; send each key once (JSON parsers disagree on which one counts)");
+  return error_envelope(e, [&](JsonWriter& w) { w.field("param", path); });
+}
+
 }  // namespace kt

@@ -22,5 +22,8 @@ std::string error_envelope(const ApiError& e, const std::function<void(JsonWrite
 ApiError bad_request(std::string code, std::string message);
 ApiError unauthorized(std::string message);
 ApiError not_found(std::string message);
+// The envelope of 400 duplicate_key: a JSON body gives the key at `path` ("messages[0].content")
+// twice; "param" names it too. core/json_duplicate_keys.hpp says why that is refused.
+std::string duplicate_key_body(const std::string& path);
 
 }  // namespace kt

@@ -1,5 +1,6 @@
 #include "core/ids.hpp"
 
+#include <chrono>
 #include <random>
 
 namespace kt {
@@ -8,10 +9,12 @@ std::string new_id(std::string_view prefix) {
   thread_local std::mt19937_64 rng{std::random_device{}() ^ (uint64_t(std::random_device{}()) << 32)};
   static const char* hex = "0123456789abcdef";
   char digits[24];
-  for (int part = 0; part < 2; ++part) {
-    uint64_t v = rng();
-    for (int i = 0; i < 12; ++i, v >>= 4) digits[part * 12 + i] = hex[v & 15];
-  }
+  uint64_t micros = uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count());
+  for (int i = 12; i >= 0; --i, micros >>= 4) digits[i] = hex[micros & 15];
+  uint64_t v = rng();
+  for (int i = 13; i < 24; ++i, v >>= 4) digits[i] = hex[v & 15];
   std::string out;
   out.reserve(prefix.size() + sizeof digits);
   out.append(prefix).append(digits, sizeof digits);

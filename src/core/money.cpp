@@ -1,5 +1,6 @@
 #include "core/money.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace kt {
@@ -117,7 +118,13 @@ Money PricePer1k::cost_of(int64_t tokens) const { return cost_of_terms({{tokens,
 
 Money cost_of_terms(std::initializer_list<std::pair<int64_t, PricePer1k>> terms) {
   i128 milli_nanos = 0;
-  for (auto& [tokens, price] : terms) milli_nanos += i128(tokens) * price.per_1k().nanos();
+  constexpr i128 kMaxMilli = kMax * 1000 + 999;  // past this the total is out of range either way
+  for (auto& [tokens, price] : terms) {
+    // Each product fits in 127 bits (|2^63 * 2^63| = 2^126); the running total is kept within
+    // +-(kMaxMilli + 2^126) by saturating as it goes, so it cannot overflow either.
+    milli_nanos += i128(tokens) * price.per_1k().nanos();
+    milli_nanos = std::max(-kMaxMilli - 1, std::min(milli_nanos, kMaxMilli + 1));
+  }
   i128 nanos = milli_nanos / 1000;
   if (milli_nanos % 1000 > 0) ++nanos;  // round the sub-nano remainder up
   if (nanos > kMax) nanos = kMax;

@@ -4,10 +4,18 @@
 #include <compare>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
 namespace kt {
+
+// A Money result that does not fit in int64 nano-dollars (about $9.2 billion): thrown by Money's
+// arithmetic instead of wrapping around (which would be undefined behaviour, and a wrong bill).
+class MoneyOverflow : public std::overflow_error {
+ public:
+  using std::overflow_error::overflow_error;
+};
 
 class Money {
  public:
@@ -32,16 +40,51 @@ class Money {
   // For people: "$500.00", "$0.02", "$0.0000171" (at least 2 fraction digits, never rounded).
   std::string to_display() const;
 
-  constexpr Money operator+(Money o) const { return Money(nanos_ + o.nanos_); }
-  constexpr Money operator-(Money o) const { return Money(nanos_ - o.nanos_); }
-  constexpr Money& operator+=(Money o) { nanos_ += o.nanos_; return *this; }
-  constexpr Money& operator-=(Money o) { nanos_ -= o.nanos_; return *this; }
+  // Checked: throw MoneyOverflow when the exact result does not fit.
+  constexpr Money operator+(Money o) const { return fits(checked_add(o), "sum"); }
+  constexpr Money operator-(Money o) const { return fits(checked_sub(o), "difference"); }
+  constexpr Money operator*(int64_t k) const { return fits(checked_mul(k), "product"); }
+  constexpr Money& operator+=(Money o) { return *this = *this + o; }
+  constexpr Money& operator-=(Money o) { return *this = *this - o; }
   constexpr auto operator<=>(const Money&) const = default;
+
+  // The same without throwing: nullopt when the exact result does not fit.
+  constexpr std::optional<Money> checked_add(Money o) const {
+    int64_t r = 0;
+    if (__builtin_add_overflow(nanos_, o.nanos_, &r)) return std::nullopt;
+    return Money(r);
+  }
+  constexpr std::optional<Money> checked_sub(Money o) const {
+    int64_t r = 0;
+    if (__builtin_sub_overflow(nanos_, o.nanos_, &r)) return std::nullopt;
+    return Money(r);
+  }
+  constexpr std::optional<Money> checked_mul(int64_t k) const {
+    int64_t r = 0;
+    if (__builtin_mul_overflow(nanos_, k, &r)) return std::nullopt;
+    return Money(r);
+  }
 
  private:
   constexpr explicit Money(int64_t n) : nanos_(n) {}
+  static constexpr Money fits(std::optional<Money> r, const char* what) {
+    if (!r) throw MoneyOverflow(std::string("money ") + what + " out of range (more than 9.2 billion dollars)");
+    return *r;
+  }
   int64_t nanos_ = 0;
 };
+
+// Token counts multiplied or added (max_tokens x n, prompt + output): nullopt on overflow.
+constexpr std::optional<int64_t> checked_mul(int64_t a, int64_t b) {
+  int64_t r = 0;
+  if (__builtin_mul_overflow(a, b, &r)) return std::nullopt;
+  return r;
+}
+constexpr std::optional<int64_t> checked_add(int64_t a, int64_t b) {
+  int64_t r = 0;
+  if (__builtin_add_overflow(a, b, &r)) return std::nullopt;
+  return r;
+}
 
 // Price of 1,000 tokens. cost_of(n) = ceil(n * price / 1000) nanos: the sub-nano remainder
 // is rounded up so an estimate is never below what is charged.
@@ -57,7 +100,9 @@ class PricePer1k {
   Money per_1k_;
 };
 
-// Sum of several (tokens x price) terms, rounded up once at the end (exact to the nano).
+// Sum of several (tokens x price) terms, rounded up once at the end (exact to the nano). Worked
+// in 128 bits, so no product overflows; a total past int64 saturates at the largest Money (more
+// than any wallet holds: an estimate that large is refused, never wrapped into a small one).
 Money cost_of_terms(std::initializer_list<std::pair<int64_t, PricePer1k>> terms);
 
 // usage = part / whole as a percentage with 9 fraction digits kept as an integer

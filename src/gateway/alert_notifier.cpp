@@ -42,31 +42,31 @@ asio::awaitable<void> post_webhook(asio::io_context& ioc, http::ClientPool& pool
 
 }  // namespace
 
-AlertNotifier::AlertNotifier(asio::io_context& ioc, http::ClientPool& pool, EventShipper& events,
+AlertNotifier::AlertNotifier(asio::io_context& ioc, http::ClientPool& pool, EventSink& events,
                              std::optional<http::Url> webhook, std::string webhook_path)
     : ioc_(ioc), pool_(pool), events_(events), webhook_(std::move(webhook)), webhook_path_(std::move(webhook_path)) {}
 
-void AlertNotifier::fired(const ledger::SettleOp& settle, const ledger::OpResult& result) {
-  const auto& b = result.balance;
+void AlertNotifier::fired(const std::string& group, const std::string& request_id, const ledger::Balance& b,
+                          const std::vector<int>& thresholds) {
   std::string usage = format_percent(percent_nanos(b.spent, b.budget));
-  for (int threshold : result.fired_thresholds) {
+  for (int threshold : thresholds) {
     spdlog::get("keeptrusts::alerts")->warn(
         "budget alert: threshold={}% action=notify consumer_group={} team_id={} period={} budget={} spent={} usage={}%",
-        threshold, settle.consumer_group, b.team_id, b.period.label, b.budget.to_display(), b.spent.to_display(), usage);
+        threshold, group, b.team_id, b.period.label, b.budget.to_display(), b.spent.to_display(), usage);
     JsonWriter w;
     w.begin_object();
     w.field("id", new_id("alert_")).field("type", "alert").field("timestamp", format_rfc3339(now_unix_micros()));
-    w.field("consumer_group", settle.consumer_group).field("team_id", b.team_id).field("period", b.period.label);
+    w.field("consumer_group", group).field("team_id", b.team_id).field("period", b.period.label);
     w.field("threshold_percent", threshold).field("action", "notify");
     w.field("budget", b.budget).field("spent", b.spent).field("remaining", b.remaining());
     w.key("usage_percent").percent(percent_nanos(b.spent, b.budget));
-    w.field("request_id", settle.key.substr(0, settle.key.rfind(':')));
+    w.field("request_id", request_id);
     w.end_object();
     events_.push(w.take());
     if (webhook_) {
       JsonWriter slack;
       slack.begin_object().field(
-          "text", "Keeptrusts budget alert: consumer group " + settle.consumer_group + " (" + b.team_id + ") reached " +
+          "text", "Keeptrusts budget alert: consumer group " + group + " (" + b.team_id + ") reached " +
                       std::to_string(threshold) + "% of its " + b.period.label + " budget: spent " + b.spent.to_display() +
                       " of " + b.budget.to_display() + " (" + usage + "%).");
       slack.end_object();

@@ -6,22 +6,25 @@
 #include <optional>
 #include <string>
 
-#include "gateway/event_shipper.hpp"
+#include "gateway/ledger_log/event_sink.hpp"
 #include "http/client.hpp"
-#include "ledger/store.hpp"
+#include "ledger/store_types.hpp"
 
 namespace kt::gateway {
 
 class AlertNotifier {
  public:
-  AlertNotifier(boost::asio::io_context& ioc, http::ClientPool& pool, EventShipper& events,
+  AlertNotifier(boost::asio::io_context& ioc, http::ClientPool& pool, EventSink& events,
                 std::optional<http::Url> webhook, std::string webhook_path);
-  void fired(const ledger::SettleOp& settle, const ledger::OpResult& result);
+  // `thresholds` fired for the team's balance `b`; `group` and `request_id` are the consumer group
+  // and request of the team's last settle in the batch that crossed them.
+  void fired(const std::string& group, const std::string& request_id, const ledger::Balance& b,
+             const std::vector<int>& thresholds);
 
  private:
   boost::asio::io_context& ioc_;
   http::ClientPool& pool_;
-  EventShipper& events_;
+  EventSink& events_;
   std::optional<http::Url> webhook_;
   std::string webhook_path_;
 };

@@ -33,8 +33,8 @@ bool at_or_past_percent(Money spent, Money budget, int percent) {
 constexpr int64_t kRefillSeconds = 10;
 }  // namespace
 
-BudgetLeases::BudgetLeases(asio::io_context& ioc, LedgerClient& ledger, Options options)
-    : ioc_(ioc), ledger_(ledger), options_(std::move(options)), pool_(safety_margin(options_.ttl_seconds)),
+BudgetLeases::BudgetLeases(asio::io_context& ioc, LedgerClient& ledger, LedgerLog& log, Options options)
+    : ioc_(ioc), ledger_(ledger), log_(log), options_(std::move(options)), pool_(safety_margin(options_.ttl_seconds)),
       timer_(ioc) {}
 
 BudgetLeases::~BudgetLeases() = default;
@@ -151,6 +151,7 @@ asio::awaitable<std::optional<ledger::OpResult>> BudgetLeases::acquire(const std
   op.min = amount;
   op.ttl_seconds = options_.ttl_seconds;
   op.block_at_percent = options_.block_at_percent;
+  op.log_id = options_.log_id;
   auto timer = std::make_shared<asio::steady_timer>(ioc_, asio::steady_timer::time_point::max());
   t.acquiring = timer;
   auto result = co_await ledger_.acquire_lease(std::move(op));
@@ -176,6 +177,7 @@ asio::awaitable<std::optional<ledger::OpResult>> BudgetLeases::acquire(const std
     l.expires_at = result->lease->expires_at;
     l.period_end = result->lease->period_end;
     l.last_used = Clock::now();
+    log_.lease_granted(l.id, team, l.amount);
     granted = &pool_.add(std::move(l));
   }
   co_return result;
@@ -197,17 +199,21 @@ asio::awaitable<void> BudgetLeases::refill(std::string team, Money amount) {
     spdlog::debug("no further lease for {}: {}", team, reserve_status_text(result->reserve_status));
 }
 
-void BudgetLeases::settle(const Hold& h, ledger::SettleOp op) {
-  if (auto* l = pool_.find(h.lease_id)) {
-    teams_[l->team].settled_unacknowledged += op.actual;
-    pool_.settle(h, op.actual);
-  }
-  op.lease_id = h.lease_id;
-  op.estimate = h.amount;
-  ledger_.settle(std::move(op));
+void BudgetLeases::consume(const Hold& h, const std::string& team, Money actual) {
+  teams_[team].settled_unacknowledged += actual;
+  if (pool_.find(h.lease_id)) pool_.settle(h, actual);
+  return_if_wanted(h.lease_id);
 }
 
-void BudgetLeases::release(const Hold& h) { pool_.release(h); }
+void BudgetLeases::return_if_wanted(const std::string& lease_id) {
+  auto* l = pool_.find(lease_id);
+  if (l && l->return_when_idle && l->holds == 0) return_lease(lease_id);
+}
+
+void BudgetLeases::release(const Hold& h) {
+  pool_.release(h);
+  return_if_wanted(h.lease_id);
+}
 
 void BudgetLeases::return_idle(const std::string& team) {
   std::vector<std::string> idle;
@@ -216,16 +222,24 @@ void BudgetLeases::return_idle(const std::string& team) {
   for (const auto& id : idle) return_lease(id);
 }
 
+void BudgetLeases::return_for_sibling(const std::string& team) {
+  // Idle leases go back now; busy ones as soon as their last request ends.
+  for (auto* l : pool_.leases_of(team)) l->return_when_idle = true;
+  return_idle(team);
+}
+
 Money BudgetLeases::free_for(const std::string& team) const { return pool_.unheld_for(team, now_unix_seconds()); }
 
-void BudgetLeases::on_result(const ledger::LedgerOp& op, const ledger::OpResult& r) {
+void BudgetLeases::on_applied(const std::string& team, const ledger::Balance& balance, Money settled) {
+  auto it = teams_.find(team);
+  if (it == teams_.end()) return;
+  it->second.last_balance = balance;
+  it->second.settled_unacknowledged -= std::min(settled, it->second.settled_unacknowledged);
+}
+
+void BudgetLeases::on_renewed(const ledger::LedgerOp& op, const ledger::OpResult& r) {
   using Kind = ledger::LedgerOp::Kind;
-  if (op.kind == Kind::settle && !op.settle.lease_id.empty()) {
-    if (auto it = teams_.find(op.settle.team_id); it != teams_.end()) {
-      it->second.last_balance = r.balance;
-      it->second.settled_unacknowledged -= std::min(op.settle.actual, it->second.settled_unacknowledged);
-    }
-  } else if (op.kind == Kind::lease_renew && r.lease) {
+  if (op.kind == Kind::lease_renew && r.lease) {
     auto* l = pool_.find(op.lease_renew.lease_id);
     if (!l) return;
     if (r.lease->state == "active") {
@@ -240,7 +254,8 @@ void BudgetLeases::on_result(const ledger::LedgerOp& op, const ledger::OpResult&
 void BudgetLeases::return_lease(const std::string& id) {
   auto* l = pool_.find(id);
   if (!l) return;
-  if (!l->dead) ledger_.return_lease({id, l->team});
+  // Behind this lease's settles in the log, so the API counts what they consumed first.
+  log_.lease_returned(id, l->team);
   pool_.erase(id);
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // A worker's budget leases: slices of team wallets leased from the API, against which requests
-// are held, settled and released in-process — no API round trip per request. Only settles go
-// to the API, queued in the worker's ledger batches behind everything before them.
+// are held, settled and released in-process — no API round trip per request. Settles and lease
+// returns travel in the worker's ledger log (ledger_log/), returns behind the settles before
+// them; grants are recorded there too, so a killed gateway's leases can be returned by recovery.
 //
 // A team sending fewer than kLeaseMinRate requests a second through this worker, with no lease
 // in hand, is told to reserve at the API per request (exact, one round trip: a one-request lease
@@ -23,7 +24,8 @@
 
 #include "gateway/lease_pool.hpp"
 #include "gateway/ledger_client.hpp"
-#include "ledger/store.hpp"
+#include "gateway/ledger_log/ledger_log.hpp"
+#include "ledger/store_types.hpp"
 
 namespace kt::gateway {
 
@@ -35,6 +37,7 @@ class BudgetLeases {
     int64_t idle_return_seconds = 30;
     int block_at_percent = 0;
     std::string holder;  // gateway id + worker
+    std::string log_id;  // the worker's ledger log (the API returns its leases when it closes)
   };
   static constexpr int kLeaseMinRate = 8;  // requests per second (see above)
 
@@ -46,24 +49,29 @@ class BudgetLeases {
     ledger::OpResult refusal;  // outcome refused: the API's answer (status and balance)
   };
 
-  BudgetLeases(boost::asio::io_context& ioc, LedgerClient& ledger, Options options);
+  BudgetLeases(boost::asio::io_context& ioc, LedgerClient& ledger, LedgerLog& log, Options options);
   ~BudgetLeases();
   // Renews active leases and returns idle ones, every few seconds.
   void start();
 
   boost::asio::awaitable<HoldResult> hold(const std::string& team, Money amount);
-  // The answer came back: the hold becomes the actual cost (queued to the API as a settle that
-  // names the lease).
-  void settle(const Hold& h, ledger::SettleOp op);
+  // The answer came back: the hold becomes the actual cost in-process (the settle record that
+  // names the lease is the caller's, in the ledger log).
+  void consume(const Hold& h, const std::string& team, Money actual);
   // No answer: the hold is dropped, in-process only.
   void release(const Hold& h);
   // Returns this worker's leases of `team` that hold no request (their room goes back to the wallet).
   void return_idle(const std::string& team);
+  // Another worker was refused for room this worker's leases of `team` hold: idle ones go back
+  // now, busy ones when their last request ends.
+  void return_for_sibling(const std::string& team);
   // Room not yet held in this worker's usable leases for the team (for on_insufficient: clamp).
   Money free_for(const std::string& team) const;
-  // The API's answers to queued ops (settles, renewals).
-  void on_result(const ledger::LedgerOp& op, const ledger::OpResult& r);
-  // Shutdown: queue a return for every lease (the ledger client then drains its queue).
+  // The API applied a batch of the ledger log: the team's balance after it, and what it settled.
+  void on_applied(const std::string& team, const ledger::Balance& balance, Money settled);
+  // The API's answer to a renewal.
+  void on_renewed(const ledger::LedgerOp& op, const ledger::OpResult& r);
+  // Shutdown: a return record for every lease, in the log behind the settles.
   void return_all();
 
   size_t lease_count() const { return pool_.size(); }
@@ -96,10 +104,12 @@ class BudgetLeases {
   void count_request(Team& t, Money amount);
   Money want(const Team& t, Money amount) const;
   void return_lease(const std::string& id);
+  void return_if_wanted(const std::string& lease_id);
   void tick();
 
   boost::asio::io_context& ioc_;
   LedgerClient& ledger_;
+  LedgerLog& log_;
   Options options_;
   LeasePool pool_;
   std::unordered_map<std::string, Team> teams_;

@@ -5,11 +5,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "core/error.hpp"
 #include "core/host_port.hpp"
 #include "gateway/gateway_setup.hpp"
+#include "gateway/ledger_log/log_recovery.hpp"
 #include "gateway/pipeline.hpp"
 
 namespace kt::gateway {
@@ -37,39 +39,71 @@ int run_gateway(const GatewayOptions& options) {
     return 2;
   }
   so.threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
-  so.body_limit = shared->body_limit;
+  shared->workers = so.threads;
+  so.limits = options.limits;
   so.error_body = [](int status, std::string_view code, std::string_view message) {
     return error_envelope(ApiError{status, "invalid_request_error", std::string(code), std::string(message)});
   };
   log_startup(*shared);
   auto initial_prices = register_with_api(*shared);
+  // What earlier runs left in the spool, adopted before this run's workers make their own logs:
+  // their ledger logs (requests in flight billed at their reservation), shipped by worker 0.
+  std::vector<std::unique_ptr<RecoveredLog>> dead;
+  if (shared->api_url) {
+    std::error_code ec;
+    std::filesystem::create_directories(shared->spool_dir + "/ledger", ec);
+    if (ec) {
+      spdlog::error("cannot use the spool folder {}: {}", shared->spool_dir, ec.message());
+      return 2;
+    }
+    spool::LogOptions lo;
+    spool::parse_fsync_policy(shared->config->cost_tracking.ledger_log.fsync, lo.fsync);
+    dead = adopt_dead_logs(shared->spool_dir + "/ledger", lo, shared->notify_thresholds);
+  }
 
   std::vector<std::unique_ptr<Worker>> workers(so.threads);
   std::vector<std::unique_ptr<Pipeline>> pipelines(so.threads);
+  std::unique_ptr<RecoveryShipping> recovery;
   // Each worker's lease pool, published once built, so a worker refused for room that a sibling's
   // idle lease holds can ask for it back (on the sibling's own thread).
   auto lease_pools = std::make_shared<std::vector<std::atomic<Worker*>>>(so.threads);
-  http::Server server(so, [&](boost::asio::io_context& ioc, size_t index) -> http::Handler {
-    workers[index] = std::make_unique<Worker>(ioc, index, *shared);
+  auto peers = std::make_shared<std::vector<std::atomic<Worker*>>>(so.threads);  // for /metrics
+  http::Server server(so, [&](boost::asio::io_context& ioc, size_t index) -> http::Routes {
+    try {
+      workers[index] = std::make_unique<Worker>(ioc, index, *shared);
+    } catch (const std::exception& e) {
+      spdlog::error("cannot start worker {}: {}", index, e.what());
+      throw;
+    }
     Worker& w = *workers[index];
     if (w.leases && so.threads > 1) {
       w.return_sibling_leases = [lease_pools, index](const std::string& team) {
         for (size_t i = 0; i < lease_pools->size(); ++i) {
           Worker* other = (*lease_pools)[i].load(std::memory_order_acquire);
           if (i == index || !other) continue;
-          boost::asio::post(other->ioc, [other, team] { other->leases->return_idle(team); });
+          boost::asio::post(other->ioc, [other, team] { other->leases->return_for_sibling(team); });
         }
       };
     }
-    if (index == 0) adopt_orphan_spools(shared->spool_dir, w.events->spool_path());
+    if (index == 0 && w.log) {
+      if (!dead.empty()) {
+        recovery = std::make_unique<RecoveryShipping>(ioc, ApiLink{*shared->api_url, shared->api_token, &w.pool, nullptr},
+                                                      std::move(dead));
+        recovery->start();
+      }
+      // Event files of kt before the ledger log.
+      adopt_legacy_event_spools(shared->spool_dir, [&w](std::string line) { w.events->push(std::move(line)); });
+    }
     w.prices->set(initial_prices);
     w.prices->start(5000ms);
-    w.events->start();
-    if (w.leases) w.leases->start();
+    w.start();
     if (w.leases) (*lease_pools)[index].store(&w, std::memory_order_release);
+    w.peers = peers;
+    (*peers)[index].store(&w, std::memory_order_release);
     pipelines[index] = std::make_unique<Pipeline>(*shared, w);
     Pipeline* p = pipelines[index].get();
-    return [p](http::Request& req, http::ResponseWriter& res) { return p->handle(req, res); };
+    return http::Routes([p](http::Request& req, http::ResponseWriter& res) { return p->handle(req, res); },
+                        [p](http::Request& req) { return p->on_head(req); }, [p] { p->on_stop(); });
   });
   try {
     server.listen();
@@ -78,20 +112,25 @@ int run_gateway(const GatewayOptions& options) {
     return 2;
   }
   spdlog::get("keeptrusts::gateway")->info("Gateway ready");
-  server.run();
-  // The workers' loops have stopped: hand over what is still queued.
-  for (auto& w : workers) {
-    if (!w) continue;
-    if (w->leases) w->leases->return_all();  // queued behind the settles, so nothing is returned twice
-    if (w->ledger_client) w->ledger_client->drain_blocking();
-    w->events->drain_blocking();
+  int code = 0;
+  try {
+    server.run();
+  } catch (const std::exception& e) {
+    spdlog::error("the gateway stopped on an error: {}", e.what());
+    code = 2;
   }
-  // The workers' timers and sockets belong to the server's io_contexts: they go first (declared
-  // before the server, they would be destroyed after it, on freed services: ASan/UBSan at exit).
+  // The workers' loops have stopped: their logs are closed and shipped (what cannot be shipped
+  // now stays in the spool for the next start).
+  std::vector<std::thread> closing;
+  for (auto& w : workers)
+    if (w) closing.emplace_back([&w] { w->shut_down(5000ms); });
+  for (auto& t : closing) t.join();
+  // The workers' timers and sockets belong to the server's io_contexts: they go first.
+  recovery.reset();
   pipelines.clear();
   workers.clear();
   spdlog::get("keeptrusts::gateway")->info("Gateway stopped");
-  return 0;
+  return code;
 }
 
 }  // namespace kt::gateway

@@ -56,10 +56,13 @@ bool same_as_config(const ledger::PricingRow& r, const config::ModelPrice& p) {
          r.cached_input_per_1k == p.cached_input_per_1k && r.max_output_tokens == p.max_output_tokens;
 }
 
-// Posts the config's model_pricing entries the API lacks or prices differently (in force from
-// now: a new version). One short request per such model, at start-up only. True when any was posted.
+// With api.seed_prices: posts the config's model_pricing entries the API lacks or prices
+// differently (in force from now: a new version). One short request per such model, at start-up
+// only; a token whose scope cannot write prices (a gateway token: 403) stops it with one warning,
+// and the gateway serves with the API's prices. True when any was posted.
 template <class Make>
 bool seed_config_prices(const GatewayShared& s, const std::vector<ledger::PricingRow>& rows, Make& make) {
+  if (!s.config->api->seed_prices) return false;
   bool posted = false;
   const int64_t now = now_unix_seconds();
   for (const auto& p : s.config->model_pricing) {
@@ -75,6 +78,12 @@ bool seed_config_prices(const GatewayShared& s, const std::vector<ledger::Pricin
     if (resp.status == 200) {
       spdlog::info("seeded the price of '{}' from the config's model_pricing", p.model);
       posted = true;
+    } else if (resp.status == 403) {
+      spdlog::warn("api.seed_prices: the API refused to write the price of '{}' (HTTP 403: {}'s token may not write "
+                   "prices, e.g. a gateway token); no price of the config is seeded, the API's prices are used. "
+                   "Seed prices with an admin token (POST /v1/model-pricing) or set api.seed_prices: false",
+                   p.model, s.config->api->token_env);
+      break;
     } else {
       spdlog::warn("seeding the price of '{}' into the API failed: HTTP {}", p.model, resp.status);
     }
@@ -89,7 +98,7 @@ GatewayShared build_shared(std::shared_ptr<const config::GatewayConfig> cfg, con
   s.config = cfg;
   s.spool_dir = spool_dir;
   s.gateway_id = new_id("gw_");
-  for (const auto& g : cfg->consumer_groups) s.groups_by_key.emplace(g.api_key, &g);
+  s.consumer_keys = ConsumerKeys(cfg->consumer_groups);
   for (const auto& p : cfg->policies) s.policies.push_back(policies::make_policy(p));
   if (cfg->targets.empty()) throw std::runtime_error("providers.targets is empty: nothing to route to");
   for (const auto& t : cfg->targets) {
@@ -104,6 +113,10 @@ GatewayShared build_shared(std::shared_ptr<const config::GatewayConfig> cfg, con
     if (s.api_token.empty()) throw std::runtime_error(cfg->api->token_env + " is not set: the gateway needs the API token");
   } else if (cfg->cost_tracking.enabled) {
     spdlog::warn("cost_tracking is enabled but there is no api section: costs are not tracked");
+  }
+  if (const auto& env = cfg->metrics.token_env) {
+    s.metrics_token = env_or_empty(*env);
+    if (s.metrics_token.empty()) throw std::runtime_error(*env + " is not set: metrics.token_env names the token /metrics requires");
   }
   for (const auto& a : cfg->cost_tracking.budget_alerts) {
     if (a.action == "block") s.block_at_percent = s.block_at_percent ? std::min(s.block_at_percent, a.threshold_percent) : a.threshold_percent;

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "gateway/gateway_shared.hpp"
-#include "ledger/store.hpp"
+#include "ledger/store_types.hpp"
 
 namespace kt::gateway {
 

@@ -3,10 +3,11 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "config/gateway_config.hpp"
+#include "gateway/auth_failures.hpp"
+#include "gateway/consumer_keys.hpp"
 #include "gateway/idempotency_cache.hpp"
 #include "http/types.hpp"
 #include "policies/policy.hpp"
@@ -17,22 +18,25 @@ namespace kt::gateway {
 
 struct GatewayShared {
   std::shared_ptr<const config::GatewayConfig> config;
-  std::unordered_map<std::string, const config::ConsumerGroup*> groups_by_key;
+  ConsumerKeys consumer_keys;  // api_key -> group, looked up in constant time
   std::vector<std::unique_ptr<policies::RequestPolicy>> policies;
   std::vector<providers::ResolvedTarget> targets;
   std::vector<std::shared_ptr<const providers::Provider>> providers;  // parallel to targets
   std::optional<http::Url> api_url;
   std::string api_token;
+  std::string metrics_token;  // what GET /metrics requires (metrics.token_env); empty: open
   std::optional<http::Url> alert_webhook;
   int block_at_percent = 0;            // lowest "block" alert threshold, 0 = none
   std::vector<int> notify_thresholds;  // "notify" alert thresholds
   // Loaded once at start and read without a lock; null when the rank files are missing.
   std::shared_ptr<const tokenizer::Encoding> o200k, cl100k;
   std::string spool_dir = ".kt/spool";
-  std::string gateway_id;  // this process among the API's clients: names its budget leases
-  size_t body_limit = 4 * 1024 * 1024;
+  std::string gateway_id;  // this process among the API's clients: names its budget leases and ledger logs
+  size_t workers = 1;      // I/O threads: the ledger log's bounds are split between them
   // The one mutable piece: Idempotency-Key answers, shared by all workers (see idempotency_cache.hpp).
   std::shared_ptr<IdempotencyCache> idempotency = std::make_shared<IdempotencyCache>();
+  // Refused consumer keys, counted per worker and summed when read (for /metrics).
+  std::shared_ptr<AuthFailureTally> auth_failures = std::make_shared<AuthFailureTally>();
 
   const tokenizer::Encoding* encoding_for(std::string_view model) const {
     if (!o200k || !cl100k) return nullptr;

@@ -35,8 +35,8 @@ class IdempotencyClaim {
 std::optional<Rejection> claim_idempotency_key(RequestContext& ctx, const GatewayShared& shared, IdempotencyClaim& claim,
                                                std::optional<RecordedResponse>& replay);
 // Sends the first answer again and records the replay's event (no cost).
-boost::asio::awaitable<void> replay_answer(RequestContext& ctx, Worker& w, http::ResponseWriter& res,
-                                           const RecordedResponse& first);
+boost::asio::awaitable<void> replay_answer(RequestContext& ctx, const GatewayShared& shared, Worker& w,
+                                           http::ResponseWriter& res, const RecordedResponse& first);
 // Keeps a complete 2xx answer for the key's repeats.
 void remember_answer(RequestContext& ctx, AttemptWriter& out, IdempotencyClaim& claim);
 

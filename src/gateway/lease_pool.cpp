@@ -12,7 +12,7 @@ LeasePool::Lease& LeasePool::add(Lease lease) {
 }
 
 bool LeasePool::usable(const Lease& l, int64_t now) const {
-  if (l.dead || now >= l.expires_at - margin_) return false;
+  if (l.dead || l.return_when_idle || now >= l.expires_at - margin_) return false;
   return l.period_end == 0 || now < l.period_end;
 }
 

@@ -23,6 +23,9 @@ class LeasePool {
     int64_t expires_at = 0, period_end = 0;  // unix seconds
     Clock::time_point last_used;
     bool dead = false;  // expired or returned at the API: settle what it holds, then forget it
+    // Another worker of this process was refused for room this lease holds: it goes back as soon
+    // as its last request ends (and takes no new holds meanwhile).
+    bool return_when_idle = false;
     Money unheld() const { return amount - consumed - held; }
   };
   // What a request holds; `lease_id` empty means nothing is held (a free request).

@@ -50,43 +50,15 @@ void LedgerClient::renew_lease(ledger::LeaseRenewOp op) {
   enqueue({std::move(lop), nullptr});
 }
 
-void LedgerClient::return_lease(ledger::LeaseReturnOp op) {
-  ledger::LedgerOp lop{};
-  lop.kind = ledger::LedgerOp::Kind::lease_return;
-  lop.lease_return = std::move(op);
-  enqueue({std::move(lop), nullptr});
-}
-
-void LedgerClient::settle(ledger::SettleOp op) {
-  ledger::LedgerOp lop{};
-  lop.kind = ledger::LedgerOp::Kind::settle;
-  lop.settle = std::move(op);
-  enqueue({std::move(lop), nullptr});
-}
-
-void LedgerClient::release(ledger::ReleaseOp op) {
-  ledger::LedgerOp lop{};
-  lop.kind = ledger::LedgerOp::Kind::release;
-  lop.release = std::move(op);
-  enqueue({std::move(lop), nullptr});
-}
-
-namespace {
-// A settle on a lease moves money from the wallet's leased to its spent figure, and a renewal moves
-// none: neither changes what a new lease can be granted, so an acquire need not wait behind them.
-// (Returns, releases and plain settles do change it, and keep their place ahead of it.)
-bool acquire_may_pass(const ledger::LedgerOp& op) {
-  using Kind = ledger::LedgerOp::Kind;
-  return (op.kind == Kind::settle && !op.settle.lease_id.empty()) || op.kind == Kind::lease_renew;
-}
-}  // namespace
-
 void LedgerClient::enqueue(Pending p) {
+  if (queue_.size() >= kMaxQueued) {
+    if (p.waiter) p.waiter->timer.cancel();  // no answer: the request fails closed
+    return;
+  }
   if (p.op.kind == ledger::LedgerOp::Kind::lease_acquire) {
-    // A busy worker's settles can queue up behind a slow API; its next lease must not, or every
-    // request of the team waits for the whole backlog.
+    // A renewal moves no money: a lease grant need not wait behind them.
     auto at = queue_.end();
-    while (at != queue_.begin() && acquire_may_pass(std::prev(at)->op)) --at;
+    while (at != queue_.begin() && std::prev(at)->op.kind == ledger::LedgerOp::Kind::lease_renew) --at;
     queue_.insert(at, std::move(p));
   } else {
     queue_.push_back(std::move(p));
@@ -111,11 +83,14 @@ awaitable<void> LedgerClient::flush_loop() {
     ops.reserve(batch.size());
     for (const auto& p : batch) ops.push_back(p.op);
     std::optional<std::vector<ledger::OpResult>> results;
+    bool refused = false;
     try {
       auto resp = co_await api_.pool->request(api_.url, api_.make("POST", "/v1/gateway/ledger", wire::encode_ops(ops)),
                                               kCallTimeout);
+      api_.note_status(resp.status);
       if (resp.status == 200) results = wire::decode_results(resp.body);
       else spdlog::warn("ledger batch refused by the API: HTTP {}", resp.status);
+      refused = resp.status >= 400 && resp.status < 500;
     } catch (const std::exception& e) {
       spdlog::warn("ledger batch failed: {}", e.what());
     }
@@ -133,11 +108,12 @@ awaitable<void> LedgerClient::flush_loop() {
       }
       continue;
     }
-    // Reserves fail now (the request fails closed); settles and releases are retried later
-    // in their original order, ahead of anything queued since.
+    ++failures_;
+    // Reserves and grants fail now (the request fails closed). Renewals are tried again after a
+    // back-off, unless the API refused the batch itself (the next renewal tick sends them anew).
     for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
       if (it->waiter) it->waiter->timer.cancel();
-      else queue_.push_front(std::move(*it));
+      else if (!refused) queue_.push_front(std::move(*it));
     }
     asio::steady_timer t(ioc_);
     t.expires_after(backoff);
@@ -145,21 +121,6 @@ awaitable<void> LedgerClient::flush_loop() {
     backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
   }
   flushing_ = false;
-}
-
-void LedgerClient::drain_blocking() {
-  std::vector<ledger::LedgerOp> ops;
-  for (auto& p : queue_)
-    if (!p.waiter) ops.push_back(p.op);
-  queue_.clear();
-  if (ops.empty()) return;
-  try {
-    auto resp = http::blocking_request(api_.url, api_.make("POST", "/v1/gateway/ledger", wire::encode_ops(ops)), kCallTimeout);
-    if (resp.status == 200) return;
-    spdlog::error("{} ledger ops not delivered at shutdown: HTTP {}", ops.size(), resp.status);
-  } catch (const std::exception& e) {
-    spdlog::error("{} ledger ops not delivered at shutdown: {}", ops.size(), e.what());
-  }
 }
 
 }  // namespace kt::gateway

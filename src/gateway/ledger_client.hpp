@@ -1,8 +1,14 @@
 #pragma once
-// Batches a worker's ledger ops to the API. A reserve waits for its answer; settles and releases
-// are queued and ride along with the next batch (in order), so the API sees one request and one
-// transaction per batch, not per request. Ops are idempotent by key, so a batch re-sent after a
-// timeout changes nothing twice.
+// A worker's calls to the API's ledger that need an answer now: a reservation (a team too quiet
+// for a budget lease), a lease grant, and lease renewals. Ops queued while a call is in flight go
+// together in the next one. Settles, releases and lease returns do not come here: they are owed,
+// so they go to the durable ledger log (ledger_log/). Ops are idempotent by key, so a batch re-sent
+// after a timeout changes nothing twice.
+//
+// Bounded: at most kMaxQueued ops wait (each is a request in flight or one renewal per lease);
+// past it a reservation fails at once (the request gets 503). An answer the API refuses (a 4xx
+// for the whole batch) fails that batch's reservations and drops its renewals (the next renewal
+// tick sends them again): nothing waits behind it.
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -13,14 +19,13 @@
 #include <vector>
 
 #include "gateway/api_link.hpp"
-#include "ledger/store.hpp"
+#include "ledger/store_types.hpp"
 
 namespace kt::gateway {
 
 using boost::asio::awaitable;
 
-// Called with the API's answer to every queued op (settles, releases, lease renewals and
-// returns): alerts that fired, lease states, the latest balance.
+// Called with the API's answer to every op nobody waits for (lease renewals).
 using ResultSink = std::function<void(const ledger::LedgerOp&, const ledger::OpResult&)>;
 
 class LedgerClient {
@@ -29,13 +34,11 @@ class LedgerClient {
   // nullopt when the API cannot be reached (the caller decides: fail closed).
   awaitable<std::optional<ledger::OpResult>> reserve(ledger::ReserveOp op);
   awaitable<std::optional<ledger::OpResult>> acquire_lease(ledger::LeaseAcquireOp op);
-  void settle(ledger::SettleOp op);
-  void release(ledger::ReleaseOp op);
   void renew_lease(ledger::LeaseRenewOp op);
-  void return_lease(ledger::LeaseReturnOp op);
   size_t pending() const { return queue_.size(); }
-  // Shutdown: sends what is queued with blocking calls (the io_context has stopped).
-  void drain_blocking();
+  // Batches that got no usable answer (unreachable, timeout, refused, unreadable): for /metrics.
+  uint64_t failures() const { return failures_; }
+  static constexpr size_t kMaxQueued = 20000;
 
  private:
   struct Waiter {
@@ -56,6 +59,7 @@ class LedgerClient {
   ResultSink on_result_;
   std::deque<Pending> queue_;
   bool flushing_ = false;
+  uint64_t failures_ = 0;
 };
 
 }  // namespace kt::gateway

@@ -1,5 +1,6 @@
 #include "gateway/model_limits.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -16,6 +17,12 @@ int64_t default_max_output_tokens(std::string_view model) {
   for (const auto& [prefix, cap] : caps)
     if (model.substr(0, prefix.size()) == prefix) return cap;
   return 16384;
+}
+
+int64_t max_output_tokens_limit(std::string_view model) {
+  int64_t cap = default_max_output_tokens(model);
+  // A model without output (embeddings, cap 0) has nothing to compare with: the absolute bound.
+  return cap > 0 ? std::min(cap * 1000, kMaxRequestTokens) : kMaxRequestTokens;
 }
 
 }  // namespace kt::gateway

@@ -77,8 +77,8 @@ void reset_for_next_attempt(RequestContext& ctx) {
   ctx.usage.reset();
   ctx.usage_source = "provider";
   ctx.status = 200;
-  ctx.decision = "allow";
-  ctx.reason = "ok";
+  ctx.decision = ctx.redacted ? "redact" : "allow";
+  ctx.reason = ctx.redacted ? "redacted" : "ok";
   ctx.max_tokens = ctx.max_tokens_requested;
   ctx.max_tokens_clamped.reset();
   ++ctx.attempt;
@@ -112,7 +112,7 @@ awaitable<void> route_upstream(RequestContext& ctx, const GatewayShared& shared,
     }
     if (next >= steps.size()) co_return co_await out.flush_held();
     const Step step = steps[next++];
-    settle_or_release(ctx, shared, w);  // nothing was served: releases this attempt's reservation
+    co_await release_attempt(ctx, shared, w);  // nothing was served: this attempt's hold goes back
     co_await sleep_for(w, step.retry > 0 ? backoff_of(step) : std::chrono::milliseconds(0));
     reset_for_next_attempt(ctx);
     ctx.target = &shared.targets[step.target];

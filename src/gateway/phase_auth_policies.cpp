@@ -1,26 +1,24 @@
 // Phases 1 and 3: who is calling, and what the request policies say about it.
-#include "core/ids.hpp"
 #include "gateway/phases.hpp"
 
 namespace kt::gateway {
 
-Rejection rejection(const ApiError& e, std::string reason) { return {e.status, error_envelope(e), std::move(reason)}; }
+Rejection rejection(const ApiError& e, std::string reason) { return {e.status, error_envelope(e), std::move(reason), {}}; }
 
-std::optional<Rejection> authenticate(RequestContext& ctx, const GatewayShared& shared) {
+std::optional<Rejection> authenticate(const http::Request& req, const GatewayShared& shared,
+                                      const config::ConsumerGroup*& group) {
   std::string_view key;
-  if (auto h = ctx.req.header("x-consumer-group")) {
+  if (auto h = req.header("x-consumer-group")) {
     key = *h;
-  } else if (auto a = ctx.req.header("authorization"); a && a->size() > 7 &&
-                                                        (a->substr(0, 7) == "Bearer " || a->substr(0, 7) == "bearer ")) {
+  } else if (auto a = req.header("authorization"); a && a->size() > 7 &&
+                                                   (a->substr(0, 7) == "Bearer " || a->substr(0, 7) == "bearer ")) {
     key = a->substr(7);
   }
   if (key.empty())
     return rejection(unauthorized("missing consumer key: send X-Consumer-Group: <key> or Authorization: Bearer <key>"),
                      "unauthorized");
-  auto it = shared.groups_by_key.find(std::string(key));
-  if (it == shared.groups_by_key.end() || !constant_time_equal(it->second->api_key, key))
-    return rejection(unauthorized("unknown consumer key"), "unauthorized");
-  ctx.group = it->second;
+  group = shared.consumer_keys.find(key);
+  if (!group) return rejection(unauthorized("unknown consumer key"), "unauthorized");
   return std::nullopt;
 }
 
@@ -29,9 +27,11 @@ std::optional<Rejection> run_request_policies(RequestContext& ctx, const Gateway
   policies::PolicyInput input;
   input.texts.reserve(ctx.messages.size());
   for (const auto& m : ctx.messages) input.texts.emplace_back(m.content);
+  std::vector<const policies::RequestPolicy*> redactors;
   for (const auto& policy : shared.policies) {
     auto verdict = policy->evaluate(input);
     bool block = verdict.triggered && verdict.action == "block";
+    if (verdict.triggered && verdict.action == "redact") redactors.push_back(policy.get());
     ctx.verdicts.push_back(std::move(verdict));
     if (block) {
       const auto& v = ctx.verdicts.back();
@@ -39,9 +39,11 @@ std::optional<Rejection> run_request_policies(RequestContext& ctx, const Gateway
       for (const auto& c : v.categories) cats += (cats.empty() ? "" : ", ") + c;
       ApiError e{409, "policy_violation", "input_blocked", "Request blocked by policy '" + v.policy_name + "' (" + cats + ")"};
       std::string name = v.policy_name;
-      return Rejection{409, error_envelope(e, [&](JsonWriter& w) { w.field("policy", name); }), "policy_violation"};
+      return Rejection{409, error_envelope(e, [&](JsonWriter& w) { w.field("policy", name); }), "policy_violation", {}};
     }
   }
+  // Every policy has seen the client's text; the upstream sees it redacted.
+  if (!redactors.empty()) return redact_request(ctx, redactors);
   return std::nullopt;
 }
 

@@ -4,6 +4,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/log_text.hpp"
 #include "gateway/max_tokens_clamp.hpp"
 #include "gateway/model_limits.hpp"
 #include "gateway/phases.hpp"
@@ -14,6 +15,8 @@ namespace {
 
 // How long other workers get to hand back idle lease room before a refused request tries again.
 constexpr auto kSiblingReturnWait = std::chrono::milliseconds(100);
+// How long a refused request waits for this worker's settles to reach the ledger before its retry.
+constexpr auto kStaleRefusalWait = std::chrono::milliseconds(1000);
 
 int64_t count_prompt_tokens(const RequestContext& ctx, const GatewayShared& shared, Worker& w) {
   if (ctx.plain_prompt) return count_plain_prompt(ctx, shared);
@@ -32,7 +35,7 @@ int64_t count_prompt_tokens(const RequestContext& ctx, const GatewayShared& shar
 Rejection budget_rejection(const RequestContext& ctx, const ledger::OpResult& r) {
   bool no_wallet = r.reserve_status == ledger::ReserveStatus::no_wallet;
   return Rejection{402, budget_exceeded_body(ctx.group->name, r.balance.budget, r.balance.spent, ctx.estimate, no_wallet),
-                   "budget_exceeded"};
+                   "budget_exceeded", {}};
 }
 
 Money worst_case(const RequestContext& ctx) {
@@ -51,11 +54,24 @@ std::optional<std::string> body_with_output_cap(const RequestContext& ctx, int64
   }
 }
 
+// A reservation whose answer never came (the API died or stalled mid-call) may have been made,
+// or may still be made when a stalled API runs again. Its release goes to the ledger log, applied
+// after it once the API answers again, so such a hold does not wait out --reservation-ttl. (A
+// release of a key never reserved changes nothing.)
+awaitable<void> release_unanswered_reservation(RequestContext& ctx, Worker& w) {
+  if (!w.log) co_return;
+  RequestRecord rec(ctx);
+  rec.request.reserved = true;
+  co_await w.log->release(rec.request, {});
+}
+
 // Holds ctx.estimate: against this worker's budget lease when the team has one or is busy
 // enough to lease (no network call), else as a reservation at the API. nullopt: the API cannot
 // be reached. A refusal comes back as the API's answer (status and balance) either way.
 awaitable<std::optional<ledger::OpResult>> reserve_estimate(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
-  if (w.leases) {
+  // A token the API refuses (revoked) must stop this gateway's spending, even from leases in hand.
+  const bool token_refused = w.api_access && w.api_access->refused;
+  if (w.leases && !token_refused) {
     auto held = co_await w.leases->hold(ctx.group->wallet_team_id, ctx.estimate);
     using Outcome = BudgetLeases::Outcome;
     if (held.outcome == Outcome::held) {
@@ -67,8 +83,10 @@ awaitable<std::optional<ledger::OpResult>> reserve_estimate(RequestContext& ctx,
     if (held.outcome == Outcome::refused) co_return std::move(held.refusal);
     if (held.outcome == Outcome::unavailable) co_return std::nullopt;
   }
-  ledger::ReserveOp op{ctx.reservation_key(), ctx.group->wallet_team_id, ctx.estimate, shared.block_at_percent};
+  ledger::ReserveOp op{ctx.reservation_key(), ctx.group->wallet_team_id, ctx.estimate, shared.block_at_percent,
+                       w.log ? w.log->options().log_id : std::string()};
   auto result = co_await w.ledger_client->reserve(std::move(op));
+  if (!result) co_await release_unanswered_reservation(ctx, w);
   co_return result;
 }
 
@@ -76,6 +94,16 @@ awaitable<std::optional<ledger::OpResult>> reserve_estimate(RequestContext& ctx,
 bool room_held_by_leases(const ledger::OpResult& r, Money estimate) {
   return r.reserve_status == ledger::ReserveStatus::insufficient && r.balance.leased > Money::zero() &&
          r.balance.remaining() + r.balance.leased >= estimate;
+}
+
+// Refused while the wallet may be about to have more room: leases that could come back,
+// reservations held (their settles free what they held beyond the cost), or settles of this
+// worker still on their way through its ledger log (a reservation is a direct call; the settles
+// before it travel in the log, so it can overtake them).
+bool refusal_may_be_stale(const ledger::OpResult& r, Money estimate, const Worker& w) {
+  return r.reserve_status == ledger::ReserveStatus::insufficient &&
+         (room_held_by_leases(r, estimate) || r.balance.reserved > Money::zero() ||
+          (w.log && w.log->unapplied_records() > 0));
 }
 
 // on_insufficient: clamp. The refusal carries the wallet's balance: lower max_tokens to the largest
@@ -125,42 +153,54 @@ Money cost_of_usage(const providers::Usage& u, const ledger::PricingRow& p) {
                         {u.completion_tokens, output}});
 }
 
-awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
-  const auto* price = co_await w.prices->find_or_refresh(ctx.model);
+namespace {
+
+// Prices the request and holds its worst case (a lease hold or a reservation).
+awaitable<std::optional<Rejection>> price_and_hold(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
+  const auto* price = co_await w.prices->find_or_refresh(ctx.model, shared.config->model_aliases);
   ctx.max_tokens_requested = ctx.max_tokens;
   ctx.max_tokens_clamped.reset();
+  ctx.metric_model = price ? w.metrics.model_id(price->model) : metrics::kModelUnpriced;
   if (price) {
     ctx.price = *price;
     ctx.prompt_estimate = count_prompt_tokens(ctx, shared, w);
     int64_t per_choice = ctx.max_tokens.value_or(price->max_output_tokens.value_or(default_max_output_tokens(ctx.model)));
-    ctx.output_allowance = ctx.input_only ? 0 : per_choice * ctx.choices;
+    auto allowance = checked_mul(per_choice, ctx.choices);  // bounded by phase 2; checked all the same
+    if (!allowance) co_return rejection(bad_request("max_tokens_too_large", "max_tokens x n is too large"), "invalid_request");
+    ctx.output_allowance = ctx.input_only ? 0 : *allowance;
     ctx.estimate = worst_case(ctx);
   } else if (shared.cost_tracking()) {
     if (shared.config->cost_tracking.unknown_model == "reject")
       co_return rejection(bad_request("unknown_model", "no price for model '" + ctx.model +
-                                                           "': seed it with POST /v1/model-pricing"),
+                                                           "': price it with POST /v1/model-pricing (or map a dated "
+                                                           "name to a priced model in model_aliases)"),
                           "unknown_model");
     ctx.warnings.push_back("no price for model '" + ctx.model + "': cost counted as 0");
-    spdlog::warn("no price for model '{}': cost counted as 0 (seed it with POST /v1/model-pricing)", ctx.model);
+    spdlog::warn("no price for model '{}': cost counted as 0 (seed it with POST /v1/model-pricing)", printable(ctx.model));
   }
   if (!shared.enforce()) co_return std::nullopt;
 
   auto result = co_await reserve_estimate(ctx, shared, w);
-  if (result && room_held_by_leases(*result, ctx.estimate) && w.return_sibling_leases) {
-    // The team's room may sit idle in this process's other workers' budget leases: they hand it
-    // back, and after a moment this request tries once more (under a new key: a refused key
-    // stays refused).
-    w.return_sibling_leases(ctx.group->wallet_team_id);
-    boost::asio::steady_timer pause(w.ioc, kSiblingReturnWait);
+  if (result && refusal_may_be_stale(*result, ctx.estimate, w)) {
+    // The team's room may sit idle in this process's other workers' budget leases (they hand it
+    // back), or come back with settles not yet applied (this worker's log is shipped first). Then
+    // this request tries once more, under a new key: a refused key stays refused.
+    if (room_held_by_leases(*result, ctx.estimate) && w.return_sibling_leases)
+      w.return_sibling_leases(ctx.group->wallet_team_id);
+    auto until = std::chrono::steady_clock::now() + kSiblingReturnWait;
+    if (w.log) co_await w.log->wait_applied(w.log->segments().last_seq(), kStaleRefusalWait);
+    boost::asio::steady_timer pause(w.ioc, until);
     boost::system::error_code ec;
     co_await pause.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
     ++ctx.attempt;
     if (auto again = co_await reserve_estimate(ctx, shared, w)) result = std::move(again);
   }
-  if (!result)
-    co_return rejection(ApiError{503, "service_unavailable", "budget_service_unavailable",
-                                 "the budget service cannot be reached; request not forwarded"},
+  if (!result) {
+    std::string why = w.api_access && w.api_access->refused ? "the budget service refuses this gateway's API token"
+                                                            : "the budget service cannot be reached";
+    co_return rejection(ApiError{503, "service_unavailable", "budget_service_unavailable", why + "; request not forwarded"},
                         "budget_unavailable");
+  }
   if (!ctx.lease_id) ctx.balance = result->balance;
   if (result->reserve_status == ledger::ReserveStatus::insufficient && shared.config->cost_tracking.on_insufficient == "clamp") {
     Money original = ctx.estimate;
@@ -182,30 +222,63 @@ awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const
   co_return std::nullopt;
 }
 
-void settle_or_release(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
-  bool served = ctx.usage.has_value();
-  if (served) ctx.cost = ctx.price ? cost_of_usage(*ctx.usage, *ctx.price) : Money::zero();
-  if (served && !ctx.attempts.empty()) ctx.attempts.back().charged = true;  // the attempt that answered
-  if (!shared.cost_tracking() || !w.ledger_client) return;
-  if (served) {
-    ledger::SettleOp op;
-    op.key = ctx.reservation_key();
-    op.team_id = ctx.group->wallet_team_id;
-    op.actual = *ctx.cost;
-    op.model = ctx.model;
-    op.provider = ctx.provider ? ctx.provider->name() : "";
-    op.consumer_group = ctx.group->name;
-    op.prompt_tokens = ctx.usage->prompt_tokens;
-    op.completion_tokens = ctx.usage->completion_tokens;
-    op.alert_thresholds = shared.notify_thresholds;
-    if (ctx.lease_id) w.leases->settle({*ctx.lease_id, ctx.lease_held}, std::move(op));
-    else w.ledger_client->settle(std::move(op));
-  } else if (ctx.lease_id) {
-    w.leases->release({*ctx.lease_id, ctx.lease_held});
-  } else if (ctx.reserved) {
-    w.ledger_client->release({ctx.reservation_key(), ctx.group->wallet_team_id});
+Rejection spool_unavailable() {
+  Rejection r = rejection(ApiError{503, "service_unavailable", "spool_unavailable",
+                                   "the gateway cannot record spend right now (its spool cannot be written); retry later"},
+                          "spool_unavailable");
+  r.retry_after = "5";
+  return r;
+}
+
+// The hold, in the ledger log before the request goes anywhere: a gateway killed from here on
+// bills the request at what it held (log_recovery.hpp), never at $0.
+awaitable<std::optional<Rejection>> log_intent(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
+  if (!w.log || !shared.cost_tracking()) co_return std::nullopt;
+  RequestRecord rec(ctx);
+  if (co_await w.log->intent(rec.request, rec.held, ctx.prompt_estimate, ctx.output_allowance)) {
+    ctx.intent_logged = true;
+    co_return std::nullopt;
   }
+  // The spool cannot be written (disk full, I/O error): nothing is forwarded. A lease hold goes
+  // back here; a reservation's release follows the intent in the log.
+  if (ctx.lease_id) w.leases->release({*ctx.lease_id, ctx.lease_held});
   ctx.lease_id.reset();
+  ctx.reserved = false;
+  co_return spool_unavailable();
+}
+
+}  // namespace
+
+RequestRecord::RequestRecord(const RequestContext& ctx)
+    : key(ctx.reservation_key()), lease(ctx.lease_id.value_or("")) {
+  request.key = key;
+  request.lease = lease;
+  request.team = ctx.group ? std::string_view(ctx.group->wallet_team_id) : std::string_view();
+  request.group = ctx.group ? std::string_view(ctx.group->name) : std::string_view();
+  request.reserved = ctx.reserved && !ctx.lease_id;
+  request.request_id = ctx.request_id;
+  request.model = ctx.model;
+  request.provider = ctx.provider ? std::string_view(ctx.provider->name())
+                                  : (ctx.price ? std::string_view(ctx.price->provider) : std::string_view());
+  held = ctx.lease_id ? ctx.lease_held : ctx.estimate;
+}
+
+awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
+  // A spool that cannot be written (disk full) is refused at once, before anything is held: its
+  // log writes are retried every 100 ms, and the first that goes through ends this.
+  if (w.log && shared.cost_tracking() && w.log->segments().failing()) co_return spool_unavailable();
+  // Bounded: past the ledger log's cap of unapplied spend, new priced requests wait for the ledger
+  // to catch up, then are refused rather than served unrecorded.
+  if (w.log && shared.cost_tracking() && !co_await w.log->admit()) {
+    if (w.log->segments().failing()) co_return spool_unavailable();  // the disk filled while it waited
+    Rejection r = rejection(ApiError{503, "service_unavailable", "ledger_backlog",
+                                     "the ledger is behind this gateway's answers; retry shortly"},
+                            "ledger_backlog");
+    r.retry_after = "2";
+    co_return r;
+  }
+  if (auto refused = co_await price_and_hold(ctx, shared, w)) co_return refused;
+  co_return co_await log_intent(ctx, shared, w);
 }
 
 }  // namespace kt::gateway

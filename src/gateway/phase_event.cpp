@@ -1,4 +1,5 @@
-// Phase 8: the decision event, one per request (blocked ones too: cost null, usage zero).
+// Phase 8: the decision event, one per request (blocked ones too: cost null, usage zero). It goes
+// to the ledger log with the request's settle or release (phase_finish.cpp).
 #include "core/ids.hpp"
 #include "core/period.hpp"
 #include "gateway/phases.hpp"
@@ -31,12 +32,15 @@ void write_attempts(JsonWriter& j, const RequestContext& ctx) {
 
 }  // namespace
 
-void emit_event(RequestContext& ctx, Worker& w) {
-  const int64_t now = now_unix_micros();
+DecisionEvent build_decision_event(const RequestContext& ctx) {
+  DecisionEvent out;
+  out.ts_micros = now_unix_micros();
+  out.id = new_id("evt_");
+  const int64_t now = out.ts_micros;
   providers::Usage usage = ctx.usage.value_or(providers::Usage{});
   JsonWriter j(2048);  // a decision event is about 1.2 KB
   j.begin_object();
-  j.field("id", new_id("evt_")).field("type", "decision").field("timestamp", format_rfc3339(now));
+  j.field("id", out.id).field("type", "decision").field("timestamp", format_rfc3339(now));
   j.field("request_id", ctx.request_id).field("route", ctx.route);
   optional_string(j, "consumer_group", ctx.group ? &ctx.group->name : nullptr);
   optional_string(j, "team_id", ctx.group ? &ctx.group->wallet_team_id : nullptr);
@@ -79,7 +83,8 @@ void emit_event(RequestContext& ctx, Worker& w) {
   for (const auto& s : ctx.warnings) j.value(s);
   j.end_array();
   j.end_object();
-  w.events->push(j.take());
+  out.json = j.take();
+  return out;
 }
 
 }  // namespace kt::gateway

@@ -53,8 +53,9 @@ std::optional<Rejection> claim_idempotency_key(RequestContext& ctx, const Gatewa
   return std::nullopt;
 }
 
-awaitable<void> replay_answer(RequestContext& ctx, Worker& w, http::ResponseWriter& res, const RecordedResponse& first) {
-  emit_event(ctx, w);
+awaitable<void> replay_answer(RequestContext& ctx, const GatewayShared& shared, Worker& w, http::ResponseWriter& res,
+                              const RecordedResponse& first) {
+  co_await finish_request(ctx, shared, w);
   http::Headers extra{{"X-Kt-Request-Id", ctx.request_id}, {"Idempotent-Replayed", "true"}};
   std::string content_type = first.content_type, body = first.body;
   co_await res.send(first.status, content_type, std::move(body), extra);

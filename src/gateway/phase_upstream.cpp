@@ -2,6 +2,7 @@
 #include <boost/json.hpp>
 #include <simdjson.h>
 
+#include "core/json_duplicate_keys.hpp"
 #include "core/period.hpp"
 #include "gateway/phases.hpp"
 #include "gateway/route_request.hpp"
@@ -42,18 +43,61 @@ std::string upstream_body(RequestContext& ctx) {
   return boost::json::serialize(v);
 }
 
-bool is_timeout(const std::exception& e) {
-  auto* ce = dynamic_cast<const http::ClientError*>(&e);
-  return ce && ce->kind == http::ClientError::Kind::timeout;
+// An upstream call's time, for /metrics (monotonic: the decision event's upstream_latency_us is
+// the wall clock's).
+void note_upstream_call(RequestContext& ctx, Worker& w, int64_t started_mono_us) {
+  const int64_t us = metrics::mono_us() - started_mono_us;
+  ctx.upstream_total_us += us;
+  w.metrics.upstream_call(us);
 }
 
-awaitable<void> reply_upstream_failure(RequestContext& ctx, http::ResponseWriter& res, bool timeout) {
-  ApiError err{502, "upstream_error", timeout ? "upstream_timeout" : "upstream_unreachable",
-               timeout ? "the upstream provider did not answer in time" : "the upstream provider cannot be reached"};
+std::string upstream_failure_code(const std::exception& e) {
+  using Kind = http::ClientError::Kind;
+  auto* ce = dynamic_cast<const http::ClientError*>(&e);
+  if (!ce) return "upstream_unreachable";
+  switch (ce->kind) {
+    case Kind::timeout: return "upstream_timeout";
+    case Kind::protocol: return "upstream_bad_response";
+    case Kind::closed: return "upstream_closed";
+    case Kind::connect:
+    case Kind::tls: break;
+  }
+  return "upstream_unreachable";
+}
+
+namespace {
+
+std::string upstream_failure_message(const std::string& code) {
+  if (code == "upstream_timeout") return "the upstream provider did not answer in time";
+  if (code == "upstream_bad_response") return "the upstream provider's answer is not valid HTTP";
+  if (code == "upstream_closed") return "the upstream provider closed the connection before its answer was complete";
+  if (code == "upstream_invalid_response") return "the upstream provider answered with a body that is not valid JSON";
+  return "the upstream provider cannot be reached";
+}
+
+}  // namespace
+
+awaitable<void> reply_upstream_failure(RequestContext& ctx, http::ResponseWriter& res, const std::string& code) {
+  ApiError err{502, "upstream_error", code, upstream_failure_message(code)};
   ctx.status = 502;
   ctx.decision = "error";
   ctx.reason = err.code;
   if (!res.responded()) co_await res.send(502, "application/json", error_envelope(err));
+}
+
+awaitable<void> pass_on_upstream_error(RequestContext& ctx, http::ResponseWriter& res, int status,
+                                       const http::Headers& headers, std::string body) {
+  ctx.status = status;
+  ctx.decision = "error";
+  ctx.reason = "upstream_status_" + std::to_string(status);
+  http::Headers extra{{"X-Kt-Request-Id", ctx.request_id}};
+  if (check_json_keys(body).status != JsonKeyCheck::Status::malformed) {
+    std::string ct(http::find_header(headers, "content-type").value_or("application/json"));
+    co_return co_await res.send(status, ct, std::move(body), extra);
+  }
+  ApiError err{status, "upstream_error", "upstream_invalid_response",
+               "the upstream provider answered HTTP " + std::to_string(status) + " with a body that is not JSON"};
+  co_await res.send(status, "application/json", error_envelope(err), extra);
 }
 
 awaitable<void> forward_upstream(RequestContext& ctx, const GatewayShared& shared, Worker& w, http::ResponseWriter& res) {
@@ -65,33 +109,35 @@ awaitable<void> forward_upstream(RequestContext& ctx, const GatewayShared& share
   if (!ctx.provider->supports(info.route)) co_return co_await reply_route_not_supported(ctx, res);
   auto req = ctx.provider->build_request(*ctx.target, info, upstream_body(ctx));
   int64_t t0 = now_unix_micros();
+  const int64_t m0 = metrics::mono_us();
   if (ctx.stream) {
     co_await relay_stream(ctx, shared, w.pool, std::move(req), res);
     ctx.upstream_us = now_unix_micros() - t0;
+    note_upstream_call(ctx, w, m0);
     co_return;
   }
   http::ClientResponse resp;
-  std::optional<bool> failed_by_timeout;
+  std::optional<std::string> failure;
   try {
     resp = co_await w.pool.request(ctx.target->base, std::move(req), std::chrono::milliseconds(ctx.target->config.timeout_ms));
   } catch (const std::exception& e) {
-    failed_by_timeout = is_timeout(e);
+    failure = upstream_failure_code(e);
   }
   ctx.upstream_us = now_unix_micros() - t0;
-  if (failed_by_timeout) co_return co_await reply_upstream_failure(ctx, res, *failed_by_timeout);
+  note_upstream_call(ctx, w, m0);
+  if (failure) co_return co_await reply_upstream_failure(ctx, res, *failure);
   ctx.upstream_status = ctx.status = resp.status;
-  if (resp.status >= 200 && resp.status < 300) {
-    // Read (and for a translated route, rewritten) before it reaches the client.
-    auto reading = ctx.provider->read_response(info, std::move(resp.body));
-    resp.body = std::move(reading.body);
-    ctx.usage = reading.usage;
-    if (!ctx.usage) {
-      ctx.usage = providers::Usage{ctx.prompt_estimate, count_text_tokens(shared, ctx.model, reading.text)};
-      ctx.usage_source = "estimated";
-    }
-  } else {
-    ctx.decision = "error";
-    ctx.reason = "upstream_status_" + std::to_string(resp.status);
+  if (resp.status < 200 || resp.status >= 300)
+    co_return co_await pass_on_upstream_error(ctx, res, resp.status, resp.headers, std::move(resp.body));
+  // Read (and for a translated route, rewritten) before it reaches the client.
+  auto reading = ctx.provider->read_response(info, std::move(resp.body));
+  // A broken or cut body is no answer: the client gets a 502 and nothing is billed.
+  if (!reading.json) co_return co_await reply_upstream_failure(ctx, res, "upstream_invalid_response");
+  resp.body = std::move(reading.body);
+  ctx.usage = reading.usage;
+  if (!ctx.usage) {
+    ctx.usage = providers::Usage{ctx.prompt_estimate, count_text_tokens(shared, ctx.model, reading.text)};
+    ctx.usage_source = "estimated";
   }
   std::string content_type(http::find_header(resp.headers, "content-type").value_or("application/json"));
   http::Headers extra{{"X-Kt-Request-Id", ctx.request_id}};

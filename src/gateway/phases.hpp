@@ -15,12 +15,16 @@ using boost::asio::awaitable;
 
 Rejection rejection(const ApiError& e, std::string reason);
 
-// 1. Who is calling: X-Consumer-Group: <key> or Authorization: Bearer <key>.
-std::optional<Rejection> authenticate(RequestContext& ctx, const GatewayShared& shared);
+// 1. Who is calling: X-Consumer-Group: <key> or Authorization: Bearer <key> (run from the head
+// hook, Pipeline::on_head, before the body is read).
+std::optional<Rejection> authenticate(const http::Request& req, const GatewayShared& shared,
+                                      const config::ConsumerGroup*& group);
 // 2. What is asked: model, messages, stream, max_tokens (simdjson; the body is not rewritten).
 std::optional<Rejection> parse_chat_request(RequestContext& ctx);
-// 3. Request policies (content_filter, ...): flag records, block refuses with 409.
+// 3. Request policies (content_filter, ...): flag records, block refuses with 409, redact
+// rewrites the matched text before anything is priced (phase_redact.cpp).
 std::optional<Rejection> run_request_policies(RequestContext& ctx, const GatewayShared& shared);
+std::optional<Rejection> redact_request(RequestContext& ctx, const std::vector<const policies::RequestPolicy*>& redactors);
 // 4. Price the worst case and reserve it from the wallet; 402 when it does not fit.
 awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const GatewayShared& shared, Worker& w);
 // 5+6. Route upstream and pass the answer on (JSON whole, SSE event by event), reading usage.
@@ -29,10 +33,28 @@ awaitable<void> forward_upstream(RequestContext& ctx, const GatewayShared& share
 // each further attempt releases the last one's reservation and reserves its own.
 class AttemptWriter;
 awaitable<void> route_upstream(RequestContext& ctx, const GatewayShared& shared, Worker& w, AttemptWriter& out);
-// 7. Settle the reservation to the actual cost, or release it when nothing was served.
-void settle_or_release(RequestContext& ctx, const GatewayShared& shared, Worker& w);
-// 8. One decision event per request, blocked ones too.
-void emit_event(RequestContext& ctx, Worker& w);
+// 7+8. The request's end in the worker's ledger log, in the kernel before the request is
+// forgotten: its settle at the actual cost (or its release when nothing was served) together with
+// its decision event, or the event alone for a request that held nothing (phase_finish.cpp).
+awaitable<void> finish_request(RequestContext& ctx, const GatewayShared& shared, Worker& w);
+// A failed attempt of a request that will try again (retries, fallbacks): its hold is released.
+awaitable<void> release_attempt(RequestContext& ctx, const GatewayShared& shared, Worker& w);
+// The decision event's JSON (phase_event.cpp), one per request, blocked ones too.
+struct DecisionEvent {
+  std::string id, json;
+  int64_t ts_micros = 0;
+};
+DecisionEvent build_decision_event(const RequestContext& ctx);
+
+// A request as its ledger log records say it: the attempt's key, team, hold, model.
+struct RequestRecord {
+  explicit RequestRecord(const RequestContext& ctx);
+  RequestRecord(const RequestRecord&) = delete;
+  RequestRecord& operator=(const RequestRecord&) = delete;
+  std::string key, lease;  // what request.key and request.lease point at (the context's may go first)
+  wire::RecordRequest request;
+  Money held;  // the lease hold or the reservation (without enforcement: the estimate)
+};
 
 // The tutorial's 402 body: {"error":{"message":"Budget exceeded for consumer group: NAME",
 // "type":"budget_exceeded","code":"insufficient_balance","details":{team,budget,spent,estimated_cost}}}

@@ -1,25 +1,31 @@
 // A request's life, in order:
-//   authenticate -> request policies -> price & reserve -> route upstream
-//   -> response / stream filters -> settle -> emit event
+//   authenticate -> parse -> request policies -> idempotency (a repeat is replayed)
+//   -> price & hold (a lease hold or a reservation; its intent logged before anything goes out)
+//   -> route upstream (attempts: retries and fallbacks, each with its own hold)
+//   -> finish: settle (or release) + decision event, one record in the ledger log
 // Each phase is a short function in a phase_*.cpp file; only this file sequences them, and only
 // the budget phases move money.
 #include "gateway/pipeline.hpp"
 
 #include "core/ids.hpp"
 #include "core/period.hpp"
+#include "core/prom_text.hpp"
 #include "gateway/idempotency_phase.hpp"
+#include "gateway/metrics/metrics_scrape.hpp"
 #include "gateway/phases.hpp"
 #include "gateway/route_request.hpp"
 
 namespace kt::gateway {
 namespace {
 
-awaitable<void> refuse(RequestContext& ctx, Worker& w, http::ResponseWriter& res, const Rejection& r) {
+awaitable<void> refuse(RequestContext& ctx, const GatewayShared& shared, Worker& w, http::ResponseWriter& res,
+                       const Rejection& r) {
   ctx.status = r.status;
   ctx.decision = "block";
   ctx.reason = r.reason;
-  emit_event(ctx, w);
+  co_await finish_request(ctx, shared, w);
   http::Headers extra{{"X-Kt-Request-Id", ctx.request_id}};
+  if (!r.retry_after.empty()) extra.emplace_back("Retry-After", r.retry_after);
   co_await res.send(r.status, "application/json", r.body, extra);
 }
 
@@ -31,36 +37,33 @@ awaitable<void> Pipeline::priced_route(http::Request& req, http::ResponseWriter&
   ctx.route = std::string(providers::route_path(route));
   ctx.request_id = new_id("req_");
   ctx.started_us = now_unix_micros();
+  ctx.group = std::any_cast<const config::ConsumerGroup*>(req.admitted);  // set by on_head
 
-  if (auto r = authenticate(ctx, shared_)) co_return co_await refuse(ctx, w_, res, *r);
-  if (auto r = parse_route_request(ctx)) co_return co_await refuse(ctx, w_, res, *r);
-  if (auto r = run_request_policies(ctx, shared_)) co_return co_await refuse(ctx, w_, res, *r);
+  if (auto r = parse_route_request(ctx)) co_return co_await refuse(ctx, shared_, w_, res, *r);
+  if (auto r = run_request_policies(ctx, shared_)) co_return co_await refuse(ctx, shared_, w_, res, *r);
 
   IdempotencyClaim claim;
   std::optional<RecordedResponse> first_answer;
-  if (auto r = claim_idempotency_key(ctx, shared_, claim, first_answer)) co_return co_await refuse(ctx, w_, res, *r);
-  if (first_answer) co_return co_await replay_answer(ctx, w_, res, *first_answer);
+  if (auto r = claim_idempotency_key(ctx, shared_, claim, first_answer)) co_return co_await refuse(ctx, shared_, w_, res, *r);
+  if (first_answer) co_return co_await replay_answer(ctx, shared_, w_, res, *first_answer);
 
   AttemptWriter out(res, ctx.request_id, claim.active());  // holds failures a retry may mend
-  if (auto r = co_await price_and_reserve(ctx, shared_, w_)) co_return co_await refuse(ctx, w_, out, *r);
+  if (auto r = co_await price_and_reserve(ctx, shared_, w_)) co_return co_await refuse(ctx, shared_, w_, out, *r);
+  std::exception_ptr failure;
   try {
     co_await route_upstream(ctx, shared_, w_, out);  // response and stream filters run inside
   } catch (...) {
-    // Whatever failed, the reservation must not stay held: settle what was served, release the rest.
+    // Whatever failed, the hold must not stay: settle what was served, release the rest.
+    failure = std::current_exception();
     ctx.decision = "error";
     ctx.reason = "internal_error";
-    settle_or_release(ctx, shared_, w_);
-    emit_event(ctx, w_);
-    throw;
   }
-  settle_or_release(ctx, shared_, w_);
-  emit_event(ctx, w_);
+  co_await finish_request(ctx, shared_, w_);
+  if (failure) std::rethrow_exception(failure);
   remember_answer(ctx, out, claim);
 }
 
-awaitable<void> Pipeline::list_models(http::Request& req, http::ResponseWriter& res) {
-  RequestContext ctx(req);
-  if (auto r = authenticate(ctx, shared_)) co_return co_await res.send(r->status, "application/json", r->body);
+awaitable<void> Pipeline::list_models(http::ResponseWriter& res) {
   JsonWriter w;
   w.begin_object().field("object", "list").key("data").begin_array();
   for (const auto& [model, row] : w_.prices->all())
@@ -69,22 +72,59 @@ awaitable<void> Pipeline::list_models(http::Request& req, http::ResponseWriter& 
   co_await res.send(200, "application/json", w.take());
 }
 
-awaitable<void> Pipeline::handle(http::Request& req, http::ResponseWriter& res) {
+std::optional<http::EarlyResponse> Pipeline::on_head(http::Request& req) {
   std::string_view path = req.path();
-  if (auto route = providers::route_of_path(path)) {
-    if (req.method == "POST") co_return co_await priced_route(req, res, *route);
+  std::string_view allowed;
+  if (providers::route_of_path(path)) {
+    allowed = "POST";
   } else if (path == "/v1/models" || path == "/models") {
-    if (req.method == "GET") co_return co_await list_models(req, res);
+    allowed = "GET";
   } else if (path == "/health") {
-    co_return co_await res.send(200, "application/json", R"({"status":"ok"})");
+    return std::nullopt;
+  } else if (path == "/metrics") {
+    allowed = "GET";
   } else {
     // Never forwarded: an unpriced route would bypass the budget.
-    co_return co_await res.send(404, "application/json",
-                                error_envelope(not_found("unknown route " + std::string(path))));
+    return http::EarlyResponse{404, error_envelope(not_found("unknown route " + std::string(path))), {}};
   }
-  co_await res.send(405, "application/json",
-                    error_envelope(ApiError{405, "invalid_request_error", "method_not_allowed",
-                                            "method " + req.method + " is not allowed on " + std::string(path)}));
+  if (req.method != allowed) {
+    ApiError e{405, "invalid_request_error", "method_not_allowed",
+               "method " + req.method + " is not allowed on " + std::string(path)};
+    return http::EarlyResponse{405, error_envelope(e), {{"Allow", std::string(allowed)}}};
+  }
+  if (path == "/metrics") {  // open, or behind metrics.token_env (never a consumer key)
+    if (shared_.metrics_token.empty()) return std::nullopt;
+    auto a = req.header("authorization");
+    if (a && a->size() > 7 && (a->substr(0, 7) == "Bearer " || a->substr(0, 7) == "bearer ") &&
+        constant_time_equal(a->substr(7), shared_.metrics_token))
+      return std::nullopt;
+    return http::EarlyResponse{401, error_envelope(unauthorized("missing or invalid metrics token: send Authorization: Bearer <token>")), {}};
+  }
+  const config::ConsumerGroup* group = nullptr;
+  if (auto r = authenticate(req, shared_, group)) {
+    auth_failures_.record(req.remote_ip(), now_unix_micros());  // counted, not one event each
+    return http::EarlyResponse{r->status, std::move(r->body), {}};
+  }
+  req.admitted = group;
+  return std::nullopt;
+}
+
+void Pipeline::on_stop() { auth_failures_.flush(now_unix_micros()); }
+
+awaitable<void> Pipeline::handle(http::Request& req, http::ResponseWriter& res) {
+  // The server has run on_head before the body was read; a handler called without it runs it now.
+  if (!req.admitted.has_value()) {
+    if (auto early = on_head(req))
+      co_return co_await res.send(early->status, "application/json", std::move(early->body), early->headers);
+  }
+  std::string_view path = req.path();
+  if (auto route = providers::route_of_path(path)) co_return co_await priced_route(req, res, *route);
+  if (path == "/health") co_return co_await res.send(200, "application/json", R"({"status":"ok"})");
+  if (path == "/metrics") {
+    std::string text = co_await metrics::scrape(w_, shared_);
+    co_return co_await res.send(200, kPromContentType, std::move(text));
+  }
+  co_await list_models(res);
 }
 
 }  // namespace kt::gateway

@@ -91,6 +91,15 @@ asio::awaitable<const ledger::PricingRow*> PriceBook::find_or_refresh(const std:
   co_return find(model);
 }
 
+asio::awaitable<const ledger::PricingRow*> PriceBook::find_or_refresh(const std::string& model,
+                                                                      const std::map<std::string, std::string>& aliases) {
+  if (auto* p = find(model)) co_return p;
+  auto alias = aliases.find(model);
+  const std::string& priced = alias == aliases.end() ? model : alias->second;
+  auto* row = co_await find_or_refresh(priced);
+  co_return row;
+}
+
 asio::awaitable<void> PriceBook::loop(std::chrono::milliseconds period) {
   asio::steady_timer t(ioc_);
   for (;;) {

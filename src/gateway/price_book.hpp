@@ -6,13 +6,14 @@
 // force at once shows up within one refresh period.
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "gateway/api_link.hpp"
-#include "ledger/store.hpp"
+#include "ledger/store_types.hpp"
 
 namespace kt::gateway {
 
@@ -32,6 +33,10 @@ class PriceBook {
   }
   // For a model not in the book: refresh now unless that was done less than a second ago.
   boost::asio::awaitable<const ledger::PricingRow*> find_or_refresh(const std::string& model);
+  // The same, and a model the book lacks is priced as the one `aliases` (the config's
+  // model_aliases) maps it to. Only there: a dated name is never matched to a price by prefix.
+  boost::asio::awaitable<const ledger::PricingRow*> find_or_refresh(const std::string& model,
+                                                                    const std::map<std::string, std::string>& aliases);
 
  private:
   boost::asio::awaitable<bool> refresh();

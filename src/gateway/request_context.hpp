@@ -6,8 +6,9 @@
 
 #include "config/gateway_config.hpp"
 #include "core/money.hpp"
+#include "gateway/metrics/counters.hpp"
 #include "http/types.hpp"
-#include "ledger/store.hpp"
+#include "ledger/store_types.hpp"
 #include "policies/policy.hpp"
 #include "providers/provider.hpp"
 
@@ -22,6 +23,7 @@ struct Rejection {
   int status = 400;
   std::string body;
   std::string reason;  // budget_exceeded, policy_violation, invalid_request, ...
+  std::string retry_after;  // seconds, for a Retry-After header (503 ledger_backlog, 429)
 };
 
 // One upstream attempt of a request (retries and fallbacks: phase_attempts.cpp).
@@ -34,11 +36,12 @@ struct AttemptRecord {
 };
 
 struct RequestContext {
-  explicit RequestContext(http::Request& r) : req(r) {}
+  explicit RequestContext(http::Request& r) : req(r), started_mono_us(metrics::mono_us()) {}
   http::Request& req;
   std::string request_id;
   int attempt = 1;
   int64_t started_us = 0;
+  int64_t started_mono_us;  // for /metrics' durations (the monotonic clock)
   std::string route = "/v1/chat/completions";
   providers::Route route_kind = providers::Route::chat;
 
@@ -58,9 +61,11 @@ struct RequestContext {
 
   // request policies
   std::vector<policies::PolicyVerdict> verdicts;
+  bool redacted = false;  // a redact policy rewrote the body (the decision is then "redact")
 
   // price & reserve
   std::optional<ledger::PricingRow> price;
+  uint16_t metric_model = 0;  // the model's label id (worker_metrics.hpp): none until priced
   int64_t prompt_estimate = 0, output_allowance = 0;
   Money estimate;
   bool reserved = false;
@@ -68,6 +73,8 @@ struct RequestContext {
   // at the API; `reserved` is true either way.
   std::optional<std::string> lease_id;
   Money lease_held;
+  // The attempt's intent is in the ledger log: its end (settle or release) must follow it there.
+  bool intent_logged = false;
   std::optional<ledger::Balance> balance;
   std::vector<std::string> warnings;
 
@@ -76,6 +83,8 @@ struct RequestContext {
   const providers::Provider* provider = nullptr;
   int upstream_status = 0;
   int64_t upstream_us = 0;
+  int64_t upstream_total_us = 0;  // every attempt's upstream time (monotonic), for /metrics
+  int64_t first_token_us = 0;     // streams: first events out, from the start (monotonic)
   std::optional<providers::Usage> usage;
   std::string usage_source = "provider";
   bool client_disconnected = false;
@@ -95,6 +104,15 @@ struct RequestContext {
   std::string model_requested;     // the client's model, when a fallback answered with another
   std::string idempotency_key;     // the client's Idempotency-Key header
   std::string replay_of;           // request id whose answer was replayed
+
+  // Forgets what phase 2 read, so the body can be read again after a policy rewrote it.
+  void clear_parsed() {
+    model.clear();
+    stream = client_wants_usage = has_stream_options = plain_prompt = input_only = false;
+    max_tokens.reset();
+    choices = 1;
+    messages.clear();
+  }
 
   std::string reservation_key() const { return request_id + ":" + std::to_string(attempt); }
 };

@@ -1,6 +1,7 @@
 // Reading the bodies of /v1/completions, /v1/embeddings, /v1/responses and /v1/messages.
 #include "gateway/route_request.hpp"
 
+#include "core/json_duplicate_keys.hpp"
 #include "core/period.hpp"
 #include "gateway/model_limits.hpp"
 #include "gateway/phases.hpp"
@@ -48,21 +49,67 @@ std::optional<Rejection> read_text_list(dom::element v, std::string_view key, Re
   return std::nullopt;
 }
 
+// A whole number too big for int64 (an unsigned or a big-integer literal) is "too large", not "not
+// an integer": the client asked for more than any model gives.
+bool is_huge_integer(dom::element v) {
+  return (v.is_uint64() && !v.is_int64()) || (v.is_double() && v.get_double().value() >= 9.2e18);
+}
+
 std::optional<Rejection> read_output_cap(dom::element doc, std::string_view key, RequestContext& ctx) {
   auto v = providers::any_field(doc, key);
-  if (!v) return std::nullopt;
+  if (!v || v->is_null()) return std::nullopt;
+  if (is_huge_integer(*v)) return invalid("max_tokens_too_large", "'" + std::string(key) + "' is too large");
   if (!v->is_int64() || v->get_int64().value() < 1)
     return invalid("invalid_field", "'" + std::string(key) + "' must be an integer of at least 1");
   ctx.max_tokens = v->get_int64().value();
   return std::nullopt;
 }
 
-void read_stream_flags(dom::element doc, RequestContext& ctx) {
-  if (auto s = providers::any_field(doc, "stream"); s && s->is_bool()) ctx.stream = s->get_bool().value();
-  if (auto so = providers::obj_field(doc, "stream_options")) {
-    ctx.has_stream_options = true;
-    if (auto iu = providers::any_field(*so, "include_usage"); iu && iu->is_bool()) ctx.client_wants_usage = iu->get_bool().value();
+std::optional<Rejection> read_choices(dom::element doc, RequestContext& ctx) {
+  auto v = providers::any_field(doc, "n");
+  if (!v || v->is_null()) return std::nullopt;
+  if (is_huge_integer(*v)) return invalid("n_too_large", "'n' is too large");
+  if (!v->is_int64()) return invalid("invalid_field", "'n' must be an integer");
+  ctx.choices = v->get_int64().value();  // its bounds: check_output_limits
+  return std::nullopt;
+}
+
+std::optional<Rejection> read_stream_flags(dom::element doc, RequestContext& ctx) {
+  if (auto s = providers::any_field(doc, "stream"); s && !s->is_null()) {
+    if (!s->is_bool()) return invalid("invalid_field", "'stream' must be true or false");
+    ctx.stream = s->get_bool().value();
   }
+  // Present in any shape (null too): the usage request is merged into it (see phase_parse.cpp).
+  if (auto so = providers::any_field(doc, "stream_options")) {
+    ctx.has_stream_options = true;
+    if (so->is_object())
+      if (auto iu = providers::any_field(*so, "include_usage"); iu && iu->is_bool()) ctx.client_wants_usage = iu->get_bool().value();
+  }
+  return std::nullopt;
+}
+
+// What no model answers: refused before anything is priced or reserved, so the worst case
+// (max_tokens x n x price) stays far inside int64 and the budget phases never see it.
+std::optional<Rejection> check_output_limits(RequestContext& ctx) {
+  if (ctx.choices < 1) return invalid("invalid_field", "'n' must be at least 1");
+  if (ctx.choices > kMaxChoices)
+    return invalid("n_too_large", "'n' is " + std::to_string(ctx.choices) + "; at most " + std::to_string(kMaxChoices) +
+                                      " choices are allowed");
+  if (!ctx.max_tokens) return std::nullopt;
+  int64_t limit = max_output_tokens_limit(ctx.model);
+  if (*ctx.max_tokens > limit)
+    return invalid("max_tokens_too_large", "max_tokens " + std::to_string(*ctx.max_tokens) + " is above the limit of " +
+                                               std::to_string(limit) + " for model '" + ctx.model + "'");
+  return std::nullopt;
+}
+
+// One rule for every route: a key given twice anywhere in the body is refused, so what kt prices
+// is what the upstream reads whichever duplicate its parser keeps (core/json_duplicate_keys.hpp).
+std::optional<Rejection> check_body_keys(const RequestContext& ctx) {
+  JsonKeyCheck keys = check_json_keys(ctx.req.body);
+  if (keys.status == JsonKeyCheck::Status::malformed) return invalid("invalid_json", "request body is not valid JSON");
+  if (keys.status == JsonKeyCheck::Status::ok) return std::nullopt;
+  return Rejection{400, duplicate_key_body(keys.path), "invalid_request", {}};
 }
 
 std::optional<Rejection> parse_completions(dom::element doc, RequestContext& ctx) {
@@ -71,9 +118,8 @@ std::optional<Rejection> parse_completions(dom::element doc, RequestContext& ctx
   if (!prompt) return invalid("missing_field", "'prompt' is required");
   if (auto r = read_text_list(*prompt, "prompt", ctx)) return r;
   if (auto r = read_output_cap(doc, "max_tokens", ctx)) return r;
-  if (auto n = providers::int_field(doc, "n")) ctx.choices = std::max<int64_t>(1, *n);
-  read_stream_flags(doc, ctx);
-  return std::nullopt;
+  if (auto r = read_choices(doc, ctx)) return r;
+  return read_stream_flags(doc, ctx);
 }
 
 std::optional<Rejection> parse_embeddings(dom::element doc, RequestContext& ctx) {
@@ -105,8 +151,7 @@ std::optional<Rejection> parse_responses(dom::element doc, RequestContext& ctx) 
   }
   if (ctx.messages.empty()) return invalid("missing_field", "'input' must not be empty");
   if (auto r = read_output_cap(doc, "max_output_tokens", ctx)) return r;
-  read_stream_flags(doc, ctx);
-  return std::nullopt;
+  return read_stream_flags(doc, ctx);
 }
 
 // Anthropic's Messages API: system (string or text blocks), messages, max_tokens (required).
@@ -125,20 +170,15 @@ std::optional<Rejection> parse_messages(dom::element doc, RequestContext& ctx) {
   if (ctx.messages.empty()) return invalid("missing_field", "'messages' must not be empty");
   if (!providers::any_field(doc, "max_tokens")) return invalid("missing_field", "'max_tokens' is required");
   if (auto r = read_output_cap(doc, "max_tokens", ctx)) return r;
-  read_stream_flags(doc, ctx);
-  return std::nullopt;
+  return read_stream_flags(doc, ctx);
 }
 
-}  // namespace
-
-std::optional<Rejection> parse_route_request(RequestContext& ctx) {
-  if (ctx.route_kind == Route::chat) return parse_chat_request(ctx);
+// The body of a route other than chat (chat has its own on-demand reader, phase_parse.cpp).
+std::optional<Rejection> parse_other_route(RequestContext& ctx) {
   thread_local dom::parser parser;
   try {
     dom::element doc = providers::parse_dom(parser, ctx.req.body);
     if (!doc.is_object()) return invalid("invalid_json", "request body must be a JSON object");
-    if (auto key = providers::duplicate_key(doc))
-      return invalid("duplicate_field", "'" + std::string(*key) + "' is given twice in one object");
     auto model = providers::any_field(doc, "model");
     if (!model) return invalid("missing_field", "'model' is required");
     if (!model->is_string()) return invalid("invalid_field", "'model' must be a string");
@@ -155,6 +195,15 @@ std::optional<Rejection> parse_route_request(RequestContext& ctx) {
     return invalid("invalid_json", "request body is not valid JSON");
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Rejection> parse_route_request(RequestContext& ctx) {
+  if (auto r = check_body_keys(ctx)) return r;
+  auto r = ctx.route_kind == Route::chat ? parse_chat_request(ctx) : parse_other_route(ctx);
+  if (r) return r;
+  return check_output_limits(ctx);
 }
 
 providers::RouteInfo route_info(const RequestContext& ctx) {

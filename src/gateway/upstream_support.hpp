@@ -10,10 +10,17 @@ namespace kt::gateway {
 
 // Tokens of generated text (when the upstream reports no usage).
 int64_t count_text_tokens(const GatewayShared& shared, const std::string& model, const std::string& text);
-// Answers 502 for a transport failure to the upstream and records it on the context.
-boost::asio::awaitable<void> reply_upstream_failure(RequestContext& ctx, http::ResponseWriter& res, bool timeout);
-// Whether a transport failure was a timeout (for the 502's code).
-bool is_timeout(const std::exception& e);
+// What went wrong with the upstream, as the 502's code and the event's reason: upstream_timeout,
+// upstream_unreachable (connect, TLS), upstream_bad_response (an answer that is not HTTP),
+// upstream_closed (the connection closed before the whole answer came).
+std::string upstream_failure_code(const std::exception& e);
+// Answers 502 with that code (or upstream_invalid_response: a 2xx whose body is not JSON) and
+// records it on the context; nothing was served, so nothing is billed.
+boost::asio::awaitable<void> reply_upstream_failure(RequestContext& ctx, http::ResponseWriter& res, const std::string& code);
+// An upstream error answer passed on with its status: its body as it is when it is JSON (the
+// provider's own envelope), else (a proxy's HTML page) the gateway's envelope saying so.
+boost::asio::awaitable<void> pass_on_upstream_error(RequestContext& ctx, http::ResponseWriter& res, int status,
+                                                    const http::Headers& headers, std::string body);
 // The upstream body: the client's as received, except a stream that did not ask for usage gets
 // stream_options.include_usage added (the gateway needs the usage to settle).
 std::string upstream_body(RequestContext& ctx);

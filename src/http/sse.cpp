@@ -8,6 +8,7 @@ namespace kt::http {
 // consumed without producing an event.
 std::vector<SseEvent> SseParser::feed(std::string_view bytes) {
   std::vector<SseEvent> out;
+  if (overflowed_) return out;
   buf_.append(bytes);
   if (!bom_checked_) {
     if (buf_.size() < 3 && std::string_view("\xEF\xBB\xBF").substr(0, buf_.size()) == buf_) return out;
@@ -46,6 +47,13 @@ std::vector<SseEvent> SseParser::feed(std::string_view bytes) {
   if (consumed > 0) {
     buf_.erase(0, consumed);
     scan_ -= consumed;
+  }
+  if (buf_.size() > max_pending_) {
+    overflowed_ = true;
+    std::string().swap(buf_);
+    std::string().swap(data_);
+    event_.clear();
+    scan_ = 0;
   }
   return out;
 }

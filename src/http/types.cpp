@@ -54,6 +54,12 @@ std::string_view Request::path() const {
   return q == std::string_view::npos ? t : t.substr(0, q);
 }
 
+std::string_view Request::remote_ip() const {
+  std::string_view r = remote;
+  auto colon = r.rfind(':');
+  return colon == std::string_view::npos ? r : r.substr(0, colon);
+}
+
 std::optional<std::string> Request::query(std::string_view name) const {
   std::string_view t = target;
   auto q = t.find('?');

@@ -1,5 +1,6 @@
 #pragma once
 // Transport-level types shared by the server and the client. This layer knows no LLM.
+#include <any>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,7 +23,11 @@ struct Request {
   std::string target;   // "/v1/wallets/balance?team_id=x"
   Headers headers;
   std::string body;
-  std::string remote;   // peer address, for logs
+  std::string remote;   // peer address and port, for logs ("127.0.0.1:51234", "::1:51234")
+  // Set by the server's head hook for the handler (e.g. the authenticated caller); opaque to the server.
+  std::any admitted;
+
+  std::string_view remote_ip() const;  // `remote` without the port
 
   std::string_view path() const;  // target without the query
   // Percent-decoded query parameter; nullopt when absent.

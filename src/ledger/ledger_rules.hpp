@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ledger/store.hpp"
+#include "ledger/store_types.hpp"
 
 namespace kt::ledger {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/money.hpp"
-#include "ledger/store.hpp"
+#include "ledger/store_types.hpp"
 
 namespace kt::ledger {
 

@@ -2,7 +2,7 @@
 // its own SQL (WalletAudit, HeldReservation) and these functions judge them.
 #include <string>
 
-#include "ledger/store.hpp"
+#include "ledger/audit.hpp"
 
 namespace kt::ledger {
 namespace {
@@ -94,6 +94,36 @@ void audit_lease(const ActiveLease& l, const VerifyOptions& options, VerifyRepor
   add(report, VerifyIssue::Severity::violation, l.team_id, l.period_start,
       "lease " + l.id + " of " + usd(l.unconsumed) + " still active " + std::to_string(late) +
           " s after its expiry (is an API process running? it returns expired leases)");
+}
+
+}  // namespace kt::ledger
+
+namespace kt::ledger {
+
+void audit_gateway_logs(std::vector<GatewayLogState> open, const VerifyOptions& options, VerifyReport& report) {
+  using S = VerifyIssue::Severity;
+  // A gateway reports in every second while it runs; this long without news, it is likely gone.
+  constexpr int64_t kSilentSeconds = 60;
+  if (report.log_rejects > 0)
+    report.issues.push_back({S::violation, "", "",
+                             std::to_string(report.log_rejects) +
+                                 " gateway log record(s) could not be applied (see the log_rejects table)"});
+  for (const auto& l : open) {
+    Money amount;
+    int64_t records = 0;
+    for (const auto& p : l.pending) amount += p.amount, records += p.records;
+    int64_t silent = options.now - l.last_seen;
+    if (l.unapplied_records == 0 && records == 0 && silent < kSilentSeconds) continue;
+    std::string msg = "gateway log " + l.log_id + ": " + std::to_string(std::max(l.unapplied_records, records)) +
+                      " record(s), " + usd(amount) + " of spend, answered but not yet applied (reported " +
+                      std::to_string(silent) + " s ago)";
+    if (silent >= kSilentSeconds)
+      msg += "; its gateway has not reported since: if it is gone, ship its spool with kt gateway drain --spool-dir";
+    for (const auto& p : l.pending)
+      report.issues.push_back({S::warning, p.team_id, "", msg + " [" + p.team_id + ": " + usd(p.amount) + "]"});
+    if (l.pending.empty()) report.issues.push_back({S::warning, "", "", msg});
+  }
+  report.open_logs = std::move(open);
 }
 
 }  // namespace kt::ledger

@@ -20,10 +20,6 @@ std::optional<dom::element> obj_field(dom::element e, std::string_view key);
 std::optional<dom::array> arr_field(dom::element e, std::string_view key);
 // A present, non-null field of any type.
 std::optional<dom::element> any_field(dom::element e, std::string_view key);
-// A key given twice in one object anywhere in the element, if any. Readers disagree on such a key
-// (simdjson's at_key finds the first copy, most upstreams keep the last), so a request that the
-// gateway would price and check by one copy while the upstream serves the other is refused.
-std::optional<std::string_view> duplicate_key(dom::element e);
 // The element as compact JSON text (strings keep their escapes' meaning, numbers their value).
 std::string minified(dom::element e);
 

@@ -52,7 +52,8 @@ struct RouteInfo {
 struct ResponseReading {
   std::string body;            // translated when the client's API differs from the upstream's
   std::optional<Usage> usage;  // nullopt: the answer carries no usage
-  std::string text;            // the generated text (to estimate when usage is missing)
+  std::string text;            // the output to count when usage is missing (text, tool calls, reasoning)
+  bool json = true;            // false: the body is not valid JSON (broken or cut off): no answer
 };
 
 // One per streamed answer: each upstream SSE event in, zero or more client SSE events out.
@@ -63,7 +64,8 @@ class StreamTranslator {
   virtual void on_event(const http::SseEvent& ev, std::string& out) = 0;
   // The final usage once the upstream reported it completely; nullopt before that.
   const std::optional<Usage>& usage() const { return usage_; }
-  // The generated text seen so far (what an estimate counts when the usage never comes).
+  // The output seen so far, as kt counts it when the usage never comes: the generated text, and
+  // also tool-call names and arguments and reasoning text, which the provider bills as output too.
   const std::string& text() const { return text_; }
 
  protected:

@@ -23,6 +23,7 @@
 #include "api/api_server.hpp"
 #include "config/gateway_config.hpp"
 #include "fuzz_support.hpp"
+#include "gateway/gateway_main.hpp"
 #include "gateway/gateway_setup.hpp"
 #include "gateway/pipeline.hpp"
 #include "ledger/store.hpp"
@@ -102,19 +103,12 @@ class Servers {
   ~Servers() {
     gateway_.stop();
     api_.stop();
+    if (worker_) worker_->shut_down(std::chrono::milliseconds(0));
     pipeline_.reset();
     worker_.reset();
   }
 
   uint16_t port(bool api) const { return (api ? api_ : gateway_).server->port(); }
-
-  // Events have nowhere to go but the spool file (no API): dropped now and then so a long run
-  // does not fill the disk.
-  void trim_spool() {
-    if (++inputs_ % 4096 != 0) return;
-    std::error_code ec;
-    for (const auto& f : fs::directory_iterator(spool_.path, ec)) fs::remove(f.path(), ec);
-  }
 
  private:
   void start_gateway() {
@@ -123,16 +117,20 @@ class Servers {
     shared_ = std::make_unique<gateway::GatewayShared>(gateway::build_shared(loaded.config, spool_.path));
     http::ServerOptions so;
     so.threads = 1;
-    so.body_limit = shared_->body_limit;
+    so.limits = gateway::GatewayOptions{}.limits;
     so.handle_signals = false;
     so.error_body = [](int status, std::string_view code, std::string_view message) {  // as gateway_main
       return error_envelope(ApiError{status, "invalid_request_error", std::string(code), std::string(message)});
     };
-    gateway_.server = std::make_unique<http::Server>(so, [this](boost::asio::io_context& ioc, size_t index) -> http::Handler {
+    auto prices = gateway::register_with_api(*shared_);  // no API: the config's prices
+    gateway_.server = std::make_unique<http::Server>(so, [this, prices](boost::asio::io_context& ioc, size_t index) -> http::Routes {
       worker_ = std::make_unique<gateway::Worker>(ioc, index, *shared_);
-      worker_->events->start();
+      worker_->prices->set(prices);
+      worker_->start();
       pipeline_ = std::make_unique<gateway::Pipeline>(*shared_, *worker_);
-      return [p = pipeline_.get()](http::Request& req, http::ResponseWriter& res) { return p->handle(req, res); };
+      gateway::Pipeline* p = pipeline_.get();
+      return http::Routes([p](http::Request& req, http::ResponseWriter& res) { return p->handle(req, res); },
+                          [p](http::Request& req) { return p->on_head(req); }, [p] { p->on_stop(); });
     });
     gateway_.start();
   }
@@ -141,23 +139,23 @@ class Servers {
     std::vector<std::unique_ptr<ledger::Store>> stores;
     stores.push_back(ledger::open_store("sqlite::memory:"));
     executor_ = std::make_unique<api::StoreExecutor>(std::move(stores));
-    ctx_ = std::make_unique<api::ApiContext>(api::ApiContext{*executor_, kAdminToken});
+    ctx_ = std::make_unique<api::ApiContext>(api::ApiContext{*executor_, kAdminToken, tokens_, nullptr});
     http::ServerOptions so;
     so.threads = 1;
-    so.body_limit = 16 * 1024 * 1024;  // as run_api_server
+    so.limits = api::ApiOptions{}.limits;
     so.handle_signals = false;
-    api_.server = std::make_unique<http::Server>(so, [this](boost::asio::io_context&, size_t) { return api::api_handler(*ctx_); });
+    api_.server = std::make_unique<http::Server>(so, [this](boost::asio::io_context&, size_t) { return api::api_routes(*ctx_); });
     api_.start();
   }
 
-  TempDir spool_;  // removed last
+  TempDir spool_;  // removed last (no API: the gateway writes no ledger log into it)
   std::unique_ptr<gateway::GatewayShared> shared_;
   std::unique_ptr<gateway::Worker> worker_;
   std::unique_ptr<gateway::Pipeline> pipeline_;
+  api::TokenCache tokens_;  // outlives the executor
   std::unique_ptr<api::StoreExecutor> executor_;
   std::unique_ptr<api::ApiContext> ctx_;
   Running gateway_, api_;
-  uint64_t inputs_ = 0;
 };
 
 // Sends `bytes`, half-closes, reads until the server closes. A server that holds a half-closed
@@ -210,6 +208,5 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static Servers servers;
   if (size == 0) return 0;
   exchange(servers.port(data[0] == 'A'), data + 1, size - 1);
-  servers.trim_spool();
   return 0;
 }

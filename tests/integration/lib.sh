@@ -10,9 +10,12 @@ export KEEPTRUSTS_API_TOKEN="it-admin-token-$$"
 export OPENAI_API_KEY="sk-test-upstream-key"
 
 cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
+  local i
+  # Newest first: gateways stop (and ship their ledger logs) while the API still answers.
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    kill "${PIDS[i]}" 2>/dev/null || true
+    wait "${PIDS[i]}" 2>/dev/null || true
+  done
   if [ "$FAILS" -ne 0 ] || [ "${KEEP_WORK:-0}" = 1 ]; then
     echo "--- logs kept in $WORK"; tail -n 30 "$WORK"/*.log 2>/dev/null || true
   else
@@ -73,10 +76,11 @@ start_mock() {
   wait_http "$MOCK_URL/health"
 }
 
-start_api() {  # [database url]
+start_api() {  # [database url] [extra args]
   API_PORT=$(free_port)
   API_DB=${1:-sqlite:$WORK/kt.db}
-  "$KT" api serve --listen "127.0.0.1:$API_PORT" --database "$API_DB" >"$WORK/api.log" 2>&1 &
+  shift $(( $# > 0 ? 1 : 0 ))
+  "$KT" api serve --listen "127.0.0.1:$API_PORT" --database "$API_DB" "$@" >"$WORK/api.log" 2>&1 &
   API_PID=$!
   PIDS+=($API_PID)
   export KEEPTRUSTS_API_URL="http://127.0.0.1:$API_PORT"
@@ -101,6 +105,21 @@ write_config() {
     "$(dirname "${BASH_SOURCE[0]}")/../../examples/policy-config.yaml" >"$1"
 }
 
+# seed_config_prices FILE [TOKEN_ENV]: the config seeds a price the API lacks (gpt-4o) into the
+# API at start (api.seed_prices: true), with its token from TOKEN_ENV when given.
+seed_config_prices() {
+  local env=${2:-KEEPTRUSTS_API_TOKEN}
+  sed -i "s/^  token_env: KEEPTRUSTS_API_TOKEN\$/  token_env: $env\n  seed_prices: true/" "$1"
+  grep -q "^  seed_prices: true$" "$1" || fail "the config did not get api.seed_prices"
+  cat >>"$1" <<'YAML'
+model_pricing:
+  - model: gpt-4o
+    provider: openai
+    input_per_1k: 0.0025
+    output_per_1k: 0.01
+YAML
+}
+
 api() {  # METHOD PATH [JSON]
   if [ $# -ge 3 ]; then
     curl -sS -X "$1" "$KEEPTRUSTS_API_URL$2" -H "Authorization: Bearer $KEEPTRUSTS_API_TOKEN" \
@@ -122,3 +141,26 @@ chat() {  # KEY JSON-BODY  -> prints body then a line "HTTP nnn"
 }
 
 mock_hits() { curl -sS "$MOCK_URL/_mock/stats" | jq -r .hits; }
+
+# load URL KEY BODY SECONDS CONNECTIONS: wrk POSTs BODY to URL as consumer KEY; prints wrk's report.
+load() {
+  local lua="$WORK/load.lua"
+  cat >"$lua" <<LUA
+wrk.method = "POST"
+wrk.body = [==[$3]==]
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Consumer-Group"] = "$2"
+LUA
+  wrk -t2 -c"$5" -d"$4s" --timeout 10s -s "$lua" "$1"
+}
+# rss_kb PID: the process's resident set in KiB (0 once it is gone).
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# Exact nano-dollars of a decimal in a JSON field of the wallet's balance (jq would go through doubles).
+spent_nanos() {
+  local v int frac
+  v=$(balance "$1" | grep -o '"spent":[0-9.]*' | cut -d: -f2)
+  int=${v%%.*}; frac=""
+  [[ $v == *.* ]] && frac=${v#*.}
+  frac=$(printf '%-9s' "$frac" | tr ' ' 0)
+  echo $((10#$int * 1000000000 + 10#${frac:0:9}))
+}

@@ -16,15 +16,10 @@ assert_eq "1" "$(jq -r .version <<<"$v1")" "v1 listed with its version"
 v1_from=$(jq -r .effective_from_unix <<<"$v1")
 assert_eq "$(date -u -d "@$v1_from" +%Y-%m-%dT%H:%M:%S)" "$(jq -r .effective_from <<<"$v1" | cut -c1-19)" "effective_from in both forms"
 
-# The config seeds a price the API does not have (gpt-4o), and lint warns about a per-1M price.
+# The config seeds a price the API does not have (gpt-4o) with api.seed_prices (an admin token),
+# and lint warns about a per-1M price.
 write_config "$WORK/policy-config.yaml"
-cat >>"$WORK/policy-config.yaml" <<'YAML'
-model_pricing:
-  - model: gpt-4o
-    provider: openai
-    input_per_1k: 0.0025
-    output_per_1k: 0.01
-YAML
+seed_config_prices "$WORK/policy-config.yaml"
 lint=$("$KT" policy lint --file "$WORK/policy-config.yaml") || fail "lint failed: $lint"
 assert_contains "$lint" "OK" "lint accepts model_pricing"
 sed -e 's/input_per_1k: 0.0025/input_per_1k: 2.50/' "$WORK/policy-config.yaml" >"$WORK/per-1m.yaml"

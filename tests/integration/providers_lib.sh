@@ -52,6 +52,7 @@ cost_tracking:
 api:
   url: $KEEPTRUSTS_API_URL
   token_env: KEEPTRUSTS_API_TOKEN
+${PROVIDERS_EXTRA_YAML:-}
 YAML
   start_gateway "$WORK/policy-config.yaml"
 }

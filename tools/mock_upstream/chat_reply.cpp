@@ -154,17 +154,55 @@ std::string text_completion_json(const CompletionRequest& req, const ChatPlan& p
   return w.take();
 }
 
+std::vector<std::string> group_pieces(const std::vector<std::string>& pieces, size_t per_group) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < pieces.size(); i += per_group) {
+    std::string text;
+    for (size_t j = i; j < std::min(pieces.size(), i + per_group); ++j) text += pieces[j];
+    out.push_back(std::move(text));
+  }
+  return out;
+}
+
+std::vector<std::string> reasoning_pieces(const Directives& d) {
+  std::vector<std::string> out(static_cast<size_t>(d.reasoning_words), "think ");
+  return out;
+}
+
+std::vector<std::string> tool_argument_pieces(const ChatPlan& plan) {
+  std::vector<std::string> out{R"({"text":")"};
+  for (const auto& p : plan.pieces) out.push_back(p);
+  out.push_back(R"("})");
+  return out;
+}
+
 std::vector<std::string> chat_stream_events(const ChatRequest& req, const ChatPlan& plan, const StreamIds& ids) {
   std::vector<std::string> events;
   events.reserve(plan.pieces.size() / kWordsPerChunk + 5);
   events.push_back(choice_chunk(
       ids, [](JsonWriter& w) { w.field("role", "assistant").field("content", ""); }, ""));
-  for (size_t i = 0; i < plan.pieces.size(); i += kWordsPerChunk) {
-    std::string text;
-    for (size_t j = i; j < std::min(plan.pieces.size(), i + kWordsPerChunk); ++j) text += plan.pieces[j];
-    events.push_back(choice_chunk(ids, [&](JsonWriter& w) { w.field("content", text); }, ""));
+  for (const auto& text : group_pieces(reasoning_pieces(req.directives), kWordsPerChunk))
+    events.push_back(choice_chunk(ids, [&](JsonWriter& w) { w.field("reasoning_content", text); }, ""));
+  if (req.directives.tool_calls) {
+    // The first chunk names the call; the arguments follow in pieces, as OpenAI streams them.
+    auto call = [&](JsonWriter& w, bool first, std::string_view arguments) {
+      w.key("tool_calls").begin_array().begin_object().field("index", 0);
+      if (first) w.field("id", "call_mock_1").field("type", "function");
+      w.key("function").begin_object();
+      if (first) w.field("name", "get_report");
+      w.field("arguments", arguments).end_object().end_object().end_array();
+    };
+    events.push_back(choice_chunk(ids, [&](JsonWriter& w) { call(w, true, ""); }, ""));
+    for (const auto& args : group_pieces(tool_argument_pieces(plan), kWordsPerChunk))
+      events.push_back(choice_chunk(ids, [&](JsonWriter& w) { call(w, false, args); }, ""));
+  } else {
+    for (const auto& text : group_pieces(plan.pieces, kWordsPerChunk)) {
+      events.push_back(choice_chunk(ids, [&](JsonWriter& w) { w.field("content", text); }, ""));
+      if (req.directives.oversized_event && events.size() == 2)
+        events.push_back(choice_chunk(ids, [](JsonWriter& w) { w.field("content", std::string(1536 * 1024, 'x')); }, ""));
+    }
   }
-  events.push_back(choice_chunk(ids, [](JsonWriter&) {}, plan.finish_reason));
+  events.push_back(choice_chunk(ids, [](JsonWriter&) {}, req.directives.tool_calls ? "tool_calls" : plan.finish_reason));
   if (ids.include_usage && !req.directives.no_usage) {
     JsonWriter w;
     begin_chunk(w, ids);

@@ -33,6 +33,12 @@ std::string text_completion_json(const CompletionRequest& req, const ChatPlan& p
 // Every "data: ...\n\n" event of a streamed chat answer, in order, ending with "data: [DONE]".
 std::vector<std::string> chat_stream_events(const ChatRequest& req, const ChatPlan& plan, const StreamIds& ids);
 
+// Pieces joined in groups of `per_group` (what one stream event carries).
+std::vector<std::string> group_pieces(const std::vector<std::string>& pieces, size_t per_group);
+// The reasoning words ([mock:reasoning_words=N]) and a tool call's argument text in pieces.
+std::vector<std::string> reasoning_pieces(const Directives& d);
+std::vector<std::string> tool_argument_pieces(const ChatPlan& plan);
+
 // {"error":{"message","type","param":null,"code":null}}
 std::string openai_error(std::string_view message, std::string_view type);
 

@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   options.host = listen.substr(0, colon);
   options.port = static_cast<uint16_t>(port);
   options.threads = threads;
-  options.body_limit = 32 * 1024 * 1024;
+  options.limits.body_limit = 32 * 1024 * 1024;
 
   kt::mock::MockState state;
   kt::http::Server server(options, [&state](boost::asio::io_context&, size_t) { return kt::mock::make_handler(state); });

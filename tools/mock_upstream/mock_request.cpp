@@ -26,7 +26,15 @@ void apply_directive(std::string_view name, std::string_view value, Directives& 
   else if (name == "cached_tokens" && number) d.cached_tokens = *number;
   else if (name == "cache_creation_tokens" && number) d.cache_creation_tokens = *number;
   else if (name == "no_usage") d.no_usage = true;
+  else if (name == "tool_calls") d.tool_calls = true;
+  else if (name == "oversized_event") d.oversized_event = true;
+  else if (name == "reasoning_words" && number) d.reasoning_words = *number;
   else if (name == "drop") d.drop = true;
+  else if (name == "reset_after" && number) d.reset_after = *number;
+  else if (name == "garbage") d.garbage = true;
+  else if (name == "html" && number) d.html_status = static_cast<int>(*number);
+  else if (name == "truncated_json") d.truncated_json = true;
+  else if (name == "short_body") d.short_body = true;
   else if (name == "fail_times") {
     auto colon = value.find(':');
     auto times = to_int(value.substr(0, colon));

@@ -19,7 +19,25 @@ struct Directives {
   std::optional<int64_t> cached_tokens;          // OpenAI cached_tokens; Anthropic cache_read_input_tokens
   std::optional<int64_t> cache_creation_tokens;  // Anthropic cache_creation_input_tokens
   bool no_usage = false;
+  // [mock:tool_calls]: the answer is one function call (get_report) whose arguments carry the
+  // planned words, streamed in pieces. [mock:reasoning_words=N]: N words of reasoning text
+  // (chat: delta.reasoning_content; Anthropic: a thinking block) before the answer.
+  bool tool_calls = false;
+  int64_t reasoning_words = 0;
+  bool oversized_event = false;  // [mock:oversized_event]: a 1.5 MiB chat chunk after the first words
   bool drop = false;
+  // Broken upstreams (README "Faults and what they cost"):
+  //   [mock:reset_after=N]   a stream's first N events, then a TCP reset (a JSON answer: reset
+  //                          before any answer)
+  //   [mock:garbage]         bytes that are not HTTP, then the connection closes
+  //   [mock:html=STATUS]     STATUS with an HTML page (a proxy's error page) instead of JSON
+  //   [mock:truncated_json]  200 with a well-framed body that is the reply cut in half
+  //   [mock:short_body]      200 whose Content-Length is the whole reply's, half of it, then close
+  std::optional<int64_t> reset_after;
+  bool garbage = false;
+  std::optional<int> html_status;
+  bool truncated_json = false;
+  bool short_body = false;
   int64_t fail_times = 0;  // with fail_key: the first fail_times requests carrying the key get 500
   std::string fail_key;
 };

@@ -46,6 +46,13 @@ std::string_view openai_route(std::string_view path) {
 // A `drop` for a whole JSON reply closes the connection without an answer.
 awaitable<bool> apply_failures(MockState& state, const Directives& d, ResponseWriter& w, bool streaming) {
   co_await sleep_ms(d.delay_ms);
+  if (d.garbage) throw http::AbortConnection("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n\x01\x02 not an HTTP answer\r\n\r\n");
+  if (d.html_status) {
+    co_await w.send(*d.html_status, "text/html",
+                    "<html><head><title>" + std::to_string(*d.html_status) + "</title></head><body><h1>" +
+                        std::to_string(*d.html_status) + " Bad Gateway</h1><hr><center>nginx</center></body></html>\n");
+    co_return true;
+  }
   if (d.fail_times > 0 && state.should_fail(d.fail_key, d.fail_times)) {
     co_await send_error(w, 500, "mock failure for key " + d.fail_key);
     co_return true;
@@ -55,7 +62,19 @@ awaitable<bool> apply_failures(MockState& state, const Directives& d, ResponseWr
     co_return true;
   }
   if (d.drop && !streaming) throw http::AbortConnection();
+  if (d.reset_after && !streaming) throw http::AbortConnection("", true);
   co_return false;
+}
+
+// A whole 200 JSON answer, or the broken one a directive asks for.
+awaitable<void> send_reply(ResponseWriter& w, const Directives& d, std::string body) {
+  if (d.short_body) {
+    std::string head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                       std::to_string(body.size()) + "\r\n\r\n";
+    throw http::AbortConnection(head + body.substr(0, body.size() / 2));
+  }
+  if (d.truncated_json) body.resize(body.size() / 2);
+  co_await w.send(200, kJson, std::move(body));
 }
 
 awaitable<void> write_stream(const ChatRequest& req, const std::vector<std::string>& events, ResponseWriter& w) {
@@ -63,6 +82,13 @@ awaitable<void> write_stream(const ChatRequest& req, const std::vector<std::stri
   headers.emplace_back("Cache-Control", "no-cache");
   co_await w.start_stream(200, "text/event-stream", headers);
   const auto& d = req.directives;
+  if (d.reset_after) {  // N events, each in its own write, then a reset
+    for (size_t i = 0; i < size_t(*d.reset_after) && i < events.size(); ++i) {
+      if (!co_await w.write_chunk(events[i])) co_return;
+      co_await sleep_ms(d.chunk_delay_ms);
+    }
+    throw http::AbortConnection("", true);
+  }
   if (d.drop) {  // two chunks, then the connection goes away without the terminating chunk
     for (size_t i = 0; i < 2 && i < events.size(); ++i) {
       if (!co_await w.write_chunk(events[i])) co_return;
@@ -103,7 +129,7 @@ awaitable<void> chat(MockState& state, Request& req, ResponseWriter& w) {
   StreamIds ids{"chatcmpl-mock-" + std::to_string(state.next_id()), unix_now(), chat_req.model,
                 chat_req.stream && chat_req.include_usage};
   if (!chat_req.stream) {
-    co_await w.send(200, kJson, chat_completion_json(chat_req, plan, ids));
+    co_await send_reply(w, chat_req.directives, chat_completion_json(chat_req, plan, ids));
     co_return;
   }
   co_await write_stream(chat_req, chat_stream_events(chat_req, plan, ids), w);
@@ -124,7 +150,7 @@ awaitable<void> completion(MockState& state, Request& req, ResponseWriter& w) {
   as_chat.directives = parsed->directives;
   ChatPlan plan = plan_chat(as_chat);
   StreamIds ids{"cmpl-mock-" + std::to_string(state.next_id()), unix_now(), parsed->model, false};
-  co_await w.send(200, kJson, text_completion_json(*parsed, plan, ids));
+  co_await send_reply(w, parsed->directives, text_completion_json(*parsed, plan, ids));
 }
 
 awaitable<void> embeddings(MockState& state, Request& req, ResponseWriter& w) {
@@ -148,7 +174,7 @@ awaitable<void> embeddings(MockState& state, Request& req, ResponseWriter& w) {
   if (parsed->directives.prompt_tokens) tokens = *parsed->directives.prompt_tokens;
   out.key("usage").begin_object().field("prompt_tokens", tokens).field("total_tokens", tokens).end_object();
   out.end_object();
-  co_await w.send(200, kJson, out.take());
+  co_await send_reply(w, parsed->directives, out.take());
 }
 
 // Anthropic's Messages API: x-api-key and anthropic-version are required, as upstream.
@@ -172,7 +198,7 @@ awaitable<void> messages(MockState& state, Request& req, ResponseWriter& w) {
   if (co_await apply_failures(state, msg_req.directives, w, msg_req.stream)) co_return;
   ChatPlan plan = plan_chat(msg_req);
   std::string id = "msg_mock_" + std::to_string(state.next_id());
-  if (!msg_req.stream) co_return co_await w.send(200, kJson, messages_json(msg_req, plan, id));
+  if (!msg_req.stream) co_return co_await send_reply(w, msg_req.directives, messages_json(msg_req, plan, id));
   co_await write_stream(msg_req, messages_stream_events(msg_req, plan, id), w);
 }
 
@@ -188,7 +214,7 @@ awaitable<void> responses(MockState& state, Request& req, ResponseWriter& w) {
   if (co_await apply_failures(state, r.directives, w, r.stream)) co_return;
   ChatPlan plan = plan_chat(r);
   StreamIds ids{"resp_mock_" + std::to_string(state.next_id()), unix_now(), r.model, false};
-  if (!r.stream) co_return co_await w.send(200, kJson, responses_json(r, plan, ids));
+  if (!r.stream) co_return co_await send_reply(w, r.directives, responses_json(r, plan, ids));
   co_await write_stream(r, responses_stream_events(r, plan, ids), w);
 }
 

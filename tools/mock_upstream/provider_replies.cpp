@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include "chat_reply.hpp"
 #include "core/json_writer.hpp"
 
 namespace kt::mock {
@@ -26,20 +27,28 @@ std::string text_of(simdjson::ondemand::value v) {
   return out;
 }
 
-// Texts of each group of kWordsPerEvent pieces: what one delta event carries.
-std::vector<std::string> delta_texts(const ChatPlan& plan) {
-  std::vector<std::string> out;
-  for (size_t i = 0; i < plan.pieces.size(); i += kWordsPerEvent) {
-    std::string text;
-    for (size_t j = i; j < std::min(plan.pieces.size(), i + kWordsPerEvent); ++j) text += plan.pieces[j];
-    out.push_back(std::move(text));
-  }
-  return out;
-}
-
 std::string event(std::string_view name, const JsonWriter& w) {
   return "event: " + std::string(name) + "\ndata: " + w.str() + "\n\n";
 }
+
+// Texts of each group of kWordsPerEvent pieces: what one delta event carries.
+std::vector<std::string> delta_texts(const ChatPlan& plan) { return group_pieces(plan.pieces, kWordsPerEvent); }
+
+// One content block of a Messages stream: start, a delta per piece group, stop.
+void stream_block(std::vector<std::string>& events, int index, const std::string& start_block_json,
+                  std::string_view delta_type, std::string_view delta_field, const std::vector<std::string>& pieces) {
+  events.push_back("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":" +
+                   std::to_string(index) + ",\"content_block\":" + start_block_json + "}\n\n");
+  for (const auto& piece : group_pieces(pieces, kWordsPerEvent)) {
+    JsonWriter w;
+    w.begin_object().field("type", "content_block_delta").field("index", index);
+    w.key("delta").begin_object().field("type", delta_type).field(delta_field, piece).end_object().end_object();
+    events.push_back(event("content_block_delta", w));
+  }
+  events.push_back("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":" +
+                   std::to_string(index) + "}\n\n");
+}
+
 
 void anthropic_usage(JsonWriter& w, const ChatPlan& plan, const Directives& d, int64_t output_tokens) {
   w.key("usage").begin_object().field("input_tokens", plan.prompt_tokens);
@@ -133,21 +142,24 @@ std::vector<std::string> messages_stream_events(const ChatRequest& req, const Ch
     w.end_object().end_object();
     events.push_back(event("message_start", w));
   }
-  events.push_back("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,"
-                   "\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n");
-  events.push_back("event: ping\ndata: {\"type\": \"ping\"}\n\n");
-  for (const auto& text : delta_texts(plan)) {
-    JsonWriter w;
-    w.begin_object().field("type", "content_block_delta").field("index", 0);
-    w.key("delta").begin_object().field("type", "text_delta").field("text", text).end_object().end_object();
-    events.push_back(event("content_block_delta", w));
-  }
-  events.push_back("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n");
+  int index = 0;
+  size_t first_block = events.size();
+  if (req.directives.reasoning_words > 0)
+    stream_block(events, index++, R"({"type":"thinking","thinking":""})", "thinking_delta", "thinking",
+                 reasoning_pieces(req.directives));
+  if (req.directives.tool_calls)
+    stream_block(events, index, R"({"type":"tool_use","id":"toolu_mock_1","name":"get_report","input":{}})",
+                 "input_json_delta", "partial_json", tool_argument_pieces(plan));
+  else
+    stream_block(events, index, R"({"type":"text","text":""})", "text_delta", "text", plan.pieces);
+  // Anthropic sends a ping right after the first block starts.
+  events.insert(events.begin() + std::ptrdiff_t(first_block) + 1, "event: ping\ndata: {\"type\": \"ping\"}\n\n");
   {
     JsonWriter w;
     w.begin_object().field("type", "message_delta").key("delta").begin_object().field("stop_reason", stop_reason(plan));
     w.key("stop_sequence").null().end_object();
-    w.key("usage").begin_object().field("output_tokens", plan.completion_tokens).end_object().end_object();
+    if (!req.directives.no_usage) w.key("usage").begin_object().field("output_tokens", plan.completion_tokens).end_object();
+    w.end_object();
     events.push_back(event("message_delta", w));
   }
   events.push_back("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n");

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "api/wire/json_fields.hpp"
+#include "api/wire/sj_read.hpp"
 
 namespace kt::wire {
 namespace sj = simdjson::ondemand;
@@ -10,7 +11,7 @@ using ledger::LedgerOp;
 using ledger::OpResult;
 using ledger::ReserveStatus;
 
-namespace {
+namespace detail {
 
 // Money from a JSON number or decimal string, exactly.
 Money money_of(sj::value v) {
@@ -70,6 +71,12 @@ ledger::Balance balance_of(sj::object o) {
   return b;
 }
 
+}  // namespace detail
+
+using namespace detail;
+
+namespace {
+
 ledger::LeaseState lease_of(sj::object o) {
   ledger::LeaseState l;
   for (auto f : o) {
@@ -97,7 +104,7 @@ const char* reserve_status_name(ReserveStatus s) {
   return "no_wallet";
 }
 
-void write_balance(JsonWriter& w, const ledger::Balance& b) {
+void write_balance(JsonWriter& w, const ledger::Balance& b, const std::vector<ledger::GatewayLogState>* logs) {
   int64_t pct = percent_nanos(b.spent, b.budget);
   const char* status = b.remaining() <= Money::zero() ? "Depleted" : (pct >= 80LL * Money::kNanosPerUnit ? "Low" : "Healthy");
   w.begin_object();
@@ -115,6 +122,20 @@ void write_balance(JsonWriter& w, const ledger::Balance& b) {
   if (endless) w.null(); else w.value(format_rfc3339(b.period.start * 1000000));
   w.key("period_ends_at");
   if (endless) w.null(); else w.value(format_rfc3339(b.period.end * 1000000));
+  if (logs) {
+    Money amount;
+    int64_t records = 0;
+    for (const auto& l : *logs)
+      for (const auto& p : l.pending)
+        if (p.team_id == b.team_id) amount += p.amount, records += p.records;
+    w.key("unapplied").begin_object().field("amount", amount).field("records", records).key("logs").begin_array();
+    for (const auto& l : *logs)
+      for (const auto& p : l.pending)
+        if (p.team_id == b.team_id)
+          w.begin_object().field("log_id", l.log_id).field("amount", p.amount).field("records", p.records)
+              .field("reported_at", format_rfc3339(l.last_seen * 1000000)).end_object();
+    w.end_array().end_object();
+  }
   w.end_object();
 }
 
@@ -150,6 +171,7 @@ std::string encode_ops(const std::vector<LedgerOp>& ops) {
       case LedgerOp::Kind::reserve:
         w.field("op", "reserve").field("key", op.reserve.key).field("team_id", op.reserve.team_id);
         w.field("amount", op.reserve.amount).field("block_at_percent", op.reserve.block_at_percent);
+        if (!op.reserve.log_id.empty()) w.field("log_id", op.reserve.log_id);
         break;
       case LedgerOp::Kind::settle: {
         const auto& s = op.settle;
@@ -167,6 +189,7 @@ std::string encode_ops(const std::vector<LedgerOp>& ops) {
         w.field("op", "lease_acquire").field("lease_id", a.lease_id).field("team_id", a.team_id);
         w.field("holder", a.holder).field("want", a.want).field("min", a.min);
         w.field("ttl_seconds", a.ttl_seconds).field("block_at_percent", a.block_at_percent);
+        if (!a.log_id.empty()) w.field("log_id", a.log_id);
         break;
       }
       case LedgerOp::Kind::lease_renew:
@@ -204,6 +227,7 @@ std::optional<LedgerOp> decode_op(sj::object item, std::string kind, ApiError& e
       op.settle.lease_id = op.lease_acquire.lease_id = op.lease_renew.lease_id = op.lease_return.lease_id = str_of(v);
     else if (k == "estimate") op.settle.estimate = money_of(v);
     else if (k == "holder") op.lease_acquire.holder = str_of(v);
+    else if (k == "log_id") op.reserve.log_id = op.lease_acquire.log_id = str_of(v);
     else if (k == "want") op.lease_acquire.want = money_of(v);
     else if (k == "min") op.lease_acquire.min = money_of(v);
     else if (k == "ttl_seconds") op.lease_acquire.ttl_seconds = op.lease_renew.ttl_seconds = v.get_int64().value();

@@ -7,13 +7,16 @@
 
 #include "core/error.hpp"
 #include "core/json_writer.hpp"
-#include "ledger/store.hpp"
+#include "ledger/store_types.hpp"
 
 namespace kt::wire {
 
 // Balance → {team_id, currency, budget, spent, reserved, remaining, usage_percent, status,
 //            period, period_start, period_end}
-void write_balance(JsonWriter& w, const ledger::Balance& b);
+// With `logs` (the open gateway logs), also "unapplied": what gateways have answered for the team
+// but the ledger has not applied yet, as they last reported it:
+//   {"amount","records","logs":[{"log_id","amount","records","reported_at"}]}
+void write_balance(JsonWriter& w, const ledger::Balance& b, const std::vector<ledger::GatewayLogState>* logs = nullptr);
 // PricingRow → {model, provider, *_cost_per_1k_tokens, max_output_tokens, currency, version,
 //               updated_at, effective_from, effective_from_unix[, scheduled]}
 void write_pricing(JsonWriter& w, const ledger::PricingRow& p, std::optional<bool> scheduled = std::nullopt);

@@ -48,8 +48,9 @@ std::optional<ledger::PricingInput> decode_pricing_input(std::string_view body, 
     return std::nullopt;
   if (f->has("max_output_tokens")) {
     auto mt = f->integer("max_output_tokens", false, error);
-    if (!mt || *mt <= 0) {
-      error = bad_request("invalid_field", "field 'max_output_tokens' must be a positive integer");
+    // Below 2^31: the gateway multiplies it by n and a price when it reserves.
+    if (!mt || *mt <= 0 || *mt > INT32_MAX) {
+      error = bad_request("invalid_field", "field 'max_output_tokens' must be a positive integer below 2^31");
       return std::nullopt;
     }
     in.max_output_tokens = *mt;

@@ -9,7 +9,7 @@
 namespace kt::wire {
 
 // Unknown fields are refused (a typo such as "input_cost_per_1k_token" never prices at 0); money
-// is parsed exactly and never negative; max_output_tokens is positive; currency is USD;
+// is parsed exactly and never negative; max_output_tokens is positive and below 2^31; currency is USD;
 // effective_from is unix seconds or RFC 3339. On a refusal sets `error` (a 400) and returns nullopt.
 std::optional<ledger::PricingInput> decode_pricing_input(std::string_view body, ApiError& error);
 

@@ -1,6 +1,7 @@
 #include "policies/content_filter/content_filter.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -79,9 +80,15 @@ std::optional<std::string> ContentFilter::redact(std::string_view text) const {
   std::size_t copied = 0;
   for (std::size_t i = 0; i < hits.size();) {
     std::size_t begin = hits[i].begin, end = hits[i].end;
-    for (++i; i < hits.size() && hits[i].begin < end; ++i) end = std::max(end, hits[i].end);  // merge overlaps
+    uint32_t categories = compiled_.category_mask[hits[i].phrase];
+    for (++i; i < hits.size() && hits[i].begin < end; ++i) {  // merge overlaps
+      end = std::max(end, hits[i].end);
+      categories |= compiled_.category_mask[hits[i].phrase];
+    }
     out.append(text.substr(copied, begin - copied));
-    out += kRedactedMarker;
+    out += kRedactedPrefix;
+    out += options_.categories[std::countr_zero(categories)];  // the first in configured order
+    out += ']';
     copied = end;
   }
   out.append(text.substr(copied));

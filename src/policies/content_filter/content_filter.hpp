@@ -35,7 +35,9 @@ class ContentFilter final : public RequestPolicy {
   PolicyVerdict evaluate(const PolicyInput& input) const override;
   std::optional<std::string> redact(std::string_view text) const override;
 
-  static constexpr std::string_view kRedactedMarker = "[REDACTED]";
+  // A redacted span becomes "[REDACTED:<category>]" (the category of the matched phrase that
+  // comes first in the policy's list): the upstream sees that something was removed, and what kind.
+  static constexpr std::string_view kRedactedPrefix = "[REDACTED:";
 
  private:
   struct Compiled {

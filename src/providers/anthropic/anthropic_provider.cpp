@@ -1,5 +1,6 @@
 #include "providers/anthropic/anthropic_provider.hpp"
 
+#include "core/json_duplicate_keys.hpp"
 #include "providers/anthropic/anthropic_streams.hpp"
 
 namespace kt::providers {
@@ -23,6 +24,7 @@ ResponseReading AnthropicProvider::read_response(const RouteInfo& info, std::str
     return anthropic::messages_to_chat_response(body, info);
   } catch (const simdjson::simdjson_error&) {
     ResponseReading r;  // not a Messages answer: passed on as it is, unpriced by usage (estimated)
+    r.json = check_json_keys(body).status != JsonKeyCheck::Status::malformed;  // broken or cut off: no answer
     r.body = std::move(body);
     return r;
   }

@@ -14,6 +14,16 @@ std::string text_delta(dom::element doc) {
   return {};
 }
 
+// Output the upstream bills beyond text: a tool_use block's name (content_block_start), its input
+// and thinking (content_block_delta). Counted, not shown to a chat client.
+void count_block_event(std::string_view type, dom::element doc, std::string& counted) {
+  if (type == "content_block_start") {
+    if (auto block = obj_field(doc, "content_block")) collect_block_output(*block, counted);
+  } else if (type == "content_block_delta") {
+    if (auto d = obj_field(doc, "delta")) collect_block_output(*d, counted);
+  }
+}
+
 }  // namespace
 
 void MessagesStream::on_event(const http::SseEvent& ev, std::string& out) {
@@ -25,8 +35,8 @@ void MessagesStream::on_event(const http::SseEvent& ev, std::string& out) {
     if (type == "message_start") {
       if (auto m = obj_field(doc, "message"))
         if (auto u = obj_field(*m, "usage")) counts_.update(*u);
-    } else if (type == "content_block_delta") {
-      text_ += text_delta(doc);
+    } else if (type == "content_block_start" || type == "content_block_delta") {
+      count_block_event(type, doc, text_);
     } else if (type == "message_delta") {
       if (auto u = obj_field(doc, "usage")) {
         counts_.update(*u);
@@ -63,9 +73,11 @@ void ChatFromMessagesStream::on_event(const http::SseEvent& ev, std::string& out
       if (auto u = obj_field(*m, "usage")) counts_.update(*u);
     }
     chunk(out, R"({"role":"assistant","content":""})", "");
+  } else if (type == "content_block_start") {
+    count_block_event(type, doc, text_);
   } else if (type == "content_block_delta") {
     std::string text = text_delta(doc);
-    if (text.empty()) return;
+    if (text.empty()) return count_block_event(type, doc, text_);  // thinking, tool input
     text_ += text;
     JsonWriter d;
     d.begin_object().field("content", text).end_object();

@@ -114,13 +114,28 @@ std::string chat_to_messages_request(std::string_view chat_body, const RouteInfo
   return w.take();
 }
 
+void collect_block_output(dom::element block, std::string& out) {
+  // text / text_delta, thinking / thinking_delta, input_json_delta (a tool call's input, in pieces)
+  for (std::string_view key : {"text", "thinking", "partial_json"})
+    if (auto t = str_field(block, key)) out += *t;
+  if (str_field(block, "type").value_or("") == "tool_use") {
+    out += str_field(block, "name").value_or("");
+    // A stream's content_block_start carries "input":{}; the input then comes as input_json_delta.
+    if (auto input = any_field(block, "input"))
+      if (std::string json = minified(*input); json != "{}") out += json;
+  }
+}
+
 ResponseReading messages_to_chat_response(std::string_view messages_body, const RouteInfo& info) {
   ResponseReading r;
   thread_local dom::parser parser;
   dom::element doc = parse_dom(parser, messages_body);
+  std::string text;  // what the chat client receives: the text blocks
   if (auto content = arr_field(doc, "content"))
-    for (dom::element block : *content)
-      if (str_field(block, "type").value_or("") == "text") r.text += str_field(block, "text").value_or("");
+    for (dom::element block : *content) {
+      if (str_field(block, "type").value_or("") == "text") text += str_field(block, "text").value_or("");
+      collect_block_output(block, r.text);
+    }
   Counts counts;
   if (auto u = obj_field(doc, "usage")) {
     counts.update(*u);
@@ -130,7 +145,7 @@ ResponseReading messages_to_chat_response(std::string_view messages_body, const 
   w.begin_object().field("id", str_field(doc, "id").value_or("")).field("object", "chat.completion");
   w.field("created", info.created).field("model", str_field(doc, "model").value_or(info.model));
   w.key("choices").begin_array().begin_object().field("index", 0);
-  w.key("message").begin_object().field("role", "assistant").field("content", r.text).key("refusal").null().end_object();
+  w.key("message").begin_object().field("role", "assistant").field("content", text).key("refusal").null().end_object();
   w.key("logprobs").null().field("finish_reason", finish_reason_of(str_field(doc, "stop_reason").value_or("end_turn")));
   w.end_object().end_array();
   if (r.usage) {
@@ -145,17 +160,24 @@ ResponseReading messages_to_chat_response(std::string_view messages_body, const 
 ResponseReading read_messages_response(std::string body) {
   ResponseReading r;
   thread_local dom::parser parser;
+  dom::element doc;
   try {
-    dom::element doc = parse_dom(parser, body);
+    doc = parse_dom(parser, body);
+  } catch (const simdjson::simdjson_error&) {
+    r.json = false;  // broken or cut off: no answer
+    r.body = std::move(body);
+    return r;
+  }
+  try {
     if (auto content = arr_field(doc, "content"))
-      for (dom::element block : *content)
-        if (auto t = str_field(block, "text")) r.text += *t;
+      for (dom::element block : *content) collect_block_output(block, r.text);
     if (auto u = obj_field(doc, "usage")) {
       Counts counts;
       counts.update(*u);
       r.usage = counts.to_usage();
     }
   } catch (const simdjson::simdjson_error&) {
+    // JSON of another shape: passed on as it is, with no usage (the gateway estimates).
   }
   r.body = std::move(body);
   return r;

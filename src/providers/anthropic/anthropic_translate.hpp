@@ -31,6 +31,10 @@ ResponseReading messages_to_chat_response(std::string_view messages_body, const 
 // A native Messages answer read in place (body unchanged).
 ResponseReading read_messages_response(std::string body);
 
+// The billable output of a content block (whole answers, content_block_start) or of a
+// content_block_delta's delta, appended to `out`: text, thinking, a tool_use's name and input.
+void collect_block_output(dom::element block_or_delta, std::string& out);
+
 // end_turn/stop_sequence -> stop, max_tokens -> length, tool_use -> tool_calls.
 std::string_view finish_reason_of(std::string_view stop_reason);
 

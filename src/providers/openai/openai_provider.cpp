@@ -8,22 +8,26 @@
 namespace kt::providers {
 namespace {
 
-// The generated text of a whole answer: chat message content, completion text, or the
-// output_text parts of a Responses API answer.
+// The billable output of a whole answer: chat message content, tool calls and reasoning,
+// completion text, or a Responses API answer's text, function calls and reasoning.
 void collect_text(dom::element doc, Route route, std::string& out) {
   if (route == Route::responses) {
     if (auto output = arr_field(doc, "output"))
-      for (dom::element item : *output)
-        if (auto content = arr_field(item, "content"))
-          for (dom::element part : *content)
-            if (auto t = str_field(part, "text")) out += *t;
+      for (dom::element item : *output) {
+        // function_call items: name and arguments; message and reasoning items: their text parts.
+        for (std::string_view key : {"name", "arguments"})
+          if (auto t = str_field(item, key)) out += *t;
+        for (std::string_view list : {"content", "summary"})
+          if (auto parts = arr_field(item, list))
+            for (dom::element part : *parts)
+              if (auto t = str_field(part, "text")) out += *t;
+      }
     return;
   }
   if (auto choices = arr_field(doc, "choices"))
     for (dom::element c : *choices) {
       if (auto t = str_field(c, "text")) out += *t;
-      if (auto m = obj_field(c, "message"))
-        if (auto t = str_field(*m, "content")) out += *t;
+      if (auto m = obj_field(c, "message")) collect_chat_output(*m, out);
     }
 }
 
@@ -45,12 +49,19 @@ http::ClientRequest OpenAiProvider::build_request(const ResolvedTarget& t, const
 ResponseReading OpenAiProvider::read_response(const RouteInfo& info, std::string body) const {
   ResponseReading out;
   thread_local dom::parser parser;
+  dom::element doc;
   try {
-    dom::element doc = parse_dom(parser, body);
-    if (auto usage = obj_field(doc, "usage")) out.usage = parse_openai_usage_object(minified(*usage));
-    collect_text(doc, info.route, out.text);
+    doc = parse_dom(parser, body);
   } catch (const simdjson::simdjson_error&) {
-    // Not JSON: passed on as it is, with no usage (the gateway estimates).
+    out.json = false;  // broken or cut off: no answer (the gateway answers 502)
+  }
+  try {
+    if (out.json) {
+      if (auto usage = obj_field(doc, "usage")) out.usage = parse_openai_usage_object(minified(*usage));
+      collect_text(doc, info.route, out.text);
+    }
+  } catch (const simdjson::simdjson_error&) {
+    // JSON of another shape: passed on as it is, with no usage (the gateway estimates).
   }
   out.body = std::move(body);
   return out;

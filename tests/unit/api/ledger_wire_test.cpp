@@ -41,3 +41,22 @@ TEST(LedgerWire, ResultsKeepEachBalancesPeriod) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(LedgerWire, OpsCarryTheGatewayLogThatWillSettleThem) {
+  kt::ledger::LedgerOp reserve{};
+  reserve.kind = kt::ledger::LedgerOp::Kind::reserve;
+  reserve.reserve = kt::ledger::ReserveOp{"req_1:1", "team", *kt::Money::parse("0.5"), 0, "gw_a-w0"};
+  kt::ledger::LedgerOp acquire{};
+  acquire.kind = kt::ledger::LedgerOp::Kind::lease_acquire;
+  acquire.lease_acquire =
+      kt::ledger::LeaseAcquireOp{"lease_1", "team", "gw_a", *kt::Money::parse("2"), *kt::Money::parse("1"), 60, 0, "gw_a-w1"};
+  kt::ApiError err;
+  auto ops = kt::wire::decode_ops(kt::wire::encode_ops({reserve, acquire}), err);
+  ASSERT_TRUE(ops) << err.message;
+  EXPECT_EQ((*ops)[0].reserve.log_id, "gw_a-w0");
+  EXPECT_EQ((*ops)[1].lease_acquire.log_id, "gw_a-w1");
+}
+
+}  // namespace

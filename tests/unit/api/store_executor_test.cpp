@@ -15,7 +15,7 @@
 #include <random>
 
 #include "api/store_executor.hpp"
-#include "ledger/postgres/pg_connection.hpp"
+#include "ledger/postgres/pg_db.hpp"
 
 namespace kt::api {
 namespace {
@@ -109,13 +109,13 @@ class PostgresExecutor : public ::testing::Test {
   void lock_team_a() {
     locker_.emplace(scoped_);
     locker_->exec_script("BEGIN");
-    locker_->query("SELECT budget FROM wallets WHERE team_id = $1 FOR UPDATE", "team_a");
+    locker_->query("SELECT budget FROM wallets WHERE team_id = $1 FOR UPDATE", {"team_a"});
   }
   void unlock() { locker_->exec_script("COMMIT"); }
 
   std::string base_, schema_, scoped_;
   asio::io_context ioc_;
-  std::optional<ledger::postgres::Connection> locker_;
+  std::optional<ledger::postgres::PgDb> locker_;
 };
 
 TEST_F(PostgresExecutor, ACallWaitingOnARowLockDoesNotHoldUpTheOthers) {

@@ -41,7 +41,7 @@ TEST(TutorialConfig, LoadsEveryField) {
 
   EXPECT_TRUE(c.cost_tracking.enabled);
   EXPECT_TRUE(c.cost_tracking.wallet_enforcement);
-  EXPECT_EQ(c.cost_tracking.unknown_model, "allow");
+  EXPECT_EQ(c.cost_tracking.unknown_model, "reject");
   EXPECT_FALSE(c.cost_tracking.alert_webhook_url.has_value());
   ASSERT_EQ(c.cost_tracking.budget_alerts.size(), 4u);
   const int percents[] = {50, 80, 95, 100};

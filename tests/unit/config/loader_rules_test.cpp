@@ -357,5 +357,31 @@ TEST(FormatDiagnostic, WithoutSuggestionOrPosition) {
   EXPECT_EQ(format_diagnostic(d, "p.yaml"), "error[E005]: missing required key 'url' in api\n  --> p.yaml");
 }
 
+// `metrics: {token_env: NAME}`: the gateway's /metrics behind a token; open without it.
+TEST(LoaderRules, MetricsAreOpenByDefault) {
+  LoadResult r = load(kMinimal);
+  ASSERT_TRUE(r.ok()) << dump(r);
+  EXPECT_FALSE(r.config->metrics.token_env.has_value());
+}
+
+TEST(LoaderRules, MetricsTokenEnvNamesTheVariable) {
+  LoadResult r = load(kMinimal + "metrics:\n  token_env: KT_METRICS_TOKEN\n");
+  ASSERT_TRUE(r.ok()) << dump(r);
+  EXPECT_EQ(r.config->metrics.token_env.value_or(""), "KT_METRICS_TOKEN");
+}
+
+TEST(LoaderRules, MetricsTypoIsAnErrorWithASuggestion) {
+  LoadResult r = load(kMinimal + "metrics:\n  token_evn: KT_METRICS_TOKEN\n");
+  EXPECT_FALSE(r.ok());
+  const Diagnostic* d = find_diag(r, "E002", "metrics.token_evn");
+  ASSERT_NE(d, nullptr) << dump(r);
+  EXPECT_NE(d->suggestion.find("token_env"), std::string::npos) << dump(r);
+}
+
+TEST(LoaderRules, MetricsEmptyNameOrWrongShapeIsAnError) {
+  EXPECT_FALSE(load(kMinimal + "metrics:\n  token_env: \"\"\n").ok());
+  EXPECT_FALSE(load(kMinimal + "metrics: open\n").ok());
+}
+
 }  // namespace
 }  // namespace kt::config

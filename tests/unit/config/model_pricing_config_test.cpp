@@ -1,5 +1,6 @@
 // The optional model_pricing list: exact money from the YAML text, E-codes for malformed
-// prices, W007 for a price that looks entered per 1M tokens or per token.
+// prices, W007 for a price that looks entered per 1M tokens or per token; api.seed_prices (off by
+// default: global prices are an admin token's job) and W008 for a list that would not be seeded.
 #include <gtest/gtest.h>
 
 #include "config/gateway_config.hpp"
@@ -8,11 +9,16 @@
 namespace kt::config {
 namespace {
 
-LoadResult load(const std::string& pricing) {
+const std::string kSeeding = "api:\n  url: http://localhost:8080\n  seed_prices: true\n";
+
+// The api section comes last (line numbers of the prices stay put); by default it asks for
+// seeding, so the only warnings are the prices' own.
+LoadResult load(const std::string& pricing, const std::string& api = kSeeding) {
   return load_gateway_config_text("version: '1'\nproviders:\n  targets:\n    - id: o\n      provider: openai\n"
-                                  "      secret_key_ref: {env: OPENAI_API_KEY}\nmodel_pricing:\n" + pricing,
+                                  "      secret_key_ref: {env: OPENAI_API_KEY}\nmodel_pricing:\n" + pricing + api,
                                   "p.yaml");
 }
+const std::string kGpt4o = "  - model: gpt-4o\n    provider: openai\n    input_per_1k: 0.0025\n    output_per_1k: 0.01\n";
 
 std::vector<Diagnostic> with_code(const LoadResult& r, const std::string& code) {
   std::vector<Diagnostic> out;
@@ -85,6 +91,32 @@ TEST(ModelPricingConfig, MissingFieldsDuplicatesAndUnknownKeys) {
   EXPECT_EQ(with_code(r, "E002").size(), 1u);  // output_per_1m unknown
   // duplicate model, unknown provider, max_output_tokens 0
   EXPECT_EQ(with_code(r, "E004").size(), 3u) << render_lint_text(r, "p.yaml");
+}
+
+TEST(ModelPricingConfig, SeedingIsOffByDefaultAndAnUnseededListIsW008AtItsLine) {
+  for (std::string api : {"api:\n  url: http://localhost:8080\n", "api:\n  url: http://localhost:8080\n  seed_prices: false\n"}) {
+    auto r = load(kGpt4o, api);
+    ASSERT_TRUE(r.ok()) << "a warning, not an error: " << render_lint_text(r, "p.yaml");
+    EXPECT_FALSE(r.config->api->seed_prices);
+    auto w = with_code(r, "W008");
+    ASSERT_EQ(w.size(), 1u) << render_lint_text(r, "p.yaml");
+    EXPECT_TRUE(w[0].warning);
+    EXPECT_EQ(w[0].path, "model_pricing");
+    EXPECT_EQ(w[0].line, 7);
+    EXPECT_NE(w[0].message.find("api.seed_prices"), std::string::npos);
+  }
+  auto seeded = load(kGpt4o);
+  ASSERT_TRUE(seeded.ok());
+  EXPECT_TRUE(seeded.config->api->seed_prices);
+  EXPECT_TRUE(seeded.diagnostics.empty()) << render_lint_text(seeded, "p.yaml");
+}
+
+TEST(ModelPricingConfig, SeedPricesMustBeABooleanAndATypoGetsADidYouMean) {
+  EXPECT_FALSE(load(kGpt4o, "api:\n  url: http://localhost:8080\n  seed_prices: sometimes\n").ok());
+  auto r = load(kGpt4o, "api:\n  url: http://localhost:8080\n  seed_price: true\n");
+  EXPECT_FALSE(r.ok());
+  std::string text = render_lint_text(r, "p.yaml");
+  EXPECT_NE(text.find("seed_prices"), std::string::npos) << text;
 }
 
 }  // namespace

@@ -109,6 +109,50 @@ TEST(MoneyArithmetic, AddSubCompare) {
   EXPECT_TRUE(Money::zero().is_zero());
 }
 
+TEST(MoneyArithmetic, SumsAndDifferencesAtTheBoundsAreExact) {
+  const Money max = Money::from_nanos(INT64_MAX), min = Money::from_nanos(INT64_MIN);
+  EXPECT_EQ((max - Money::from_nanos(1) + Money::from_nanos(1)).nanos(), INT64_MAX);
+  EXPECT_EQ((min + Money::from_nanos(1) - Money::from_nanos(1)).nanos(), INT64_MIN);
+  EXPECT_EQ((max + min).nanos(), -1);
+  EXPECT_EQ((Money::zero() - max).nanos(), -INT64_MAX);
+}
+
+TEST(MoneyArithmetic, OverflowThrowsInsteadOfWrapping) {
+  const Money max = Money::from_nanos(INT64_MAX), min = Money::from_nanos(INT64_MIN), one = Money::from_nanos(1);
+  EXPECT_THROW(max + one, MoneyOverflow);
+  EXPECT_THROW(min - one, MoneyOverflow);
+  EXPECT_THROW(Money::zero() - min, MoneyOverflow);
+  Money m = max;
+  EXPECT_THROW(m += one, MoneyOverflow);
+  EXPECT_EQ(m, max);  // unchanged by the failed sum
+  EXPECT_THROW(m -= Money::from_nanos(-1), MoneyOverflow);
+  EXPECT_FALSE(max.checked_add(one));
+  EXPECT_FALSE(min.checked_sub(one));
+  EXPECT_EQ(max.checked_add(Money::zero()), max);
+}
+
+TEST(MoneyArithmetic, ProductIsCheckedBothWays) {
+  const Money dollar = *Money::parse("1");
+  EXPECT_EQ((dollar * 128).to_decimal(), "128");
+  EXPECT_EQ((Money::from_nanos(INT64_MAX) * 1).nanos(), INT64_MAX);
+  EXPECT_EQ((Money::from_nanos(-3) * -3).nanos(), 9);
+  // 9,223,372,037 dollars is past the range; 9,223,372,036 is not.
+  EXPECT_EQ((dollar * 9'223'372'036).nanos(), 9'223'372'036'000'000'000);
+  EXPECT_THROW(dollar * 9'223'372'037, MoneyOverflow);
+  EXPECT_THROW(Money::from_nanos(INT64_MIN) * -1, MoneyOverflow);
+  EXPECT_FALSE(Money::from_nanos(2).checked_mul(INT64_MAX / 2 + 1));
+}
+
+TEST(CheckedTokenArithmetic, ProductsAndSumsReportOverflow) {
+  EXPECT_EQ(checked_mul(4096, 128), 524'288);
+  EXPECT_EQ(checked_mul(INT64_MAX, 1), INT64_MAX);
+  EXPECT_FALSE(checked_mul(int64_t{1} << 32, int64_t{1} << 31));
+  EXPECT_FALSE(checked_mul(INT64_MAX / 128 + 1, 128));
+  EXPECT_EQ(checked_mul(INT64_MAX / 128, 128), INT64_MAX / 128 * 128);
+  EXPECT_EQ(checked_add(INT64_MAX - 1, 1), INT64_MAX);
+  EXPECT_FALSE(checked_add(INT64_MAX, 1));
+}
+
 TEST(PricePer1k, TutorialRequestCostsExactly) {
   PricePer1k input(*Money::parse("0.00015")), output(*Money::parse("0.0006"));
   // 14 prompt tokens: 14 * 150000 / 1000 = 2100 nanos; 25 completion: 25 * 600000 / 1000 = 15000.
@@ -141,6 +185,15 @@ TEST(PricePer1k, TermsRoundOnceAtTheEnd) {
 TEST(PricePer1k, HugeCountsSaturateInsteadOfWrapping) {
   PricePer1k expensive(Money::from_nanos(INT64_MAX));
   EXPECT_EQ(expensive.cost_of(INT64_MAX).nanos(), INT64_MAX);
+  // Four products of 2^126 each would overflow a 128-bit total: the running sum saturates.
+  EXPECT_EQ(cost_of_terms({{INT64_MAX, expensive}, {INT64_MAX, expensive}, {INT64_MAX, expensive},
+                           {INT64_MAX, expensive}})
+                .nanos(),
+            INT64_MAX);
+  EXPECT_EQ(cost_of_terms({{INT64_MIN, expensive}, {INT64_MIN, expensive}, {INT64_MIN, expensive}}).nanos(), -INT64_MAX);
+  // A large term cancelled by a negative one is still exact when the total fits.
+  PricePer1k dollar(*Money::parse("1"));
+  EXPECT_EQ(cost_of_terms({{1'000'000, dollar}, {-999'000, dollar}}).to_decimal(), "1");
 }
 
 TEST(Percent, OfBudget) {

@@ -42,20 +42,20 @@ TEST(RequestParse, ChatRefusesABodyThatIsNotJsonPastTheFieldsItReads) {
 // and served by a dear one, or reserved for 1 output token and answered with 100,000.
 TEST(RequestParse, EveryRouteRefusesAKeyGivenTwice) {
   EXPECT_EQ(parse(Route::chat, R"({"model":"gpt-4o-mini","model":"o1-pro","messages":[{"role":"user","content":"hi"}]})"),
-            "duplicate_field");
-  EXPECT_EQ(parse(Route::chat, std::string(kChat) + R"(,"max_tokens":1,"max_tokens":100000})"), "duplicate_field");
-  EXPECT_EQ(parse(Route::chat, R"({"model":"m","messages":[{"role":"user","content":"a","content":"b"}]})"), "duplicate_field");
-  EXPECT_EQ(parse(Route::completions, R"({"model":"m","prompt":"p","max_tokens":1,"max_tokens":9})"), "duplicate_field");
-  EXPECT_EQ(parse(Route::embeddings, R"({"model":"m","input":"a","model":"n"})"), "duplicate_field");
-  EXPECT_EQ(parse(Route::responses, R"({"model":"m","input":[{"role":"user","content":"a","content":"b"}]})"), "duplicate_field");
+            "duplicate_key");
+  EXPECT_EQ(parse(Route::chat, std::string(kChat) + R"(,"max_tokens":1,"max_tokens":100000})"), "duplicate_key");
+  EXPECT_EQ(parse(Route::chat, R"({"model":"m","messages":[{"role":"user","content":"a","content":"b"}]})"), "duplicate_key");
+  EXPECT_EQ(parse(Route::completions, R"({"model":"m","prompt":"p","max_tokens":1,"max_tokens":9})"), "duplicate_key");
+  EXPECT_EQ(parse(Route::embeddings, R"({"model":"m","input":"a","model":"n"})"), "duplicate_key");
+  EXPECT_EQ(parse(Route::responses, R"({"model":"m","input":[{"role":"user","content":"a","content":"b"}]})"), "duplicate_key");
   EXPECT_EQ(parse(Route::messages, R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":"x"}],"system":"a","system":"b"})"),
-            "duplicate_field");
+            "duplicate_key");
   // The same key in different objects is fine, and so is a large object of distinct keys.
   EXPECT_EQ(parse(Route::chat, R"({"model":"m","messages":[{"role":"user","content":"a"},{"role":"user","content":"b"}]})"), "");
   std::string many = R"({"model":"m","messages":[{"role":"user","content":"x"}],"metadata":{)";
   for (int i = 0; i < 100; ++i) many += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":1";
   EXPECT_EQ(parse(Route::chat, many + "}}"), "");
-  EXPECT_EQ(parse(Route::chat, many + ",\"k42\":2}}"), "duplicate_field");
+  EXPECT_EQ(parse(Route::chat, many + ",\"k42\":2}}"), "duplicate_key");
 }
 
 TEST(RequestParse, ChatCapsAndChoicesMustBeIntegers) {

@@ -15,33 +15,15 @@
 #include <thread>
 
 #include "http/client.hpp"
-#include "http/server.hpp"
+#include "loopback_server.hpp"
 
 namespace net = boost::asio;
 using namespace std::chrono_literals;
 using namespace kt::http;
+using kt::http::test_support::LoopbackServer;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-class LoopbackServer {
- public:
-  explicit LoopbackServer(Handler handler, ServerOptions options = {})
-      : server_(std::move(options), [handler](net::io_context&, size_t) { return handler; }) {
-    server_.listen();
-    thread_ = std::thread([this] { server_.run(); });
-  }
-  ~LoopbackServer() {
-    server_.stop();
-    thread_.join();
-  }
-  Url url() const { return *Url::parse("http://127.0.0.1:" + std::to_string(server_.port())); }
-  uint16_t port() const { return server_.port(); }
-
- private:
-  Server server_;
-  std::thread thread_;
-};
 
 // Runs a client coroutine to completion on a private io_context.
 template <class F>
@@ -101,7 +83,7 @@ TEST(Loopback, JsonRoundTripReusesTheConnection) {
 
 TEST(Loopback, BodyOverLimitGets413Envelope) {
   ServerOptions options;
-  options.body_limit = 1024;
+  options.limits.body_limit = 1024;
   std::atomic<int> handled{0};
   LoopbackServer server(
       [&](Request&, ResponseWriter& w) -> awaitable<void> {
@@ -325,6 +307,39 @@ TEST(Loopback, StaleIdleConnectionIsRetried) {
   EXPECT_EQ(bodies, "okok");
   EXPECT_EQ(calls.load(), 2);
   EXPECT_EQ(remotes.size(), 2u) << "the second request needed a fresh connection";
+}
+
+// What a broken upstream does (the mock's [mock:garbage], [mock:short_body], [mock:reset_after])
+// and how the client names it: the gateway's 502 code comes from that kind.
+TEST(Loopback, BrokenPeersAreToldApart) {
+  LoopbackServer server([&](Request& req, ResponseWriter&) -> awaitable<void> {
+    if (req.path() == "/garbage") throw AbortConnection("SSH-2.0-OpenSSH_9.2\r\n\r\n");
+    if (req.path() == "/short") throw AbortConnection("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{\"a\":");
+    throw AbortConnection("", true);
+  });
+  auto kinds = run_client([&](ClientPool& pool, net::io_context&) -> awaitable<std::vector<std::string>> {
+    std::vector<std::string> out;
+    for (const char* path : {"/garbage", "/short", "/reset"}) {
+      try {
+        co_await pool.request(server.url(), post(path, "{}"), 2s);
+        out.push_back("no error");
+      } catch (const ClientError& e) {
+        out.push_back(e.kind == ClientError::Kind::protocol ? "protocol"
+                      : e.kind == ClientError::Kind::closed ? "closed"
+                                                            : "other");
+      }
+    }
+    co_return out;
+  });
+  EXPECT_EQ(kinds, (std::vector<std::string>{"protocol", "closed", "closed"}));
+  // A reset is a reset (RST), not a FIN.
+  test_support::RawConnection raw(server.port());
+  raw.send("POST /reset HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}");
+  boost::system::error_code ec;
+  char byte;
+  net::ip::tcp::socket& s = raw.socket();
+  s.read_some(net::buffer(&byte, 1), ec);
+  EXPECT_EQ(ec, net::error::connection_reset) << ec.message();
 }
 
 TEST(Server, ListenOnTakenPortThrows) {

@@ -102,3 +102,34 @@ TEST(SseParser, LeadingBlankLinesAndBomAreSkipped) {
   EXPECT_EQ(events[0].data, "a");
   EXPECT_EQ(events[0].raw, "data: a\n\n");
 }
+
+TEST(SseParser, AnEventPastTheBoundEndsTheParse) {
+  SseParser p(64);
+  auto events = p.feed("data: small\n\ndata: " + std::string(40, 'x'));
+  ASSERT_EQ(events.size(), 1u);  // what completed before is still returned
+  EXPECT_EQ(events[0].data, "small");
+  EXPECT_FALSE(p.overflowed());
+  EXPECT_TRUE(p.feed(std::string(30, 'y')).empty());  // 6 + 40 + 30 bytes pending: past 64
+  EXPECT_TRUE(p.overflowed());
+  EXPECT_TRUE(p.pending().empty());  // the bytes are dropped
+  EXPECT_TRUE(p.feed("\n\ndata: later\n\n").empty());  // and nothing more is parsed
+}
+
+TEST(SseParser, AnEventUpToTheBoundPasses) {
+  SseParser p(64);
+  std::string data(56, 'z');  // "data: " + 56 + "\n" = 63 bytes pending before the blank line
+  EXPECT_TRUE(p.feed("data: " + data + "\n").empty());
+  auto events = p.feed("\n");
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].data, data);
+  EXPECT_FALSE(p.overflowed());
+}
+
+TEST(SseParser, DefaultBoundIsOneMebibyte) {
+  SseParser p;
+  std::string big(kt::http::kMaxPendingEventBytes - 16, 'a');
+  EXPECT_TRUE(p.feed("data: " + big).empty());
+  EXPECT_FALSE(p.overflowed());
+  EXPECT_TRUE(p.feed(std::string(64, 'a')).empty());
+  EXPECT_TRUE(p.overflowed());
+}

@@ -8,7 +8,7 @@
 #include <random>
 #include <stdexcept>
 
-#include "ledger/postgres/pg_connection.hpp"
+#include "ledger/postgres/pg_db.hpp"
 #include "ledger/sqlite/sqlite_db.hpp"
 
 namespace kt::ledger::testing {
@@ -78,8 +78,8 @@ std::vector<Backend> ledger_backends() {
          db.shared = true;
          db.cleanup = [dir] { std::filesystem::remove_all(dir); };
          db.tamper = [dir](const std::string& sql) {
-           sqlite::Connection c(dir + "/ledger.db", 10000);
-           c.exec(sql);
+           sqlite::SqliteDb c(dir + "/ledger.db");
+           c.exec_script(sql);
          };
          return db;
        },
@@ -106,7 +106,7 @@ Period month(const char* label) {
 LedgerOp reserve_op(const std::string& key, const std::string& team, Money amount, int block_at_percent) {
   LedgerOp op{};
   op.kind = LedgerOp::Kind::reserve;
-  op.reserve = ReserveOp{key, team, amount, block_at_percent};
+  op.reserve = ReserveOp{key, team, amount, block_at_percent, ""};
   return op;
 }
 

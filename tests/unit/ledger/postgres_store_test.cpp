@@ -6,7 +6,7 @@
 #include <random>
 #include <string>
 
-#include "ledger/postgres/pg_connection.hpp"
+#include "ledger/postgres/pg_db.hpp"
 #include "ledger_test_support.hpp"
 
 namespace kt::ledger::testing {

@@ -21,7 +21,7 @@ const int64_t kNow = at("2026-04", 12, 3600);
 LedgerOp acquire_op(const std::string& id, const std::string& team, Money want, Money min, int64_t ttl = 60) {
   LedgerOp op{};
   op.kind = LedgerOp::Kind::lease_acquire;
-  op.lease_acquire = LeaseAcquireOp{id, team, "gw_test-w0", want, min, ttl, 0};
+  op.lease_acquire = LeaseAcquireOp{id, team, "gw_test-w0", want, min, ttl, 0, ""};
   return op;
 }
 LedgerOp return_op(const std::string& id, const std::string& team) {
@@ -132,13 +132,13 @@ TEST_P(LeaseTest, UnrenewedLeaseExpiresAndItsSettleStillCharges) {
   // L2 is renewed, L1 is not.
   OpResult renewed = apply_one(store(), renew_op("L2", "eng", 30), kNow + 20);
   EXPECT_EQ(renewed.lease->expires_at, kNow + 50);
-  ExpiryReport early = store().expire(kNow + 29, 900);
+  ExpiryReport early = store().expire(kNow + 29, 900, 900);
   EXPECT_EQ(early.leases, 0);
-  ExpiryReport due = store().expire(kNow + 30, 900);
+  ExpiryReport due = store().expire(kNow + 30, 900, 900);
   EXPECT_EQ(due.leases, 1);
   EXPECT_EQ(due.returned, usd("8"));
   EXPECT_EQ(wallet("eng", kNow + 30).leased, usd("10"));  // L2 only
-  EXPECT_EQ(store().expire(kNow + 31, 900).leases, 0);     // once
+  EXPECT_EQ(store().expire(kNow + 31, 900, 900).leases, 0);     // once
   // A renewal of the expired lease tells the gateway to stop using it.
   EXPECT_EQ(apply_one(store(), renew_op("L1", "eng", 30), kNow + 31).lease->state, "expired");
   // A request that was in flight settles after the expiry: charged, nothing taken from `leased`.
@@ -152,8 +152,8 @@ TEST_P(LeaseTest, UnrenewedLeaseExpiresAndItsSettleStillCharges) {
 TEST_P(LeaseTest, StaleReservationsAreReturnedAndALateSettleStillCharges) {
   store().allocate("eng", usd("10"), "USD", "", kNow);
   apply_one(store(), reserve_op("req_a:1", "eng", usd("4")), kNow);
-  EXPECT_EQ(store().expire(kNow + 899, 900).reservations, 0);
-  ExpiryReport r = store().expire(kNow + 900, 900);
+  EXPECT_EQ(store().expire(kNow + 899, 900, 900).reservations, 0);
+  ExpiryReport r = store().expire(kNow + 900, 900, 900);
   EXPECT_EQ(r.reservations, 1);
   EXPECT_EQ(r.returned, usd("4"));
   EXPECT_EQ(wallet("eng", kNow + 900).reserved, Money::zero());
@@ -168,7 +168,7 @@ TEST_P(LeaseTest, VerifyFlagsALeaseNobodyExpiredAndALeasedFigureThatDoesNotAddUp
   EXPECT_EQ(store().verify({kNow + 30, 900}).violations(), 0);
   EXPECT_EQ(store().verify({kNow + 60, 900}).violations(), 1);  // no API swept it
   if (!db_.tamper) return;
-  store().expire(kNow + 60, 900);
+  store().expire(kNow + 60, 900, 900);
   db_.tamper("UPDATE wallets SET leased = leased + 1");
   EXPECT_EQ(store().verify({kNow + 60, 900}).violations(), 1);
 }
@@ -178,8 +178,8 @@ TEST_P(LeaseTest, LeaseForAnotherPeriodEndsAtItsBoundary) {
   int64_t last_second = month("2026-04").end - 1;
   OpResult r = apply_one(store(), acquire_op("L1", "eng", usd("10"), usd("1"), 3600), last_second - 10);
   EXPECT_EQ(r.lease->period_end, month("2026-04").end);
-  EXPECT_EQ(store().expire(last_second, 900).leases, 0);
-  EXPECT_EQ(store().expire(month("2026-04").end, 900).leases, 1);  // its period is over
+  EXPECT_EQ(store().expire(last_second, 900, 900).leases, 0);
+  EXPECT_EQ(store().expire(month("2026-04").end, 900, 900).leases, 1);  // its period is over
   EXPECT_EQ(store().spend("eng", month("2026-04"), month("2026-04").end)->balance.leased, Money::zero());
 }
 

@@ -139,8 +139,8 @@ TEST(ContentFilter, EmptyInput) {
 TEST(ContentFilter, Redact) {
   auto p = make_policy(make_config({"violence", "self_harm"}, "redact"));
   // "i will kill" and "kill you" overlap: one merged span.
-  EXPECT_EQ(p->redact("I will kill you, then kill myself."), "[REDACTED], then [REDACTED].");
-  EXPECT_EQ(p->redact("Massacre"), "[REDACTED]");
+  EXPECT_EQ(p->redact("I will kill you, then kill myself."), "[REDACTED:violence], then [REDACTED:self_harm].");
+  EXPECT_EQ(p->redact("Massacre"), "[REDACTED:violence]");
   EXPECT_EQ(p->redact("a perfectly fine sentence"), std::nullopt);
 }
 

@@ -1,0 +1,43 @@
+// Phases 7 and 8: the request's end. The cost is computed from the usage; the hold becomes that
+// cost (a lease, in-process) or goes back; and one record in the worker's ledger log carries the
+// settle (or release) with the decision event — in the kernel before the request is forgotten.
+#include "gateway/phases.hpp"
+
+namespace kt::gateway {
+
+awaitable<void> finish_request(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
+  const bool served = ctx.usage.has_value();
+  if (served) ctx.cost = ctx.price ? cost_of_usage(*ctx.usage, *ctx.price) : Money::zero();
+  if (served && !ctx.attempts.empty()) ctx.attempts.back().charged = true;  // the attempt that answered
+  RequestRecord rec(ctx);
+  if (ctx.lease_id) {
+    LeasePool::Hold hold{*ctx.lease_id, ctx.lease_held};
+    if (served) w.leases->consume(hold, ctx.group->wallet_team_id, *ctx.cost);
+    else w.leases->release(hold);
+  }
+  ctx.lease_id.reset();
+  DecisionEvent ev = build_decision_event(ctx);
+  w.metrics.request_finished(ctx, metrics::mono_us());
+  if (!w.log) co_return;  // no API: nothing to record to
+  wire::RecordEvent e{ev.id, "decision", ev.ts_micros, ev.json};
+  if (ctx.intent_logged) {
+    ctx.intent_logged = false;
+    if (served)
+      co_await w.log->settle(rec.request, *ctx.cost, rec.held, ctx.usage->prompt_tokens, ctx.usage->completion_tokens, e);
+    else
+      co_await w.log->release(rec.request, e);
+  } else {
+    co_await w.log->event(rec.request.team, rec.request.group, e);
+  }
+}
+
+awaitable<void> release_attempt(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
+  RequestRecord rec(ctx);
+  if (ctx.lease_id) w.leases->release({*ctx.lease_id, ctx.lease_held});
+  ctx.lease_id.reset();
+  if (!ctx.intent_logged || !w.log) co_return;
+  ctx.intent_logged = false;
+  co_await w.log->release(rec.request, {});
+}
+
+}  // namespace kt::gateway

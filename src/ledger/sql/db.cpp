@@ -1,0 +1,60 @@
+#include "ledger/sql/db.hpp"
+
+#include "ledger/postgres/pg_db.hpp"
+#include "ledger/sqlite/sqlite_db.hpp"
+
+namespace kt::ledger::sql {
+
+std::string values_clause(size_t rows, size_t per_row) {
+  std::string out;
+  size_t n = 1;
+  for (size_t r = 0; r < rows; ++r) {
+    out += r ? ", (" : "(";
+    for (size_t c = 0; c < per_row; ++c, ++n) {
+      if (c) out += ", ";
+      out += '$';
+      out += std::to_string(n);
+    }
+    out += ')';
+  }
+  return out;
+}
+
+void Db::insert_rows(const std::string& table, const std::string& columns, size_t column_count,
+                     const std::vector<Param>& flat, const std::string& suffix) {
+  if (column_count == 0 || flat.size() % column_count != 0)
+    throw StoreError("insert_rows: " + std::to_string(flat.size()) + " params do not make rows of " +
+                     std::to_string(column_count));
+  const size_t rows = flat.size() / column_count;
+  const std::string head = "INSERT INTO " + table + "(" + columns + ") VALUES ";
+  // SQLite: a cached one-row statement per row costs no parsing and no larger plans. PostgreSQL:
+  // each statement is a round trip, so rows go kBulkRows at a time (then in smaller fixed sizes,
+  // so only a handful of statement texts are ever prepared).
+  size_t chunk = dialect() == Dialect::sqlite ? 1 : kBulkRows;
+  size_t done = 0;
+  while (done < rows) {
+    while (chunk > 1 && rows - done < chunk) chunk /= 4;
+    query_list(head + values_clause(chunk, column_count) + suffix, flat, done * column_count, chunk * column_count)
+        .affected();
+    done += chunk;
+  }
+}
+
+std::unique_ptr<Db> open_db(const std::string& url) {
+  std::string_view u = url;
+  auto starts = [&](std::string_view p) { return u.substr(0, p.size()) == p; };
+  if (starts("sqlite:")) {
+    std::string_view path = u.substr(7);
+    if (path.substr(0, 2) == "//") path.remove_prefix(2);  // also accept sqlite:///abs/path
+    if (path.empty()) throw StoreError("store URL 'sqlite:' needs a path or :memory:, e.g. sqlite:/var/lib/kt/ledger.db");
+    return std::make_unique<sqlite::SqliteDb>(std::string(path));
+  }
+  if (starts("postgresql://") || starts("postgres://")) return std::make_unique<postgres::PgDb>(url);
+  auto colon = u.find(':');
+  // The scheme only: a database URL may carry a password, which must never reach a message.
+  std::string scheme = colon == std::string_view::npos ? "(none)" : std::string(u.substr(0, colon));
+  throw StoreError("unknown store URL scheme '" + scheme +
+                   "': expected sqlite:PATH, sqlite::memory: or postgresql://...");
+}
+
+}  // namespace kt::ledger::sql

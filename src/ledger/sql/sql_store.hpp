@@ -1,0 +1,115 @@
+#pragma once
+// The ledger store, written once over the statement layer (db.hpp) for SQLite and PostgreSQL.
+//
+// Concurrency: each method is one transaction. SQLite has one writer at a time (BEGIN
+// IMMEDIATE). On PostgreSQL several API replicas write at once, READ COMMITTED: a reserve or a
+// lease grant is one guarded UPDATE (... WHERE budget - spent - reserved - leased >= amount), which
+// PostgreSQL re-checks on the newest row version after waiting for a concurrent writer; each
+// idempotency key is claimed by INSERT ... ON CONFLICT DO NOTHING (or locked with SELECT ... FOR
+// UPDATE) before money moves, so the same op sent to two replicas at once moves money once; a
+// batch locks the wallets it touches up front in one order. The row locks are written in the SQL
+// and dropped by the SQLite dialect, where the write lock already covers them.
+//
+// A wallet row exists per (team, period), cut by the team's PeriodSpec (wallet_settings; default
+// monthly in UTC); when an operation needs the current period's wallet and only an older one
+// exists, the new period's row is created with the latest allocated budget (without that
+// period's credits) and currency carried over and nothing spent or reserved.
+//
+// Thread-safety: one SqlStore (one connection) is used by one caller at a time; the API's store
+// executor keeps one (SQLite) or a pool (PostgreSQL).
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ledger/ledger_rules.hpp"
+#include "ledger/sql/db.hpp"
+#include "ledger/store.hpp"
+
+namespace kt::ledger::sql {
+
+class SqlStore final : public Store {
+ public:
+  // Does not migrate: open_store() does.
+  explicit SqlStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+
+  bool set_socket_waiter(SocketWaiter* w) override { return db_->set_socket_waiter(w); }
+  void migrate() override;
+
+  // store_pricing.cpp
+  PricingRow upsert_pricing(const PricingInput& in, int64_t now) override;
+  std::vector<PricingRow> list_pricing() override;
+  std::vector<PricingRow> pricing_at(int64_t at) override;
+  std::vector<PricingRow> scheduled_pricing(int64_t now) override;
+
+  // store_wallets.cpp
+  AllocationResult allocate(const std::string& team_id, Money amount, const std::string& currency,
+                            const std::string& description, int64_t now,
+                            const std::optional<PeriodSpec>& period = std::nullopt) override;
+  PeriodSpec period_spec(const std::string& team_id) override;
+  std::optional<AllocationResult> credit(const std::string& team_id, Money amount, const std::string& description,
+                                         int64_t now) override;
+  std::optional<Balance> balance(const std::string& team_id, int64_t now) override;
+  std::vector<Balance> list_balances(int64_t now) override;
+  void register_groups(const std::vector<ConsumerGroup>& groups) override;
+  std::vector<ConsumerGroup> list_groups() override;
+  std::optional<SpendReport> spend(const std::string& team_id, const Period& period, int64_t now) override;
+  std::vector<JournalEntry> journal(const std::string& team_id, const Period& period) override;
+
+  // store_apply.cpp (reserve, settle, release) and store_leases.cpp
+  std::vector<OpResult> apply(const std::vector<LedgerOp>& ops, int64_t now) override;
+  ExpiryReport expire(int64_t now, int64_t reservation_ttl_seconds, int64_t lease_grace_seconds) override;
+
+  // store_log.cpp
+  LogApplyResult apply_log(const LogBatch& batch, int64_t now) override;
+  std::vector<GatewayLogState> gateway_logs(int64_t closed_since) override;
+
+  // store_tokens.cpp
+  ApiToken create_api_token(const ApiToken& token, int64_t now) override;
+  std::optional<ApiToken> revoke_api_token(const std::string& id, int64_t now) override;
+  std::vector<ApiToken> list_api_tokens() override;
+  void touch_api_tokens(const std::vector<TokenUse>& uses) override;
+
+  // store_events.cpp, store_verify.cpp
+  void insert_events(const std::vector<EventRecord>& events) override;
+  std::vector<StoredEvent> query_events(const EventQuery& q) override;
+  VerifyReport verify(const VerifyOptions& options) override;
+
+ private:
+  // Wallet helpers; callers hold a transaction.
+  std::optional<Balance> wallet_row(const std::string& team_id, int64_t period_start);
+  std::optional<Balance> current_wallet(const std::string& team_id, int64_t now);
+  Balance current_or_empty(const std::string& team_id, int64_t now);
+  PeriodSpec load_spec(const std::string& team_id);
+  Money credits_of(const std::string& team_id, int64_t period_start);
+  void lock_wallet(const std::string& team_id, int64_t period_start);
+  void append_journal(const std::string& entry_id, const std::string& team_id, int64_t period_start,
+                      const char* kind, const std::string& key, Money amount, int64_t now,
+                      const SettleOp* usage = nullptr, const std::string* description = nullptr,
+                      const std::string* lease_id = nullptr, std::optional<Money> estimate = std::nullopt);
+  std::optional<Reservation> lock_reservation(const std::string& key);
+  std::vector<int> fire_alerts(const std::string& team_id, int64_t period_start,
+                               const std::vector<int>& thresholds, int64_t now);
+
+  // One op each, inside apply()'s transaction.
+  OpResult reserve(const ReserveOp& op, int64_t now);
+  OpResult settle(const SettleOp& op, int64_t now);
+  OpResult release(const ReleaseOp& op, int64_t now);
+  OpResult lease_acquire(const LeaseAcquireOp& op, int64_t now);
+  OpResult lease_renew(const LeaseRenewOp& op, int64_t now);
+  OpResult lease_return(const LeaseReturnOp& op, int64_t now);
+  OpResult settle_on_lease(const SettleOp& op, int64_t now);
+  std::optional<LeaseState> find_lease(const std::string& lease_id, std::string* team_id = nullptr,
+                                       int64_t* period_start = nullptr, bool lock = false);
+
+  // Applying a log batch (store_log.cpp): what it has moved so far, written at flush.
+  struct LogApply;
+  void apply_log_record(LogApply& a, const LogRecord& r, int64_t now);
+  void settle_log_on_lease(LogApply& a, const LogRecord& r, int64_t now);
+  void flush_log_apply(LogApply& a, int64_t now);
+  void close_log(const std::string& log_id, int64_t now);
+
+  std::unique_ptr<Db> db_;
+};
+
+}  // namespace kt::ledger::sql

@@ -1,0 +1,96 @@
+// check_json_keys: duplicate keys at any depth with their path, and the validator agreeing with
+// Boost.JSON on what is JSON at all.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <string>
+
+#include "core/json_duplicate_keys.hpp"
+
+namespace kt {
+namespace {
+
+using Status = JsonKeyCheck::Status;
+
+std::string duplicate_at(std::string_view json) {
+  JsonKeyCheck r = check_json_keys(json);
+  EXPECT_EQ(r.status, Status::duplicate) << json;
+  return r.path;
+}
+
+TEST(JsonDuplicateKeys, DistinctKeysPass) {
+  EXPECT_TRUE(check_json_keys(R"({"model":"a","messages":[{"role":"user","content":"hi"}],"n":1})").ok());
+  EXPECT_TRUE(check_json_keys(R"({"a":{"x":1},"b":{"x":1},"c":[{"x":1},{"x":2}]})").ok());  // same key, other objects
+  EXPECT_TRUE(check_json_keys("  {}  ").ok());
+  EXPECT_TRUE(check_json_keys("[]").ok());
+  EXPECT_TRUE(check_json_keys(R"("just a string")").ok());
+  EXPECT_TRUE(check_json_keys("-0.5e+10").ok());
+}
+
+TEST(JsonDuplicateKeys, TopLevelDuplicateNamesTheKey) {
+  EXPECT_EQ(duplicate_at(R"({"model":"gpt-4o-mini","model":"gpt-4o"})"), "model");
+  EXPECT_EQ(duplicate_at(R"({"stream":false,"x":1,"stream":true})"), "stream");
+}
+
+TEST(JsonDuplicateKeys, NestedDuplicateNamesThePath) {
+  EXPECT_EQ(duplicate_at(R"({"messages":[{"role":"user","content":"a","content":"b"}]})"), "messages[0].content");
+  EXPECT_EQ(duplicate_at(R"({"messages":[{"role":"user"},{"role":"a","role":"b"}]})"), "messages[1].role");
+  EXPECT_EQ(duplicate_at(R"({"stream_options":{"include_usage":true,"include_usage":false}})"),
+            "stream_options.include_usage");
+  EXPECT_EQ(duplicate_at(R"([[1],[{"a":{"b":[0,{"c":1,"c":2}]}}]])"), "[1][0].a.b[1].c");
+}
+
+TEST(JsonDuplicateKeys, KeysCompareAfterUnescaping) {
+  EXPECT_EQ(duplicate_at(R"({"model":"a","mod\u0065l":"b"})"), "model");
+  EXPECT_EQ(duplicate_at(R"({"a\/b":1,"a/b":2})"), "a/b");
+  // U+1F600 as a surrogate pair and as raw UTF-8 are the same key.
+  EXPECT_EQ(duplicate_at("{\"\\ud83d\\ude00\":1,\"\xF0\x9F\x98\x80\":2}"), "\xF0\x9F\x98\x80");
+  EXPECT_TRUE(check_json_keys(R"({"a\"b":1,"a\\b":2})").ok());
+}
+
+TEST(JsonDuplicateKeys, ClosedObjectsForgetTheirKeys) {
+  // The inner object's "k" must not count against the outer one's.
+  EXPECT_TRUE(check_json_keys(R"({"o":{"k":1},"k":2})").ok());
+  EXPECT_EQ(duplicate_at(R"({"o":{"k":1},"k":2,"o":3})"), "o");
+}
+
+TEST(JsonDuplicateKeys, LargeObjectsUseTheHashSetAndStillFindTheDuplicate) {
+  std::string json = "{";
+  for (int i = 0; i < 5000; ++i) json += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  EXPECT_TRUE(check_json_keys(json.substr(0, json.size() - 1) + "}").ok());
+  EXPECT_EQ(duplicate_at(json + "\"k17\":0}"), "k17");
+  EXPECT_EQ(duplicate_at(json + "\"k4999\":0}"), "k4999");
+  // A duplicate among the first keys, found before the set takes over.
+  EXPECT_EQ(duplicate_at(R"({"a":1,"b":2,"a":3})"), "a");
+}
+
+TEST(JsonDuplicateKeys, DepthIsBounded) {
+  std::string deep(kMaxJsonDepth + 1, '[');
+  deep += std::string(kMaxJsonDepth + 1, ']');
+  EXPECT_EQ(check_json_keys(deep).status, Status::malformed);
+  std::string ok(100, '[');
+  ok += std::string(100, ']');
+  EXPECT_TRUE(check_json_keys(ok).ok());
+}
+
+// The validator must say "malformed" exactly where a strict parser does: a body one parser calls
+// invalid must not reach a lenient one that could read another structure in it.
+TEST(JsonDuplicateKeys, ValidityAgreesWithBoostJson) {
+  const char* cases[] = {
+      R"({"a":1})", R"({"a":1,})", R"({"a" 1})", R"({"a":})", R"({,})", R"([1,])", R"([1 2])", R"({"a":[1,2})",
+      R"({"a":1}})", R"({"a":1} x)", R"({"a":01})", R"({"a":-})", R"({"a":1.})", R"({"a":.5})", R"({"a":1e})",
+      R"({"a":1e+5})", R"({"a":-0})", R"({"a":tru})", R"({"a":truex})", R"({"a":nul})", R"({"a":"\x"})",
+      R"({"a":"\u12g4"})", R"({"a":"\u12"})", "{\"a\":\"raw\ttab\"}", "{\"a\":\"raw\nline\"}", R"({a:1})",
+      R"({'a':1})", R"({"a":NaN})", R"({"a":Infinity})", R"({"a":+1})", "", "   ", R"({"a":"unterminated})",
+      R"({"a":1 , "b" : [ true , false , null ] })", "{\"a\":\"\xC3\xA9\"}", R"(["\"", "\\", "\/"])",
+      R"({"":1})", R"({"a":[{}, [], "" , 0]})"};
+  for (const char* c : cases) {
+    boost::system::error_code ec;
+    boost::json::parse(c, ec);
+    JsonKeyCheck r = check_json_keys(c);
+    EXPECT_EQ(r.status == Status::malformed, bool(ec)) << "case: " << c;
+  }
+}
+
+}  // namespace
+}  // namespace kt

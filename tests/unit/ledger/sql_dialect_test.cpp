@@ -1,0 +1,100 @@
+// The statement layer: SQL written once in PostgreSQL's spelling, rewritten for SQLite, and the
+// schema's versions.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "ledger/sql/db.hpp"
+#include "ledger/sql/schema.hpp"
+#include "ledger/sqlite/sqlite_db.hpp"
+#include "ledger/store.hpp"
+
+namespace kt::ledger {
+namespace {
+
+TEST(SqlDialect, SqliteGetsNumberedPlaceholdersAndNoRowLocks) {
+  EXPECT_EQ(sqlite::to_sqlite("SELECT a FROM t WHERE k = $1 AND p = $12 FOR UPDATE"),
+            "SELECT a FROM t WHERE k = ?1 AND p = ?12");
+  EXPECT_EQ(sqlite::to_sqlite("SELECT l.id FROM leases l WHERE l.id = $1 FOR UPDATE OF l"),
+            "SELECT l.id FROM leases l WHERE l.id = ?1");
+  EXPECT_EQ(sqlite::to_sqlite("UPDATE t SET e = GREATEST(e, $2), f = LEAST(f, 0)"),
+            "UPDATE t SET e = max(e, ?2), f = min(f, 0)");
+}
+
+TEST(SqlDialect, StringLiteralsAreLeftAlone) {
+  EXPECT_EQ(sqlite::to_sqlite("SELECT 'cost $1 FOR UPDATE GREATEST' || x FROM t WHERE y = $1"),
+            "SELECT 'cost $1 FOR UPDATE GREATEST' || x FROM t WHERE y = ?1");
+  // A word that only contains a keyword is not one.
+  EXPECT_EQ(sqlite::to_sqlite("SELECT greatest_x, FORMAT FROM t"), "SELECT greatest_x, FORMAT FROM t");
+}
+
+TEST(SqlDialect, ValuesClauseNumbersRowsInOrder) {
+  EXPECT_EQ(sql::values_clause(2, 3), "($1, $2, $3), ($4, $5, $6)");
+  EXPECT_EQ(sql::values_clause(1, 1), "($1)");
+}
+
+TEST(SqlDialect, InsertRowsTakesAnyNumberOfRows) {
+  sqlite::SqliteDb db(":memory:");
+  db.exec_script("CREATE TABLE t(a INTEGER, b TEXT)");
+  for (size_t n : {0u, 1u, 5u, 70u, 300u}) {
+    db.exec_script("DELETE FROM t");
+    std::vector<std::string> texts;
+    for (size_t i = 0; i < n; ++i) texts.push_back("row" + std::to_string(i));
+    std::vector<sql::Param> rows;
+    for (size_t i = 0; i < n; ++i) rows.insert(rows.end(), {int64_t(i), texts[i]});
+    db.write([&] { db.insert_rows("t", "a, b", 2, rows); });
+    auto q = db.query("SELECT COUNT(*), COALESCE(SUM(a), 0) FROM t");
+    ASSERT_TRUE(q.next());
+    EXPECT_EQ(q.i64(0), int64_t(n));
+    EXPECT_EQ(q.i64(1), int64_t(n * (n - (n ? 1 : 0)) / 2));
+  }
+  std::vector<sql::Param> ragged{int64_t(1), "a", int64_t(2)};
+  EXPECT_THROW(db.insert_rows("t", "a, b", 2, ragged), StoreError);
+}
+
+class SchemaVersions : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("kt-schema-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    path_ = (dir_ / "ledger.db").string();
+    std::filesystem::remove(path_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+  std::string path_;
+};
+
+TEST_F(SchemaVersions, AnOlderKtsDatabaseIsRefusedWithWhatToDo) {
+  {
+    sqlite::SqliteDb db(path_);
+    db.exec_script("CREATE TABLE wallets(x INTEGER); PRAGMA user_version = 3");
+  }
+  try {
+    open_store("sqlite:" + path_);
+    FAIL() << "expected StoreError";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("schema version 3 was made by an older kt"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(SchemaVersions, ABaselineDatabaseKeptInUserVersionIsAdoptedAndUpgraded) {
+  {
+    // As kt left it before schema_migrations existed on SQLite: the version in user_version.
+    sqlite::SqliteDb db(path_);
+    sql::migrate(db, 5);
+    db.exec_script("DROP TABLE schema_migrations; PRAGMA user_version = 5");
+    db.exec_script(
+        "INSERT INTO wallets(team_id, period_start, period_end, currency, budget) VALUES('eng', 1775001600, 1777593600, "
+        "'USD', 5000000000)");
+  }
+  auto store = open_store("sqlite:" + path_);
+  EXPECT_EQ(store->balance("eng", 1775952000)->budget, *Money::parse("5"));
+  sqlite::SqliteDb db(path_);
+  auto q = db.query("SELECT MAX(version) FROM schema_migrations");
+  ASSERT_TRUE(q.next());
+  EXPECT_EQ(q.i64(0), sql::latest_schema_version());
+}
+
+}  // namespace
+}  // namespace kt::ledger
