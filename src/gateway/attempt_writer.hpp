@@ -31,7 +31,6 @@ class AttemptWriter final : public http::ResponseWriter {
   // Whether error answers are held back (more attempts remain) or sent at once.
   void hold_failures(bool on) { hold_ = on; }
   bool holding() const { return held_.has_value(); }
-  int held_status() const { return held_ ? held_->status : 0; }
   // Sends the held error answer to the client (no attempt is left).
   boost::asio::awaitable<void> flush_held();
   // Forgets the held error answer (the next attempt answers instead).

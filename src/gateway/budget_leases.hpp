@@ -74,7 +74,6 @@ class BudgetLeases {
   // Shutdown: a return record for every lease, in the log behind the settles.
   void return_all();
 
-  size_t lease_count() const { return pool_.size(); }
 
  private:
   using Clock = std::chrono::steady_clock;

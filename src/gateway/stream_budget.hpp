@@ -17,7 +17,6 @@ class StreamBudget {
   // Adds one event's generated text; true when the output would exceed the reservation (the
   // event carrying it must not reach the client).
   bool exceeded_by(std::string_view text);
-  int64_t tokens_seen() const { return seen_; }
   // The bytes that end a cut stream: an error event, then [DONE].
   static std::string cut_events();
   // Records the cut: the provider produced at least what was reserved, so that is what is billed.

@@ -179,7 +179,6 @@ size_t Server::open_connections() const { return impl_->open_connections.load(st
 
 uint16_t Server::port() const { return impl_->bound_port; }
 
-net::io_context& Server::worker_context(size_t index) { return impl_->workers.at(index)->ioc; }
 
 void Server::on_stop(std::function<void()> callback) {
   std::lock_guard lock(impl_->callbacks_mutex);

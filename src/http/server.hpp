@@ -128,8 +128,6 @@ class Server {
   void run();
   // Thread-safe; also called from the SIGINT/SIGTERM handlers set up by run() (handle_signals).
   void stop();
-  // Worker io_contexts, e.g. to spawn background coroutines before run().
-  boost::asio::io_context& worker_context(size_t index);
   // Connections open now, across all workers (thread-safe).
   size_t open_connections() const;
   // Registers a callback run once when stop() begins (on the thread calling stop(), or worker 0

@@ -27,7 +27,6 @@ class PhraseMatcher {
   // Appends every hit in `text`, in order of their end offsets. Thread-safe (const, no shared state).
   void scan(std::string_view text, std::vector<Hit>& hits) const;
 
-  std::size_t phrase_count() const { return lengths_.size(); }
   static std::string normalise(std::string_view phrase);
 
  private:

@@ -33,14 +33,4 @@ bool billable_usage(const Usage& u) {
   return !__builtin_add_overflow(u.prompt_tokens, u.completion_tokens, &total);
 }
 
-http::ClientRequest Provider::chat_request(const ResolvedTarget& t, std::string body, bool stream) const {
-  RouteInfo info;
-  info.stream = stream;
-  return build_request(t, info, std::move(body));
-}
-
-std::optional<Usage> Provider::usage_from_json(std::string_view body) const {
-  return read_response(RouteInfo{}, std::string(body)).usage;
-}
-
 }  // namespace kt::providers

@@ -85,10 +85,6 @@ class Provider {
   // Reads a whole 2xx answer: usage, text, and the body translated back when needed.
   virtual ResponseReading read_response(const RouteInfo& info, std::string body) const = 0;
   virtual std::unique_ptr<StreamTranslator> stream_translator(const RouteInfo& info) const = 0;
-
-  // Chat-route shorthands.
-  http::ClientRequest chat_request(const ResolvedTarget& t, std::string body, bool stream) const;
-  std::optional<Usage> usage_from_json(std::string_view body) const;
 };
 
 // Registry: one line per provider. Throws std::invalid_argument for an unknown name.

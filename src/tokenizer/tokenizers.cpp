@@ -82,9 +82,4 @@ std::shared_ptr<const Encoding> Tokenizers::for_model(std::string_view model) {
   return get(encoding_for_model(model));
 }
 
-void Tokenizers::preload() {
-  get("o200k_base");
-  get("cl100k_base");
-}
-
 }  // namespace kt::tokenizer

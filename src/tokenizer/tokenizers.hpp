@@ -30,8 +30,6 @@ class Tokenizers {
   std::shared_ptr<const Encoding> for_model(std::string_view model);
   // By encoding name ("o200k_base" | "cl100k_base"); throws like Encoding::load.
   std::shared_ptr<const Encoding> get(const std::string& encoding_name);
-  // Loads both encodings now (e.g. at start-up, so the first request does not pay for it).
-  void preload();
   const std::string& data_dir() const noexcept { return data_dir_; }
 
  private:

@@ -1,7 +1,9 @@
 # Exact ledger checks shared by the streaming, retries and budget-limit tests (sourced after lib.sh).
 # A JSON number (dollars) as integer nano-dollars: exact for the ledger's 9 decimals.
 nanos() { jq -r 'if . == null then 0 else (. * 1000000000 | round) end'; }
-events_of() { "$KT" events tail --last 1000 --format json | jq -c "[.[] | select(.consumer_group == \"$1\")]"; }
+# The newest 10,000 events (the API's page bound): a load test's busy team must not push a quiet
+# group's events out of the window.
+events_of() { "$KT" events tail --last 10000 --format json | jq -c "[.[] | select(.consumer_group == \"$1\")]"; }
 event_count() { events_of "$1" | jq length; }
 # The newest event of a group (events arrive asynchronously: wait for the Nth).
 wait_events() {  # GROUP COUNT
@@ -19,7 +21,7 @@ ledger_exact() {
   assert_eq "$4" "$(balance "$1" | jq .spent | nanos)" "$5: spent (nano-dollars)"
   assert_eq "$4" "$(events_of "$2" | jq '[.[] | (.cost // 0) * 1000000000 | round] | add // 0')" "$5: sum of event costs = spent"
 }
-event_of() { "$KT" events tail --last 1000 --format json | jq -c --arg id "$1" '[.[] | select(.request_id == $id)][0] // {}'; }
+event_of() { "$KT" events tail --last 10000 --format json | jq -c --arg id "$1" '[.[] | select(.request_id == $id)][0] // {}'; }
 # req KEY JSON [extra curl args]: body in $WORK/body, headers in $WORK/headers; prints the status.
 req() {
   local key=$1 json=$2; shift 2

@@ -21,6 +21,8 @@ constexpr uint32_t kFrameOverhead = 9 + 5 + 10 + 1;
 
 constexpr auto kRetryWrite = 100ms;
 constexpr auto kAdmitPoll = 10ms;
+// While the spool cannot be written, refusal events wait in memory up to this much (then dropped).
+constexpr size_t kMaxEventBytesWhileFailing = 4u << 20;
 
 }  // namespace
 
@@ -103,6 +105,19 @@ bool LedgerLog::over_cap() const {
          log_->failing();
 }
 
+bool LedgerLog::drops_events() {
+  // An event without money (a refusal, an alert) is dropped, counted and said once in a while, only
+  // past a bound: the unapplied caps (a flood of refusals during an API outage cannot grow the
+  // spool), or what waits in memory while the spool cannot be written (a full disk) — below that
+  // it is written with the rest when space comes back.
+  bool drop = closed_ || unapplied_records() >= options_.max_unapplied_records ||
+              unapplied_bytes() >= options_.max_unapplied_bytes ||
+              (log_->failing() && log_->buffered_bytes() >= kMaxEventBytesWhileFailing);
+  if (drop && events_dropped_++ % 1000 == 0)
+    spdlog::warn("ledger log over its bound: {} event(s) dropped", events_dropped_);
+  return drop;
+}
+
 asio::awaitable<bool> LedgerLog::admit() {
   if (!over_cap()) co_return true;
   auto deadline = std::chrono::steady_clock::now() + options_.backlog_wait;
@@ -159,22 +174,13 @@ asio::awaitable<void> LedgerLog::release(const wire::RecordRequest& r, const wir
 }
 
 asio::awaitable<void> LedgerLog::event(std::string_view team, std::string_view group, const wire::RecordEvent& e) {
-  // A request that held nothing owes nothing: past the bound its event is dropped (counted), so a
-  // flood of refused requests during an API outage cannot grow the spool.
-  if (over_cap() || closed_) {
-    if (events_dropped_++ % 1000 == 0) spdlog::warn("ledger log over its bound: {} event(s) dropped", events_dropped_);
-    co_return;
-  }
+  if (drops_events()) co_return;
   uint64_t seq = append(wire::event_record(team, group, e));
   co_await written(seq);
 }
 
 void LedgerLog::push_event(std::string json) {
-  if (over_cap() || closed_) {
-    // Past the bound only events without money are dropped (counted, and said once in a while).
-    if (events_dropped_++ % 1000 == 0) spdlog::warn("ledger log over its bound: {} event(s) dropped", events_dropped_);
-    return;
-  }
+  if (drops_events()) return;
   std::string id, type = "decision", team, group;
   try {
     thread_local simdjson::ondemand::parser parser;

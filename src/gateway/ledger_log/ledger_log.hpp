@@ -125,6 +125,7 @@ class LedgerLog {
   void flush_now();
   boost::asio::awaitable<bool> written(uint64_t seq);
   bool over_cap() const;
+  bool drops_events();
   void carry_forward();
 
   boost::asio::io_context& ioc_;
