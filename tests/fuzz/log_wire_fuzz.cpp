@@ -16,6 +16,7 @@
 
 #include "api/wire/log_wire.hpp"
 #include "core/crc32c.hpp"
+#include "core/json_duplicate_keys.hpp"
 #include "fuzz_support.hpp"
 #include "spool/frame.hpp"
 
@@ -32,6 +33,8 @@ std::string padded(std::string_view text) {
   s.assign(text);
   return s;
 }
+
+bool grammatical(std::string_view json) { return check_json_keys(json).status != JsonKeyCheck::Status::malformed; }
 
 // Every line after the first as a frame with its right checksum.
 std::string with_checksums(std::string_view body) {
@@ -97,10 +100,12 @@ void check_record(const LogRecord& r) {
     KT_FUZZ_CHECK(!r.reject_reason.empty(), "a record that cannot be read says why");
     return;
   }
-  // What the store keeps as an event row is served as-is by GET /v1/events.
-  if (!r.event_json.empty() && !r.event_id.empty()) KT_FUZZ_CHECK(fuzz::is_json(r.event_json), "a kept event is JSON");
+  // What the store keeps as an event row is served as-is by GET /v1/events. JSON by the API's
+  // own rule (core/json_duplicate_keys.hpp: RFC 8259's grammar, so a lone surrogate escape
+  // passes, as it does in POST /v1/events), not simdjson's stricter one.
+  if (!r.event_json.empty() && !r.event_id.empty()) KT_FUZZ_CHECK(grammatical(r.event_json), "a kept event is JSON");
   std::string again = padded("{\"s\":" + std::to_string(r.seq) + rewrite(r));
-  KT_FUZZ_CHECK(fuzz::is_json(again), "a written record is JSON");
+  KT_FUZZ_CHECK(grammatical(again), "a written record is JSON");
   LogRecord back;
   std::deque<std::string> arena;
   wire::decode_record(again, back, arena);
