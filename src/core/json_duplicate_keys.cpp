@@ -1,6 +1,10 @@
 #include "core/json_duplicate_keys.hpp"
 
 #include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <string>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -192,19 +196,38 @@ class Scanner {
   }
 
   bool number() {
+    const char* start = p_;
     if (p_ < end_ && *p_ == '-') ++p_;
     if (p_ < end_ && *p_ == '0') ++p_;
     else if (!digits()) return false;
+    bool integer = true;
     if (p_ < end_ && *p_ == '.') {
-      ++p_;
+      ++p_, integer = false;
       if (!digits()) return false;
     }
     if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
-      ++p_;
+      ++p_, integer = false;
       if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
       if (!digits()) return false;
     }
-    return true;
+    return representable(std::string_view(start, size_t(p_ - start)), integer);
+  }
+
+  // The parsers behind this check (simdjson) refuse a number they cannot hold: an integer past
+  // 64 bits, a float past a double's range. Such a body is refused here too, before it is priced,
+  // rather than by a translator after the reservation (found by the route_chat fuzzer: a 500).
+  static bool representable(std::string_view text, bool integer) {
+    if (integer) {
+      const char* end = text.data() + text.size();
+      if (text.front() == '-') {
+        int64_t v;
+        return std::from_chars(text.data(), end, v).ec == std::errc();
+      }
+      uint64_t v;
+      return std::from_chars(text.data(), end, v).ec == std::errc();
+    }
+    std::string copy(text);  // strtod wants a terminated string; underflow (to 0) is fine
+    return !std::isinf(std::strtod(copy.c_str(), nullptr));
   }
 
   // At the opening quote; leaves p_ past the closing one. `raw` is the text between the quotes.

@@ -92,5 +92,16 @@ TEST(JsonDuplicateKeys, ValidityAgreesWithBoostJson) {
   }
 }
 
+// route_chat fuzzer: numbers the gateway's parsers (simdjson) cannot hold passed this check, so
+// a chat body with "top_p":1e309 was priced and reserved, then the Anthropic translator threw.
+TEST(JsonDuplicateKeys, NumbersPastWhatAParserHoldsAreMalformed) {
+  for (const char* c : {"[1e309]", "[-1e309]", "[0.1e310]", "[18446744073709551616]", "[-9223372036854775809]",
+                        "[123456789012345678901234567890]"})
+    EXPECT_EQ(check_json_keys(c).status, Status::malformed) << c;
+  for (const char* c : {"[1e-400]", "[1.7976931348623157e308]", "[18446744073709551615]", "[-9223372036854775808]",
+                        "[0]", "[-0.0]", "[1000000000000000000000e-10]"})
+    EXPECT_EQ(check_json_keys(c).status, Status::ok) << c;
+}
+
 }  // namespace
 }  // namespace kt

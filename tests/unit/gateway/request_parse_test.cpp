@@ -35,6 +35,9 @@ TEST(RequestParse, ChatRefusesABodyThatIsNotJsonPastTheFieldsItReads) {
   EXPECT_EQ(parse(Route::chat, std::string(kChat) + R"(,"x":[1,}})"), "invalid_json");
   EXPECT_EQ(parse(Route::chat, std::string(kChat) + R"(,"temperature":01})"), "invalid_json");
   EXPECT_EQ(parse(Route::chat, R"([1,2])"), "invalid_json");
+  // A number no parser of the gateway can hold (route_chat fuzzer, after the merge of main).
+  EXPECT_EQ(parse(Route::chat, std::string(kChat) + R"(,"top_p":1e309})"), "invalid_json");
+  EXPECT_EQ(parse(Route::chat, std::string(kChat) + R"(,"seed":123456789012345678901234567890})"), "invalid_json");
 }
 
 // route_* fuzzers (the model the gateway prices is the one the upstream reads): a key given twice
