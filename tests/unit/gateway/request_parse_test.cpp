@@ -38,6 +38,7 @@ TEST(RequestParse, ChatRefusesABodyThatIsNotJsonPastTheFieldsItReads) {
   // A number no parser of the gateway can hold (route_chat fuzzer, after the merge of main).
   EXPECT_EQ(parse(Route::chat, std::string(kChat) + R"(,"top_p":1e309})"), "invalid_json");
   EXPECT_EQ(parse(Route::chat, std::string(kChat) + R"(,"seed":123456789012345678901234567890})"), "invalid_json");
+  EXPECT_EQ(parse(Route::chat, std::string(kChat) + R"(,"max_tokens":9223372036854775808})"), "max_tokens_too_large");
 }
 
 // route_* fuzzers (the model the gateway prices is the one the upstream reads): a key given twice
