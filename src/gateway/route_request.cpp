@@ -205,10 +205,11 @@ std::optional<Rejection> parse_route_request(RequestContext& ctx) {
   auto r = ctx.route_kind == Route::chat ? parse_chat_request(ctx) : parse_other_route(ctx);
   if (r) return r;
   // After the parsers, so that a count past int64 keeps its own code (max_tokens_too_large). Any
-  // other such number would reach a translator that cannot read it, after the reservation (a 500;
-  // found by the route_chat fuzzer).
-  if (keys.number_out_of_range)
-    return invalid("invalid_json", "request body has a number past 64-bit integers or double precision floats");
+  // other such number, or a lone surrogate escape, would reach a translator that cannot read it,
+  // after the reservation (a 500; found by the route_chat fuzzer).
+  if (keys.simdjson_refuses)
+    return invalid("invalid_json",
+                   "request body has a number past 64-bit integers or double precision, or a lone surrogate escape");
   return check_output_limits(ctx);
 }
 

@@ -39,6 +39,7 @@ TEST(RequestParse, ChatRefusesABodyThatIsNotJsonPastTheFieldsItReads) {
   EXPECT_EQ(parse(Route::chat, std::string(kChat) + R"(,"top_p":1e309})"), "invalid_json");
   EXPECT_EQ(parse(Route::chat, std::string(kChat) + R"(,"seed":123456789012345678901234567890})"), "invalid_json");
   EXPECT_EQ(parse(Route::chat, std::string(kChat) + R"(,"max_tokens":9223372036854775808})"), "max_tokens_too_large");
+  EXPECT_EQ(parse(Route::chat, std::string(kChat) + R"(,"user":"\udddd"})"), "invalid_json");
 }
 
 // route_* fuzzers (the model the gateway prices is the one the upstream reads): a key given twice
