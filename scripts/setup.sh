@@ -4,7 +4,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-packages=(build-essential cmake pkg-config libssl-dev clang-16 libclang-rt-16-dev
+# llvm-16: llvm-symbolizer, which names the source lines in sanitizer and fuzzer reports.
+packages=(build-essential cmake pkg-config libssl-dev clang-16 libclang-rt-16-dev llvm-16
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-context1.81-dev
   libsimdjson-dev libyaml-cpp-dev libsqlite3-dev libpq-dev
   libcli11-dev libspdlog-dev libfmt-dev prometheus-cpp-dev libpcre2-dev libjemalloc-dev

@@ -205,6 +205,11 @@ awaitable<void> dispatch(ApiContext& ctx, http::Request& req, http::ResponseWrit
 
 }  // namespace
 
+http::Routes api_routes(ApiContext& ctx) {
+  return http::Routes([&ctx](http::Request& req, http::ResponseWriter& res) { return dispatch(ctx, req, res); },
+                      [&ctx](http::Request& req) { return on_head(ctx, req); });
+}
+
 int run_api_server(const ApiOptions& options) {
   const char* token = std::getenv(options.token_env.c_str());
   if (!token || !*token) {
@@ -237,10 +242,7 @@ int run_api_server(const ApiOptions& options) {
   executor.start_sweeper(std::chrono::seconds(1), {options.reservation_ttl_seconds, options.lease_grace_seconds});
   executor.run_every(TokenCache::kRefreshEvery, "reloading the API tokens", [&tokens](ledger::Store& s) { tokens.refresh(s); });
   ApiContext ctx{executor, token, tokens, &metrics};
-  http::Server server(so, [&ctx](boost::asio::io_context&, size_t) -> http::Routes {
-    return http::Routes([&ctx](http::Request& req, http::ResponseWriter& res) { return dispatch(ctx, req, res); },
-                        [&ctx](http::Request& req) { return on_head(ctx, req); });
-  });
+  http::Server server(so, [&ctx](boost::asio::io_context&, size_t) { return api_routes(ctx); });
   try {
     server.listen();
   } catch (const std::exception& e) {

@@ -6,6 +6,8 @@
 
 namespace kt::api {
 
+struct ApiContext;
+
 struct ApiOptions {
   std::string listen = "127.0.0.1:8080";
   std::string database = "sqlite:keeptrusts.db";
@@ -24,5 +26,9 @@ struct ApiOptions {
 
 // Opens the store (migrating it), serves the API until SIGINT/SIGTERM. Returns the exit code.
 int run_api_server(const ApiOptions& options);
+
+// The API's routes over `ctx` (the handler and its head hook, token checks included): what
+// run_api_server serves, and what the HTTP fuzzer (tests/fuzz) drives in-process.
+http::Routes api_routes(ApiContext& ctx);
 
 }  // namespace kt::api

@@ -1,6 +1,10 @@
 #include "core/json_duplicate_keys.hpp"
 
 #include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <string>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -154,7 +158,7 @@ class Scanner {
       // A value is complete: close the containers that end here, then go on to the next value.
       for (;;) {
         skip_ws();
-        if (frames_.empty()) return p_ == end_ ? JsonKeyCheck{} : malformed();
+        if (frames_.empty()) return p_ == end_ ? JsonKeyCheck{JsonKeyCheck::Status::ok, {}, simdjson_refuses_} : malformed();
         if (p_ >= end_) return malformed();
         Frame& f = frames_.back();
         if (*p_ == ',') {
@@ -192,19 +196,49 @@ class Scanner {
   }
 
   bool number() {
+    const char* start = p_;
     if (p_ < end_ && *p_ == '-') ++p_;
     if (p_ < end_ && *p_ == '0') ++p_;
     else if (!digits()) return false;
+    bool integer = true;
     if (p_ < end_ && *p_ == '.') {
-      ++p_;
+      ++p_, integer = false;
       if (!digits()) return false;
     }
     if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
-      ++p_;
+      ++p_, integer = false;
       if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
       if (!digits()) return false;
     }
+    if (!representable(std::string_view(start, size_t(p_ - start)), integer)) simdjson_refuses_ = true;
     return true;
+  }
+
+  // Whether simdjson holds it: an integer within 64 bits, a float within a double's range.
+  static bool representable(std::string_view text, bool integer) {
+    if (integer) {
+      const char* end = text.data() + text.size();
+      if (text.front() == '-') {
+        int64_t v;
+        return std::from_chars(text.data(), end, v).ec == std::errc();
+      }
+      uint64_t v;
+      return std::from_chars(text.data(), end, v).ec == std::errc();
+    }
+    std::string copy(text);  // strtod wants a terminated string; underflow (to 0) is fine
+    return !std::isinf(std::strtod(copy.c_str(), nullptr));
+  }
+
+  // The UTF-16 code unit of the `\uXXXX` at `at`, or -1 when there is none.
+  int code_unit(const char* at) const {
+    if (end_ - at < 6 || at[0] != '\\' || at[1] != 'u') return -1;
+    int unit = 0;
+    for (int i = 2; i < 6; ++i) {
+      int h = hex_value(at[i]);
+      if (h < 0) return -1;
+      unit = unit * 16 + h;
+    }
+    return unit;
   }
 
   // At the opening quote; leaves p_ past the closing one. `raw` is the text between the quotes.
@@ -225,12 +259,19 @@ class Scanner {
         case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
           ++p_;
           break;
-        case 'u':
-          if (end_ - p_ < 5) return false;
-          for (int i = 1; i <= 4; ++i)
-            if (hex_value(p_[i]) < 0) return false;
+        case 'u': {
+          int unit = code_unit(p_ - 1);
+          if (unit < 0) return false;
           p_ += 5;
+          // A surrogate that is not half of a pair is grammatical; simdjson refuses it.
+          if (unit >= 0xDC00 && unit <= 0xDFFF) simdjson_refuses_ = true;
+          if (unit >= 0xD800 && unit <= 0xDBFF) {
+            int low = code_unit(p_);
+            if (low >= 0xDC00 && low <= 0xDFFF) p_ += 6;
+            else simdjson_refuses_ = true;
+          }
           break;
+        }
         default:
           return false;
       }
@@ -303,6 +344,7 @@ class Scanner {
 
   const char* p_;
   const char* end_;
+  bool simdjson_refuses_ = false;
   std::vector<Frame>& frames_;
   std::vector<std::string_view>& keys_;              // keys of the open objects, innermost last
   std::vector<std::unique_ptr<std::string>> owned_;  // unescaped keys (rare)

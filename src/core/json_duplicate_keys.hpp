@@ -21,6 +21,10 @@ struct JsonKeyCheck {
   Status status = Status::ok;
   // duplicate: where the second occurrence sits, e.g. "messages[0].content" or "model".
   std::string path;
+  // ok, but simdjson (every parser of the gateway) refuses it: a number past 64-bit integers or a
+  // double's range, or a lone surrogate escape ("\udc00"), all grammatical JSON. The caller
+  // decides: a count gets its own "too large" answer; a body the gateway translates is refused.
+  bool simdjson_refuses = false;
   bool ok() const { return status == Status::ok; }
 };
 

@@ -112,7 +112,7 @@ bool JsonWriter::append_plain(std::string_view s, bool as_key) {
   char buf[kMax + 4];
   size_t n = separator(buf);
   buf[n++] = '"';
-  std::memcpy(buf + n, s.data(), s.size());
+  if (!s.empty()) std::memcpy(buf + n, s.data(), s.size());  // an empty view's data() may be null
   n += s.size();
   buf[n++] = '"';
   if (as_key) buf[n++] = ':';

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -102,12 +103,22 @@ std::shared_ptr<const TimeZone> TimeZone::load(const std::string& name, std::str
     if (error) *error = "unknown time zone '" + name + "': use an IANA name like Europe/Paris or an offset like +05:30";
     return nullptr;
   } else {
-    std::ifstream in(kZoneDir + name, std::ios::binary);
-    if (!in) {
+    // "Europe" names a folder of zones: it opens, and the first read throws (libstdc++'s filebuf
+    // turns EISDIR into std::ios_base::failure) instead of reading as an unknown zone.
+    std::error_code ec;
+    std::ifstream in;
+    if (std::filesystem::is_regular_file(kZoneDir + name, ec)) in.open(kZoneDir + name, std::ios::binary);
+    if (!in.is_open()) {
       if (error) *error = "unknown time zone '" + name + "': use an IANA name like Europe/Paris or an offset like +05:30";
       return nullptr;
     }
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string bytes;
+    try {
+      bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } catch (const std::ios_base::failure&) {
+      if (error) *error = "time zone '" + name + "' cannot be read";
+      return nullptr;
+    }
     zone = read_tzif(name, bytes, error);
     if (!zone) return nullptr;
   }

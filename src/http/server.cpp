@@ -188,10 +188,12 @@ void Server::on_stop(std::function<void()> callback) {
 void Server::run() {
   auto& impl = *impl_;
   if (!impl.workers[0]->acceptor) listen();
-  impl.signals.emplace(impl.workers[0]->ioc, SIGINT, SIGTERM);
-  impl.signals->async_wait([this](boost::system::error_code ec, int) {
-    if (!ec) stop();
-  });
+  if (impl.options.handle_signals) {
+    impl.signals.emplace(impl.workers[0]->ioc, SIGINT, SIGTERM);
+    impl.signals->async_wait([this](boost::system::error_code ec, int) {
+      if (!ec) stop();
+    });
+  }
 
   std::mutex error_mutex;
   std::exception_ptr first_error;

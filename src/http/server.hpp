@@ -112,6 +112,9 @@ struct ServerOptions {
   size_t threads = 1;
   ServerLimits limits;
   ErrorBody error_body;
+  // run() stops the server on SIGINT/SIGTERM; a server inside another program (the HTTP fuzzer,
+  // whose libFuzzer owns those signals) leaves them alone and is stopped with stop().
+  bool handle_signals = true;
 };
 
 class Server {
@@ -123,7 +126,7 @@ class Server {
   uint16_t port() const;
   // Runs the worker threads until stop(); the calling thread becomes worker 0.
   void run();
-  // Thread-safe; also called from SIGINT/SIGTERM handlers set up by run().
+  // Thread-safe; also called from the SIGINT/SIGTERM handlers set up by run() (handle_signals).
   void stop();
   // Connections open now, across all workers (thread-safe).
   size_t open_connections() const;

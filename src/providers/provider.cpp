@@ -24,4 +24,13 @@ std::string_view route_path(Route r) {
   return "";
 }
 
+bool billable_usage(const Usage& u) {
+  if (u.prompt_tokens < 0 || u.completion_tokens < 0 || u.cached_tokens < 0 || u.cache_creation_tokens < 0 ||
+      u.reasoning_tokens < 0)
+    return false;
+  if (u.cached_tokens > u.prompt_tokens || u.cache_creation_tokens > u.prompt_tokens - u.cached_tokens) return false;
+  int64_t total;
+  return !__builtin_add_overflow(u.prompt_tokens, u.completion_tokens, &total);
+}
+
 }  // namespace kt::providers

@@ -90,6 +90,11 @@ class Provider {
 // Registry: one line per provider. Throws std::invalid_argument for an unknown name.
 std::shared_ptr<const Provider> make_provider(const std::string& name);
 
+// A usage as an upstream reported it is believed only when it can be billed: no count negative,
+// the cached and cache-written parts within the prompt, a total that fits in int64. Otherwise the
+// answer counts as one without usage (the gateway bills its own estimate).
+bool billable_usage(const Usage& u);
+
 // Usage fields of an OpenAI-shaped "usage" object (JSON text of the object): chat/completions
 // (prompt_tokens, completion_tokens, *_details) and responses (input_tokens, output_tokens, *_details).
 std::optional<Usage> parse_openai_usage_object(std::string_view usage_json);

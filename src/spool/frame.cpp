@@ -46,6 +46,8 @@ FrameStatus parse_frame(std::string_view data, FrameView& frame, size_t& length,
   const char* digits = json.data() + kSeqPrefix.size();
   auto [end, ec] = std::from_chars(digits, json.data() + json.size(), seq);
   if (ec != std::errc() || end == digits || (*end != ',' && *end != '}')) return FrameStatus::invalid;
+  // A leading zero is not JSON, nor what append_frame writes (found by the spool_frame fuzzer).
+  if (*digits == '0' && end - digits > 1) return FrameStatus::invalid;
   if (check_crc) {
     uint32_t want = 0;
     for (size_t i = 0; i < kCrcDigits; ++i) {

@@ -9,6 +9,28 @@ ApiError field_error(std::string_view key, std::string what) {
   return bad_request("invalid_field", "field '" + std::string(key) + "' " + what);
 }
 
+// JSON's number grammar: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?. simdjson's On Demand API
+// hands over a number's raw text without checking it, and Money::parse is more lenient
+// ("01", "1.", ".5"), so a body with such a number would be accepted though it is not JSON.
+bool is_json_number(std::string_view t) {
+  size_t i = 0;
+  auto digits = [&] {
+    size_t start = i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < t.size() && t[i] == '-') ++i;
+  if (i < t.size() && t[i] == '0') ++i;
+  else if (!digits()) return false;
+  if (i < t.size() && t[i] == '.' && (++i, !digits())) return false;
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == t.size();
+}
+
 }  // namespace
 
 std::string padded_copy(std::string_view s) {
@@ -41,6 +63,7 @@ std::optional<JsonFields> JsonFields::parse(std::string_view body, ApiError& err
           while (!f.text.empty() && (f.text.back() == ' ' || f.text.back() == '\n' || f.text.back() == '\r' ||
                                      f.text.back() == '\t'))
             f.text.pop_back();
+          if (!is_json_number(f.text)) throw simdjson::simdjson_error(simdjson::NUMBER_ERROR);
           break;
         case simdjson::ondemand::json_type::boolean:
           f.kind = JsonField::Kind::boolean;
@@ -48,7 +71,8 @@ std::optional<JsonFields> JsonFields::parse(std::string_view body, ApiError& err
           break;
         case simdjson::ondemand::json_type::null:
           f.kind = JsonField::Kind::null;
-          (void)v.is_null();
+          // The type is read from the first letter: "nul" or "n\x7fll" must still be refused.
+          if (!v.is_null().value()) throw simdjson::simdjson_error(simdjson::INCORRECT_TYPE);
           break;
         case simdjson::ondemand::json_type::object:
           f.kind = JsonField::Kind::object;

@@ -2,6 +2,7 @@
 
 #include "wire/ledger_wire.hpp"
 #include "wire/sj_read.hpp"
+#include "core/json_duplicate_keys.hpp"
 #include "core/json_writer.hpp"
 #include "spool/frame.hpp"
 
@@ -148,6 +149,13 @@ void decode_record(std::string_view json, LogRecord& out, std::deque<std::string
       else if (k == "ev") out.event_json = v.get_object().value().raw_json().value();
     }
     if (out.kind == LogRecord::Kind::invalid) out.reject_reason = "unknown record kind";
+    // On Demand's raw_json() checks only the event's brackets; the store keeps it as an event row
+    // that GET /v1/events sends as-is, so one that is not JSON would break every answer holding it
+    // (found by the log_wire fuzzer).
+    if (!out.event_json.empty() && check_json_keys(out.event_json).status == JsonKeyCheck::Status::malformed) {
+      out.kind = LogRecord::Kind::invalid;
+      out.reject_reason = "its event is not JSON";
+    }
   } catch (const simdjson::simdjson_error& e) {
     int64_t seq = out.seq;
     std::string_view raw = out.raw;

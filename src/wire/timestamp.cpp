@@ -84,4 +84,9 @@ std::optional<int64_t> parse_timestamp(std::string_view s) {
   return t;
 }
 
+ApiError bad_timestamp(std::string_view name) {
+  return bad_request("invalid_field", "'" + std::string(name) +
+                                          "' must be unix seconds or an RFC 3339 UTC time, e.g. 2026-05-01T00:00:00Z");
+}
+
 }  // namespace kt::wire

@@ -5,9 +5,14 @@
 #include <optional>
 #include <string_view>
 
+#include "core/error.hpp"
+
 namespace kt::wire {
 
 // Unix seconds; nullopt when the text is neither form (or out of range: years 1970-9999).
 std::optional<int64_t> parse_timestamp(std::string_view text);
+
+// The 400 for a field or parameter `name` that parse_timestamp refused.
+ApiError bad_timestamp(std::string_view name);
 
 }  // namespace kt::wire

@@ -39,7 +39,7 @@ resp=$(curl -sS -D - -o "$WORK/refused.json" "$GW_URL/v1/chat/completions" -H "C
 assert_contains "$resp" "HTTP/1.1 503" "past the cap: 503"
 assert_contains "$resp" "Retry-After:" "with Retry-After"
 assert_eq "ledger_backlog" "$(jq -r .error.code "$WORK/refused.json")" "error code ledger_backlog"
-[ "$peak" -le $((128 * 1024)) ] && pass "gateway peak RSS $((peak / 1024)) MB <= 128 MB during the outage" ||
+[ "$peak" -le $(($(rss_bound_mb 128) * 1024)) ] && pass "gateway peak RSS $((peak / 1024)) MB <= $(rss_bound_mb 128) MB during the outage" ||
   fail "gateway peak RSS $((peak / 1024)) MB during the outage"
 
 "$KT" api serve --listen "127.0.0.1:$API_PORT" --database "$API_DB" >>"$WORK/api.log" 2>&1 &

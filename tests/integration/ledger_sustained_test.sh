@@ -37,8 +37,8 @@ echo "answers: $answers, ledger lag after the load: ${lag_ms} ms, gateway peak R
   fail "spent $(spent_nanos team_engineering), expected $want (answers x 17,100 nano-dollars)"
 [ "$lag_ms" -ge 0 ] && [ "$lag_ms" -le 1000 ] && pass "spend visible ${lag_ms} ms after the load's end" ||
   fail "the ledger lagged ${lag_ms} ms behind the load's end (bound: 1 s)"
-[ "$peak" -le $((128 * 1024)) ] && pass "gateway peak RSS $((peak / 1024)) MB <= 128 MB" ||
-  fail "gateway peak RSS $((peak / 1024)) MB > 128 MB"
+[ "$peak" -le $(($(rss_bound_mb 128) * 1024)) ] && pass "gateway peak RSS $((peak / 1024)) MB <= $(rss_bound_mb 128) MB" ||
+  fail "gateway peak RSS $((peak / 1024)) MB > $(rss_bound_mb 128) MB"
 non2xx=$(grep -o "Non-2xx or 3xx responses: [0-9]*" "$WORK/wrk.txt" | grep -o "[0-9]*$" || echo 0)
 assert_eq "0" "${non2xx:-0}" "no refusals under sustained load with money in the wallet"
 eventually '[ "$("$KT" events tail --last 1 --format json | jq length)" = 1 ]' 5

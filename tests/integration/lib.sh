@@ -155,6 +155,10 @@ LUA
 }
 # rss_kb PID: the process's resident set in KiB (0 once it is gone).
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# rss_bound_mb MB: a memory bound for a kt process, in MiB. The sanitizer build
+# (sanitizer_reports.sh sets KT_SANITIZED) holds freed blocks in ASan's 256 MiB quarantine and
+# adds shadow memory and redzones: its bound is 4x plus the quarantine, still far below a leak's.
+rss_bound_mb() { if [ -n "${KT_SANITIZED:-}" ]; then echo $(($1 * 4 + 256)); else echo "$1"; fi; }
 # Exact nano-dollars of a decimal in a JSON field of the wallet's balance (jq would go through doubles).
 spent_nanos() {
   local v int frac

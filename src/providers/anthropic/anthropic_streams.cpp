@@ -101,7 +101,9 @@ void ChatFromMessagesStream::on_event(const http::SseEvent& ev, std::string& out
     }
     out += "data: [DONE]\n\n";
   } else if (type == "error") {
-    out += "data: " + ev.data + "\n\n";  // {"type":"error","error":{"type","message"}}
+    // {"type":"error","error":{"type","message"}}, re-serialised: data sent on several lines
+    // would otherwise go out with its line breaks and end the client's event early.
+    out += "data: " + minified(doc) + "\n\n";
   }
 }
 

@@ -45,12 +45,15 @@ void Counts::update(dom::element usage) {
   if (auto v = int_field(usage, "cache_read_input_tokens")) cache_read = *v;
 }
 
-Usage Counts::to_usage() const {
+std::optional<Usage> Counts::to_usage() const {
   Usage u;
-  u.prompt_tokens = input + cache_creation + cache_read;
+  if (__builtin_add_overflow(input, cache_creation, &u.prompt_tokens) ||
+      __builtin_add_overflow(u.prompt_tokens, cache_read, &u.prompt_tokens))
+    return std::nullopt;
   u.completion_tokens = output;
   u.cached_tokens = cache_read;
   u.cache_creation_tokens = cache_creation;
+  if (!billable_usage(u)) return std::nullopt;
   return u;
 }
 

@@ -15,8 +15,9 @@ namespace kt::providers::anthropic {
 struct Counts {
   int64_t input = 0, output = 0, cache_creation = 0, cache_read = 0;
   void update(dom::element usage);
-  // prompt_tokens = input + cache_creation + cache_read (all input, as OpenAI counts it).
-  Usage to_usage() const;
+  // prompt_tokens = input + cache_creation + cache_read (all input, as OpenAI counts it); nullopt
+  // when the counts are not billable (a negative one, a sum past int64: billable_usage).
+  std::optional<Usage> to_usage() const;
 };
 
 // The Messages request for an OpenAI chat body: system/developer messages -> `system`,

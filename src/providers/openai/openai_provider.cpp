@@ -97,8 +97,7 @@ std::optional<Usage> parse_openai_usage_object(std::string_view usage_json) {
   } catch (const simdjson::simdjson_error&) {
     return std::nullopt;
   }
-  if (u.prompt_tokens < 0 || u.completion_tokens < 0 || u.cached_tokens < 0 || u.cached_tokens > u.prompt_tokens)
-    return std::nullopt;
+  if (!billable_usage(u)) return std::nullopt;
   return u;
 }
 

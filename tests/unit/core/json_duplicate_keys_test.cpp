@@ -92,5 +92,20 @@ TEST(JsonDuplicateKeys, ValidityAgreesWithBoostJson) {
   }
 }
 
+// route_chat fuzzer: numbers the gateway's parsers (simdjson) cannot hold and lone surrogates are
+// grammatical, and flagged so that the gateway refuses them before it prices the request.
+TEST(JsonDuplicateKeys, WhatSimdjsonRefusesIsFlagged) {
+  for (const char* c : {"[1e309]", "[-1e309]", "[0.1e310]", "[18446744073709551616]", "[-9223372036854775809]",
+                        R"({"a":[123456789012345678901234567890]})", R"(["\udddd"])", R"(["a\ud83dz"])",
+                        R"(["\ud83d\u0041"])", R"({"\udc00":1})"}) {
+    JsonKeyCheck r = check_json_keys(c);
+    EXPECT_EQ(r.status, Status::ok) << c;
+    EXPECT_TRUE(r.simdjson_refuses) << c;
+  }
+  for (const char* c : {"[1e-400]", "[1.7976931348623157e308]", "[18446744073709551615]", "[-9223372036854775808]",
+                        "[0]", "[-0.0]", "[1000000000000000000000e-10]", R"(["\ud83d\ude00 \u00e9"])"})
+    EXPECT_FALSE(check_json_keys(c).simdjson_refuses) << c;
+}
+
 }  // namespace
 }  // namespace kt

@@ -148,6 +148,14 @@ TEST(ErrorEnvelope, WithoutExtraAndEscaped) {
   EXPECT_EQ(err.at("message").as_string(), "bad \"json\"\n");
 }
 
+// log_wire fuzzer (UBSan): an empty string_view that points nowhere (a default one) went to
+// memcpy as a null pointer.
+TEST(JsonWriter, AnEmptyViewThatPointsNowhereIsAnEmptyString) {
+  JsonWriter w;
+  w.begin_object().field("id", std::string_view()).field(std::string_view(), "v").end_object();
+  EXPECT_EQ(w.take(), R"({"id":"","":"v"})");
+}
+
 TEST(ErrorEnvelope, Helpers) {
   ApiError u = unauthorized("Invalid consumer key");
   EXPECT_EQ(u.status, 401);

@@ -3,9 +3,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
+#include "core/crc32c.hpp"
 #include "spool/frame.hpp"
 #include "spool/segment_log.hpp"
 
@@ -68,6 +70,24 @@ TEST(SpoolFrame, RoundTripsAndCatchesDamage) {
   append_frame(bare, 7, "}");
   ASSERT_EQ(parse_frame(bare, f, len, true), FrameStatus::ok);
   EXPECT_EQ(f.json, R"({"s":7})");
+}
+
+// spool_frame fuzzer: {"s":0200000,...} with a right checksum was frame 200000 (not JSON, and not
+// what append_frame writes for it).
+TEST(SpoolFrame, ASeqWithALeadingZeroIsNotAFrame) {
+  auto framed = [](std::string_view json) {
+    char crc[10];
+    std::snprintf(crc, sizeof crc, "%08x ", crc32c(json));
+    return std::string(crc) + std::string(json) + "\n";
+  };
+  FrameView f;
+  size_t len = 0;
+  EXPECT_EQ(parse_frame(framed(R"({"s":0200000,"k":"close"})"), f, len, true), FrameStatus::invalid);
+  EXPECT_EQ(parse_frame(framed(R"({"s":00})"), f, len, true), FrameStatus::invalid);
+  ASSERT_EQ(parse_frame(framed(R"({"s":0,"k":"close"})"), f, len, true), FrameStatus::ok);
+  EXPECT_EQ(f.seq, 0u);
+  ASSERT_EQ(parse_frame(framed(R"({"s":200000})"), f, len, true), FrameStatus::ok);
+  EXPECT_EQ(f.seq, 200000u);
 }
 
 TEST_F(SpoolDir, AppendsFlushReadInOrderAcrossSegments) {

@@ -63,7 +63,8 @@ TEST(TokenizerCountCache, ChatPromptCountIsUnchangedByTheCache) {
   KT_REQUIRE_ENCODING(enc, "o200k_base");
   CountCache cache;
   const std::string system = long_text("You are an operations assistant.");
-  const std::vector<ChatMessageView> messages = {{"system", system, ""}, {"user", long_text("Summarise"), "ops"}};
+  const std::string user = long_text("Summarise");  // a view of a temporary would dangle (ASan)
+  const std::vector<ChatMessageView> messages = {{"system", system, ""}, {"user", user, "ops"}};
   size_t direct = count_chat_prompt(*enc, messages);
   EXPECT_EQ(count_chat_prompt(*enc, messages, &cache), direct);
   EXPECT_EQ(count_chat_prompt(*enc, messages, &cache), direct);

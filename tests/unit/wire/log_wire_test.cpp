@@ -102,6 +102,28 @@ TEST(LogWire, AnUnreadableRecordKeepsItsSeqAndIsMarkedInvalid) {
   EXPECT_EQ(b->records[1].kind, LogRecord::Kind::invalid);
 }
 
+// log_wire fuzzer: an event whose brackets match but which is not JSON was read as the record's
+// event, kept by the store, and sent as-is inside every GET /v1/events answer holding it.
+TEST(LogWire, ARecordWhoseEventIsNotJsonIsInvalid) {
+  BatchHeader h;
+  h.log_id = "l";
+  RecordRequest req{"req_1:1", "team_eng", "", "req_1", "gpt-4o-mini", "openai", "engineering", true};
+  std::string body = batch_body(h, {
+      settle_record(req, *Money::parse("0.01"), *Money::parse("0.02"), 1, 1, false,
+                    RecordEvent{"evt_1", "decision", 1, R"({"id":"evt_1","team_id":"team_e"team_id"g"})"}),
+      event_record("team_eng", "", RecordEvent{"evt_2", "alert", 1, R"({"id":"evt_2","x":tru})"}),
+      event_record("team_eng", "", RecordEvent{"evt_3", "alert", 1, R"({"id":"evt_3","x":[true, 1.5e3, null]})"}),
+  });
+  ApiError err;
+  auto b = decode_batch(body, err);
+  ASSERT_TRUE(b) << err.message;
+  ASSERT_EQ(b->records.size(), 3u);
+  EXPECT_EQ(b->records[0].kind, LogRecord::Kind::invalid);
+  EXPECT_EQ(b->records[0].reject_reason, "its event is not JSON");
+  EXPECT_EQ(b->records[1].kind, LogRecord::Kind::invalid);
+  EXPECT_EQ(b->records[2].kind, LogRecord::Kind::event);
+}
+
 TEST(LogWire, TextWithEscapesIsUnescapedAndOutlivesTheNextRecord) {
   BatchHeader h;
   h.log_id = "l";
