@@ -16,8 +16,11 @@ kill "$API_PID"; wait "$API_PID" 2>/dev/null || true
 for i in 1 2 3; do
   assert_eq "HTTP 200" "$(chat kt_cg_engineering_abc123 "$haiku" | tail -n1)" "request $i with the API down"
 done
-# Each answer's settle and event are on disk, in the worker's log (mode 0600), before the API is back.
-settles=$(cat "$WORK"/spool/ledger/*/*.log | grep -c '"k":"settle"')
+# Each answer's settle and event are on disk, in the worker's log (mode 0600), before the API is back
+# (written just after the answer by the log's group flush: a moment later under the sanitizers).
+settles_on_disk() { cat "$WORK"/spool/ledger/*/*.log | grep -c '"k":"settle"'; }
+eventually '[ "$(settles_on_disk)" -ge 4 ]' 5 || true
+settles=$(settles_on_disk)
 [ "$settles" -ge 4 ] && pass "answers in the ledger log on disk ($settles settles)" || fail "settles not in the spool: $settles"
 assert_eq "600" "$(stat -c %a "$(ls "$WORK"/spool/ledger/*/*.log | head -1)")" "spool segments are mode 0600"
 
