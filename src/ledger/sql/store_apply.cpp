@@ -170,6 +170,16 @@ OpResult SqlStore::settle(const SettleOp& op, int64_t now) {
 OpResult SqlStore::release(const ReleaseOp& op, int64_t now) {
   OpResult r;
   auto prior = lock_reservation(op.key);
+  if (!prior) {
+    // A release can overtake its reserve: a gateway that gave up on a stalled API logs the release,
+    // and the API may apply it before the stalled reserve. The key is claimed as released (nothing
+    // held), so the late reserve is a replay that holds nothing instead of money until the TTL.
+    int64_t period_start = month_period_of(now).start;
+    if (auto wallet = current_wallet(op.team_id, now)) period_start = wallet->period.start;
+    db_->exec("INSERT INTO reservations(key, team_id, period_start, amount, state, created_at) "
+              "VALUES($1, $2, $3, 0, 'released', $4) ON CONFLICT(key) DO NOTHING",
+              {op.key, op.team_id, period_start, now});
+  }
   if (!prior || prior->state != "held") {
     r.replay = true;  // unknown, refused, settled or already released: nothing to give back
     r.balance = current_or_empty(op.team_id, now);

@@ -205,6 +205,22 @@ TEST_P(ApplyTest, ReleaseGivesTheHoldBackOnce) {
   EXPECT_EQ(entries[2].amount, usd("6"));
 }
 
+// A gateway that gave up on a stalled API logs the release; the API may apply it before the
+// stalled reserve arrives. The late reserve must hold nothing (not money until the TTL).
+TEST_P(ApplyTest, AReleaseThatOvertakesItsReserveLeavesNothingHeld) {
+  store().allocate("eng", usd("10"), "USD", "", kNow);
+  OpResult early = apply_one(store(), release_op("req_stalled:0", "eng"), kNow);
+  EXPECT_TRUE(early.replay);
+  OpResult late = apply_one(store(), reserve_op("req_stalled:0", "eng", usd("6")), kNow);
+  EXPECT_TRUE(late.replay);
+  EXPECT_EQ(late.balance.reserved, Money::zero());
+  EXPECT_EQ(late.balance.remaining(), usd("10"));
+  OpResult settle = apply_one(store(), settle_op("req_stalled:0", "eng", usd("1")), kNow);
+  EXPECT_TRUE(settle.replay);
+  EXPECT_EQ(settle.balance.spent, Money::zero());
+  EXPECT_TRUE(store().journal("eng", month("2026-04")).size() == 1u);  // the allocation alone
+}
+
 TEST_P(ApplyTest, BatchAppliesInOrderWithOneResultPerOp) {
   store().allocate("eng", usd("5"), "USD", "", kNow);
   auto results = store().apply({reserve_op("a", "eng", usd("3")), reserve_op("b", "eng", usd("3")),
