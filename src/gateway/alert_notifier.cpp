@@ -84,7 +84,11 @@ void AlertNotifier::spend_rate(const std::string& group, const std::string& team
 
 void AlertNotifier::projected(const std::string& group, const std::string& request_id, const ledger::Balance& b,
                               int64_t exhausts_at) {
-  const std::string at = format_rfc3339(exhausts_at * 1000000), end = format_rfc3339(b.period.end * 1000000);
+  // Seconds past what microseconds can hold (a period without end is INT64_MAX) are "never".
+  auto when = [](int64_t seconds) {
+    return seconds > INT64_MAX / 1000000 ? std::string("never") : format_rfc3339(seconds * 1000000);
+  };
+  const std::string at = when(exhausts_at), end = when(b.period.end);
   spdlog::get("keeptrusts::alerts")->warn(
       "budget alert: kind=projected_exhaustion consumer_group={} team_id={} period={} exhausts_at={} period_end={} "
       "budget={} spent={}",

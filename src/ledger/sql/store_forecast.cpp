@@ -53,7 +53,8 @@ std::optional<int64_t> SqlStore::fire_projected_exhaustion(const std::string& te
   }
   exhaustion_checked_at_[team_id] = now;
   auto wallet = wallet_row(team_id, period_start);
-  if (!wallet || wallet->period.end <= now) return std::nullopt;
+  // A period without end (prepaid) has no "before the period ends" to warn about.
+  if (!wallet || wallet->period.end <= now || wallet->period.end == INT64_MAX) return std::nullopt;
   Forecast f = make_forecast(*wallet, read_spend_history(team_id, now), now);
   // A history younger than an hour projects from seconds of spend: no alert until a whole window.
   if (!f.exhausts_at || !f.before_period_end || f.left <= Money::zero() || f.pace == "since_first_allocation")
