@@ -19,6 +19,8 @@ constexpr auto kCallTimeout = 10s;
 constexpr auto kHeartbeat = 1s;
 constexpr auto kFirstBackoff = 100ms;
 constexpr auto kMaxBackoff = 5000ms;
+constexpr auto kMinBatchGap = 5ms;  // small batches: at most ~200 a second (log_shipper.hpp)
+constexpr uint64_t kSmallBatch = 64;  // records; a bigger backlog leaves at once
 
 // Intents and lease records are for recovery only: the API has nothing to do with them.
 bool ships(std::string_view json) {
@@ -115,6 +117,15 @@ asio::awaitable<std::optional<ledger::LogApplyResult>> LogShipper::post(std::str
 asio::awaitable<void> LogShipper::loop() {
   auto backoff = std::chrono::milliseconds(kFirstBackoff);
   while (!stopped_) {
+    auto gap = last_sent_ + kMinBatchGap - std::chrono::steady_clock::now();
+    uint64_t pending = source_.log().written_seq() - std::min(cursor_.seq, source_.log().written_seq());
+    if (contacted_ && gap > 0ms && pending > 0 && pending < kSmallBatch) {
+      asio::steady_timer t(ioc_);  // not wake_: a write must not cut the gap short
+      t.expires_after(gap);
+      boost::system::error_code ec;
+      co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      continue;
+    }
     std::string body;
     uint64_t through = applied_seq_;
     auto before = cursor_;
@@ -129,6 +140,7 @@ asio::awaitable<void> LogShipper::loop() {
       }
       body = heartbeat_body();  // first contact (learns the API's mark), or the idle report
     }
+    last_sent_ = std::chrono::steady_clock::now();
     auto r = co_await post(std::move(body));
     if (!r) {
       cursor_ = before;

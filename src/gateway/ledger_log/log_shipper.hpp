@@ -3,7 +3,11 @@
 // of at most ~1 MiB of frames read from the segments (never the whole log in memory).
 //
 // It sends as soon as frames reach the kernel; while a batch is in flight the next ones gather, so
-// batches grow with the load. Intents and lease records stay home (the API has nothing to do
+// batches grow with the load. A small batch (< 64 records) waits until 5 ms after the previous one
+// left: without that gap a lone client paid one API round trip and one store commit per request on
+// the same cores (c=1: ~400 µs of CPU per request against ~110 µs at load). A bigger backlog leaves
+// at once (a gap there idles the API's apply while the gateway runs ahead), and the first batch
+// after a quiet spell too, so a single request is still applied within a round trip. Intents and lease records stay home (the API has nothing to do
 // with them) but count in the batch's `through`. A failed batch is read again from the log and
 // re-sent after a back-off (100 ms doubling to 5 s): the API skips what it already applied, so
 // nothing is applied twice. When idle it reports in every second (what is still unapplied, so
@@ -66,7 +70,7 @@ class LogShipper {
   bool contacted_ = false;  // the API has told us this log's high-water mark
   bool stopped_ = false;
   boost::asio::steady_timer wake_;
-  std::chrono::steady_clock::time_point last_contact_{}, last_applied_at_{};
+  std::chrono::steady_clock::time_point last_contact_{}, last_applied_at_{}, last_sent_{};
   std::string frames_;  // the batch's frames as read (reused)
   uint64_t failures_ = 0;
 };
