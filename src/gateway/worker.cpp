@@ -73,6 +73,7 @@ Worker::Worker(boost::asio::io_context& ctx, size_t idx, const GatewayShared& sh
       metrics.ledger_lag.written(log->segments().written_seq(), metrics::mono_us());
       shipper->wake();
     });
+    log->set_lag_probe([this] { return metrics.ledger_lag.age_us(metrics::mono_us()); });
   }
   events = std::make_unique<EventSink>(log.get());
   std::string hook_path = shared.alert_webhook ? (shared.alert_webhook->base_path.empty() ? "/" : shared.alert_webhook->base_path) : "";

@@ -21,7 +21,7 @@ api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":5,"currenc
 write_config "$WORK/policy-config.yaml"
 start_gateway "$WORK/policy-config.yaml" --threads 1
 spent_nanos() { balance team_engineering | jq .spent | nanos; }
-slow_stream='{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"Write a short haiku about cloud computing. [mock:chunk_delay_ms=150]"}]}'
+slow_stream='{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"Write a short haiku about cloud computing. [mock:chunk_delay_ms=400]"}]}'
 
 assert_eq 200 "$(req $ENG "$HAIKU")" "a request with room on the disk"
 wait_events engineering 1

@@ -21,6 +21,7 @@ constexpr uint32_t kFrameOverhead = 9 + 5 + 10 + 1;
 
 constexpr auto kRetryWrite = 100ms;
 constexpr auto kAdmitPoll = 10ms;
+constexpr auto kPacePoll = 2ms;
 // While the spool cannot be written, refusal events wait in memory up to this much (then dropped).
 constexpr size_t kMaxEventBytesWhileFailing = 4u << 20;
 
@@ -119,7 +120,18 @@ bool LedgerLog::drops_events() {
 }
 
 asio::awaitable<bool> LedgerLog::admit() {
-  if (!over_cap()) co_return true;
+  if (!over_cap()) {
+    const int64_t pace_us = std::chrono::duration_cast<std::chrono::microseconds>(options_.pace_lag).count();
+    if (!lag_us_ || lag_us_() <= pace_us) co_return true;
+    auto until = std::chrono::steady_clock::now() + options_.pace_wait;
+    asio::steady_timer t(ioc_);
+    while (lag_us_() > pace_us && std::chrono::steady_clock::now() < until && !over_cap()) {
+      t.expires_after(kPacePoll);
+      boost::system::error_code ec;
+      co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    if (!over_cap()) co_return true;  // paced, not refused: the cap below decides refusals
+  }
   auto deadline = std::chrono::steady_clock::now() + options_.backlog_wait;
   asio::steady_timer t(ioc_);
   while (std::chrono::steady_clock::now() < deadline) {

@@ -11,7 +11,10 @@
 // Bounded: what is written but not yet applied by the API is capped in records and bytes
 // (per worker: the config's cap divided by the workers). Past the cap, admit() makes a new priced
 // request wait up to `backlog_wait` for the ledger to catch up, then refuses it (503
-// ledger_backlog); completions of requests already admitted are always written.
+// ledger_backlog); completions of requests already admitted are always written. Below the cap the
+// gateway is paced: while the oldest unapplied record is older than `pace_lag`, a new priced request
+// waits (at most `pace_wait`) for the ledger, so on cores shared with the API the gateway cannot
+// run seconds ahead of the ledger's apply (the lag stays near pace_lag, not near the cap).
 //
 // Writes are grouped: appends of one turn of the worker's event loop leave in one write(), and a
 // writer resumes after it (asio runs posted handlers in order, so the flush posted before the
@@ -53,6 +56,7 @@ struct LedgerLogOptions {
   int64_t max_unapplied_records = 25000;
   int64_t max_unapplied_bytes = 64 << 20;
   std::chrono::milliseconds backlog_wait{2000};
+  std::chrono::milliseconds pace_lag{250}, pace_wait{50};
 };
 
 class LedgerLog {
@@ -64,6 +68,8 @@ class LedgerLog {
   // Whether a new priced request may start: waits up to backlog_wait while the ledger is behind
   // by more than the cap or the spool cannot be written.
   boost::asio::awaitable<bool> admit();
+  // The age in microseconds of the oldest record written but not yet applied (the pacing's input).
+  void set_lag_probe(std::function<int64_t()> probe) { lag_us_ = std::move(probe); }
   // Logged (in the kernel) before the request is forwarded; false: the spool cannot be written
   // (the caller gives the hold back and refuses).
   boost::asio::awaitable<bool> intent(const wire::RecordRequest& r, Money held, int64_t prompt_tokens,
@@ -138,6 +144,7 @@ class LedgerLog {
   uint64_t applied_seq_ = 0;
   int64_t appended_bytes_ = 0, applied_bytes_ = 0, events_dropped_ = 0, unapplied_records_ = 0;
   bool flush_posted_ = false, closed_ = false;
+  std::function<int64_t()> lag_us_;
   boost::asio::steady_timer retry_;  // a failed write is tried again even if nothing new comes
   std::chrono::steady_clock::time_point last_failure_log_{};
   std::function<void()> on_written_;
