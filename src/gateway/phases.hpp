@@ -21,6 +21,9 @@ std::optional<Rejection> authenticate(const http::Request& req, const GatewaySha
                                       const config::ConsumerGroup*& group);
 // 2. What is asked: model, messages, stream, max_tokens (simdjson; the body is not rewritten).
 std::optional<Rejection> parse_chat_request(RequestContext& ctx);
+// 2a. Attribution (phase_attribution.cpp): the end user (body `user` or X-Kt-User) and X-Kt-Tags,
+// bounded and printable, never a key; 400 invalid_attribution otherwise.
+std::optional<Rejection> read_attribution(RequestContext& ctx);
 // 2b. The group's allowed_models (globs): another model gets 403 model_not_allowed, before
 // anything is priced or held.
 std::optional<Rejection> check_allowed_model(const RequestContext& ctx);

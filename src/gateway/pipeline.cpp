@@ -1,5 +1,6 @@
 // A request's life, in order:
 //   authenticate -> parse -> request policies -> idempotency (a repeat is replayed)
+//   -> response cache (cache/: a hit is answered here, nothing priced or held)
 //   -> price -> rate limits (rate_limits/: 429 before anything is held)
 //   -> hold (a lease hold or a reservation; its intent logged before anything goes out)
 //   -> route upstream (attempts: retries and fallbacks, each with its own hold)
@@ -11,6 +12,7 @@
 #include "core/ids.hpp"
 #include "core/period.hpp"
 #include "core/prom_text.hpp"
+#include "gateway/cache/cache_phase.hpp"
 #include "gateway/idempotency_phase.hpp"
 #include "gateway/metrics/metrics_scrape.hpp"
 #include "gateway/phases.hpp"
@@ -41,6 +43,7 @@ awaitable<void> Pipeline::priced_route(http::Request& req, http::ResponseWriter&
   ctx.group = std::any_cast<const config::ConsumerGroup*>(req.admitted);  // set by on_head
 
   if (auto r = parse_route_request(ctx)) co_return co_await refuse(ctx, shared_, w_, res, *r);
+  if (auto r = read_attribution(ctx)) co_return co_await refuse(ctx, shared_, w_, res, *r);
   if (auto r = check_allowed_model(ctx)) co_return co_await refuse(ctx, shared_, w_, res, *r);
   if (auto r = run_request_policies(ctx, shared_)) co_return co_await refuse(ctx, shared_, w_, res, *r);
 
@@ -49,7 +52,13 @@ awaitable<void> Pipeline::priced_route(http::Request& req, http::ResponseWriter&
   if (auto r = claim_idempotency_key(ctx, shared_, claim, first_answer)) co_return co_await refuse(ctx, shared_, w_, res, *r);
   if (first_answer) co_return co_await replay_answer(ctx, shared_, w_, res, *first_answer);
 
-  AttemptWriter out(res, ctx.request_id, claim.active());  // holds failures a retry may mend
+  CacheTicket cache_ticket;
+  std::optional<CachedAnswer> cached;
+  if (auto r = look_up_cache(ctx, shared_, w_, cache_ticket, cached)) co_return co_await refuse(ctx, shared_, w_, res, *r);
+  if (cached) co_return co_await serve_cache_hit(ctx, shared_, w_, res, *cached);
+
+  AttemptWriter out(res, ctx.request_id, claim.active() || cache_ticket.active());  // holds failures a retry may mend
+  if (!ctx.cache.empty()) out.also_send({{"x-kt-cache", ctx.cache}});
   if (auto r = co_await price_request(ctx, shared_, w_)) co_return co_await refuse(ctx, shared_, w_, out, *r);
   auto limited = co_await limit_traffic(ctx, shared_, w_);  // before anything is held
   out.also_send(ctx.rate_headers);
@@ -67,6 +76,7 @@ awaitable<void> Pipeline::priced_route(http::Request& req, http::ResponseWriter&
   co_await finish_request(ctx, shared_, w_);
   if (failure) std::rethrow_exception(failure);
   remember_answer(ctx, out, claim);
+  store_in_cache(ctx, w_, out, cache_ticket);
 }
 
 awaitable<void> Pipeline::list_models(http::ResponseWriter& res) {

@@ -59,6 +59,11 @@ struct RequestContext {
   std::vector<ChatMessage> messages;
   bool plain_prompt = false;  // completions, embeddings: text prompts, no chat message overhead
   bool input_only = false;    // embeddings: input cost only, no output reserved
+  std::string body_user;      // the OpenAI "user" field, unchecked (phase_attribution.cpp reads it)
+
+  // attribution (phase_attribution.cpp): who asked, checked and bounded, for the decision event
+  std::string end_user;
+  std::vector<std::string> tags;
 
   // request policies
   std::vector<policies::PolicyVerdict> verdicts;
@@ -117,6 +122,9 @@ struct RequestContext {
   std::string model_requested;     // the client's model, when a fallback answered with another
   std::string idempotency_key;     // the client's Idempotency-Key header
   std::string replay_of;           // request id whose answer was replayed
+  // response cache (cache/): hit, miss or bypass (empty: the cache is off); a hit's first cost
+  std::string cache;
+  std::optional<Money> cost_saved;
 
   // Forgets what phase 2 read, so the body can be read again after a policy rewrote it.
   void clear_parsed() {
@@ -125,6 +133,7 @@ struct RequestContext {
     max_tokens.reset();
     choices = 1;
     messages.clear();
+    body_user.clear();
   }
 
   std::string reservation_key() const { return request_id + ":" + std::to_string(attempt); }

@@ -184,6 +184,7 @@ std::optional<Rejection> parse_other_route(RequestContext& ctx) {
     if (!model->is_string()) return invalid("invalid_field", "'model' must be a string");
     ctx.model = std::string(model->get_string().value());
     if (ctx.model.empty()) return invalid("missing_field", "'model' is required");
+    if (auto user = providers::str_field(doc, "user")) ctx.body_user = std::string(*user);
     switch (ctx.route_kind) {
       case Route::completions: return parse_completions(doc, ctx);
       case Route::embeddings: return parse_embeddings(doc, ctx);
