@@ -10,4 +10,8 @@ namespace kt::wire {
 // Unix seconds; nullopt when the text is neither form (or out of range: years 1970-9999).
 std::optional<int64_t> parse_timestamp(std::string_view text);
 
+// A positive duration: digits and a unit, s, m, h or d ("90s", "15m", "1h", "30d"), at most 10
+// years; nullopt for anything else.
+std::optional<int64_t> parse_duration_seconds(std::string_view text);
+
 }  // namespace kt::wire

@@ -62,14 +62,16 @@ std::vector<ApiToken> SqlStore::list_api_tokens() {
   });
 }
 
-void SqlStore::touch_api_tokens(const std::vector<TokenUse>& uses) {
+void touch_last_used(Db& db, const char* table, const std::vector<TokenUse>& uses) {
   if (uses.empty()) return;
-  db_->write([&] {
+  db.write([&] {
     // Replicas report their own last uses: the latest wins, whichever arrives last.
     for (const auto& u : uses)
-      db_->exec("UPDATE api_tokens SET last_used_at = GREATEST(COALESCE(last_used_at, 0), $2) WHERE id = $1",
-                {u.id, u.last_used_at});
+      db.exec(std::string("UPDATE ") + table + " SET last_used_at = GREATEST(COALESCE(last_used_at, 0), $2) WHERE id = $1",
+              {u.id, u.last_used_at});
   });
 }
+
+void SqlStore::touch_api_tokens(const std::vector<TokenUse>& uses) { touch_last_used(*db_, "api_tokens", uses); }
 
 }  // namespace kt::ledger::sql
