@@ -50,6 +50,17 @@ void print_table(const std::vector<ApiObject>& rows, const std::vector<Column>& 
   for (const auto& r : rows) line([&](const Column& c) { return field_of(r, c.field); });
 }
 
+int print_list(const std::string& path, const char* key, const char* what, const std::vector<Column>& columns,
+               const std::string& format) {
+  int rc = 0;
+  auto body = call_for_text("GET", path, "", format, rc);
+  if (!body) return rc;
+  auto rows = parse_api_list(*body, key, what);
+  if (!rows) return 1;
+  print_table(*rows, columns);
+  return 0;
+}
+
 std::string field_of(const ApiObject& o, const std::string& key) {
   auto it = o.find(key);
   return it == o.end() ? "-" : it->second;

@@ -24,6 +24,10 @@ struct Column {
   int width;
 };
 void print_table(const std::vector<ApiObject>& rows, const std::vector<Column>& columns);
+// `kt tokens list` / `kt keys list`: GET `path`, then the table of its array `key` (or the answer
+// as it came, for --format json). The exit code.
+int print_list(const std::string& path, const char* key, const char* what, const std::vector<Column>& columns,
+               const std::string& format);
 
 // The field's text, or "-" when absent.
 std::string field_of(const ApiObject& o, const std::string& key);

@@ -55,14 +55,10 @@ int keys_create(const KeysArgs& a) {
 }
 
 int keys_list(const KeysArgs& a) {
-  int rc = 0;
-  auto body = call_for_text("GET", "/v1/keys", "", a.format, rc);
-  if (!body) return rc;
-  auto rows = parse_api_list(*body, "keys", "a consumer key list");
-  if (!rows) return 1;
-  print_table(*rows, {{"ID", "id", 28}, {"PREFIX", "prefix", 16}, {"GROUP", "group", 16}, {"CREATED", "created_at", 20},
-                      {"LAST USED", "last_used_at", 20}, {"EXPIRES", "expires_at", 20}, {"REVOKED", "revoked_at", 0}});
-  return 0;
+  return print_list("/v1/keys", "keys", "a consumer key list",
+                    {{"ID", "id", 28}, {"PREFIX", "prefix", 16}, {"GROUP", "group", 16}, {"CREATED", "created_at", 20},
+                     {"LAST USED", "last_used_at", 20}, {"EXPIRES", "expires_at", 20}, {"REVOKED", "revoked_at", 0}},
+                    a.format);
 }
 
 int keys_revoke(const KeysArgs& a) {

@@ -26,14 +26,10 @@ int tokens_create(const TokensArgs& a) {
 }
 
 int tokens_list(const TokensArgs& a) {
-  int rc = 0;
-  auto body = call_for_text("GET", "/v1/tokens", "", a.format, rc);
-  if (!body) return rc;
-  auto rows = parse_api_list(*body, "tokens", "a token list");
-  if (!rows) return 1;
-  print_table(*rows, {{"ID", "id", 28}, {"NAME", "name", 20}, {"SCOPE", "scope", 8}, {"PREFIX", "prefix", 16},
-                      {"CREATED", "created_at", 20}, {"LAST USED", "last_used_at", 20}, {"REVOKED", "revoked_at", 0}});
-  return 0;
+  return print_list("/v1/tokens", "tokens", "a token list",
+                    {{"ID", "id", 28}, {"NAME", "name", 20}, {"SCOPE", "scope", 8}, {"PREFIX", "prefix", 16},
+                     {"CREATED", "created_at", 20}, {"LAST USED", "last_used_at", 20}, {"REVOKED", "revoked_at", 0}},
+                    a.format);
 }
 
 int tokens_revoke(const TokensArgs& a) {

@@ -12,6 +12,21 @@ constexpr size_t kMaxUses = 100000;  // one gateway's keys used within a sync pe
 
 std::string text_of(simdjson::ondemand::value v) { return std::string(v.get_string().value()); }
 
+// Calls `each(object)` for each object of the array under `key` in `body`; false when the body is
+// not such JSON (or `each` read a field that is missing or of another kind).
+template <class Each>
+bool each_object(const std::string& body, const char* key, Each each) {
+  thread_local simdjson::ondemand::parser parser;
+  std::string buf = padded_copy(body);
+  try {
+    auto doc = parser.iterate(simdjson::padded_string_view(buf.data(), buf.size(), buf.capacity()));
+    for (auto item : doc[key].get_array()) each(item.get_object().value());
+  } catch (const simdjson::simdjson_error&) {
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string encode_key_uses(const std::vector<ledger::TokenUse>& uses) {
@@ -23,23 +38,17 @@ std::string encode_key_uses(const std::vector<ledger::TokenUse>& uses) {
 }
 
 std::optional<std::vector<ledger::TokenUse>> decode_key_uses(const std::string& body, ApiError& err) {
-  thread_local simdjson::ondemand::parser parser;
-  std::string buf = padded_copy(body);
   std::vector<ledger::TokenUse> uses;
-  try {
-    auto doc = parser.iterate(simdjson::padded_string_view(buf.data(), buf.size(), buf.capacity()));
-    for (auto item : doc["used"].get_array()) {
-      auto u = item.get_object();
-      uses.push_back({text_of(u["id"].value()), u["last_used_at"].get_int64().value()});
-      if (uses.back().id.empty() || uses.back().last_used_at <= 0) {
-        err = bad_request("invalid_field", "each use needs an id and last_used_at > 0 (unix seconds)");
-        return std::nullopt;
-      }
-    }
-  } catch (const simdjson::simdjson_error&) {
+  auto read = [&](simdjson::ondemand::object u) { uses.push_back({text_of(u["id"].value()), u["last_used_at"].get_int64().value()}); };
+  if (!each_object(body, "used", read)) {
     err = bad_request("invalid_json", "body must be {\"used\":[{\"id\",\"last_used_at\"}]}");
     return std::nullopt;
   }
+  for (const auto& u : uses)
+    if (u.id.empty() || u.last_used_at <= 0) {
+      err = bad_request("invalid_field", "each use needs an id and last_used_at > 0 (unix seconds)");
+      return std::nullopt;
+    }
   if (uses.size() > kMaxUses) {
     err = bad_request("too_many_items", "at most " + std::to_string(kMaxUses) + " uses per call");
     return std::nullopt;
@@ -61,22 +70,15 @@ std::string encode_live_keys(const std::vector<ledger::ConsumerKeyRow>& keys) {
 }
 
 std::optional<std::vector<ledger::ConsumerKeyRow>> decode_live_keys(const std::string& body) {
-  thread_local simdjson::ondemand::parser parser;
-  std::string buf = padded_copy(body);
   std::vector<ledger::ConsumerKeyRow> keys;
-  try {
-    auto doc = parser.iterate(simdjson::padded_string_view(buf.data(), buf.size(), buf.capacity()));
-    for (auto item : doc["keys"].get_array()) {
-      auto k = item.get_object();
-      ledger::ConsumerKeyRow& row = keys.emplace_back();
-      row.id = text_of(k["id"].value());
-      row.group = text_of(k["group"].value());
-      row.hash = text_of(k["key_hash"].value());
-      if (auto expires = k["expires_at"].value(); !expires.is_null()) row.expires_at = expires.get_int64().value();
-    }
-  } catch (const simdjson::simdjson_error&) {
-    return std::nullopt;
-  }
+  auto read = [&](simdjson::ondemand::object k) {
+    ledger::ConsumerKeyRow& row = keys.emplace_back();
+    row.id = text_of(k["id"].value());
+    row.group = text_of(k["group"].value());
+    row.hash = text_of(k["key_hash"].value());
+    if (auto expires = k["expires_at"].value(); !expires.is_null()) row.expires_at = expires.get_int64().value();
+  };
+  if (!each_object(body, "keys", read)) return std::nullopt;
   return keys;
 }
 

@@ -17,6 +17,7 @@
 //
 // Thread-safety: one SqlStore (one connection) is used by one caller at a time; the API's store
 // executor keeps one (SQLite) or a pool (PostgreSQL).
+#include <utility>
 #include <map>
 #include <memory>
 #include <optional>
@@ -28,6 +29,17 @@
 #include "ledger/store.hpp"
 
 namespace kt::ledger::sql {
+
+// Every row of `sql` (a read transaction), each made by `from(rows)`.
+template <class From>
+auto read_rows(Db& db, const std::string& sql, From from) {
+  return db.read([&] {
+    std::vector<decltype(from(std::declval<const Rows&>()))> out;
+    auto q = db.query(sql);
+    while (q.next()) out.push_back(from(q));
+    return out;
+  });
+}
 
 // Records last uses of API tokens or consumer keys (`table`), never moving one back.
 void touch_last_used(Db& db, const char* table, const std::vector<TokenUse>& uses);

@@ -60,12 +60,7 @@ std::optional<std::pair<ConsumerKeyRow, ConsumerKeyRow>> SqlStore::rotate_consum
 }
 
 std::vector<ConsumerKeyRow> SqlStore::list_consumer_keys() {
-  return db_->read([&] {
-    std::vector<ConsumerKeyRow> out;
-    auto q = db_->query("SELECT " + kKeyColumns + " FROM consumer_keys ORDER BY created_at, id");
-    while (q.next()) out.push_back(key_from(q));
-    return out;
-  });
+  return read_rows(*db_, "SELECT " + kKeyColumns + " FROM consumer_keys ORDER BY created_at, id", key_from);
 }
 
 void SqlStore::touch_consumer_keys(const std::vector<TokenUse>& uses) { touch_last_used(*db_, "consumer_keys", uses); }

@@ -54,12 +54,7 @@ std::optional<ApiToken> SqlStore::revoke_api_token(const std::string& id, int64_
 }
 
 std::vector<ApiToken> SqlStore::list_api_tokens() {
-  return db_->read([&] {
-    std::vector<ApiToken> out;
-    auto q = db_->query("SELECT " + kTokenColumns + " FROM api_tokens ORDER BY created_at, id");
-    while (q.next()) out.push_back(token_from(q));
-    return out;
-  });
+  return read_rows(*db_, "SELECT " + kTokenColumns + " FROM api_tokens ORDER BY created_at, id", token_from);
 }
 
 void touch_last_used(Db& db, const char* table, const std::vector<TokenUse>& uses) {
