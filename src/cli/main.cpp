@@ -117,6 +117,8 @@ int main(int argc, char** argv) {
   for (auto* c : {token_create, token_list, token_revoke})
     c->add_option("--format", token_args.format, "text or json")->check(CLI::IsMember({"text", "json"}));
 
+  auto run_keys = kt::cli::add_keys_commands(app);
+
   auto* ledger = app.add_subcommand("ledger", "Ledger database tools");
   ledger->require_subcommand(1);
   kt::cli::LedgerVerifyArgs verify_args;
@@ -147,5 +149,6 @@ int main(int argc, char** argv) {
   if (*token_create) return kt::cli::tokens_create(token_args);
   if (*token_list) return kt::cli::tokens_list(token_args);
   if (*token_revoke) return kt::cli::tokens_revoke(token_args);
+  if (auto rc = run_keys()) return *rc;
   return 2;
 }

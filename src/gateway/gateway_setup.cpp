@@ -99,6 +99,7 @@ GatewayShared build_shared(std::shared_ptr<const config::GatewayConfig> cfg, con
   s.spool_dir = spool_dir;
   s.gateway_id = new_id("gw_");
   s.consumer_keys = ConsumerKeys(cfg->consumer_groups);
+  s.api_keys = std::make_shared<ApiKeyTable>(cfg->consumer_groups);
   for (const auto& p : cfg->policies) s.policies.push_back(policies::make_policy(p));
   if (cfg->targets.empty()) throw std::runtime_error("providers.targets is empty: nothing to route to");
   for (const auto& t : cfg->targets) {
