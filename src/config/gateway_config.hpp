@@ -26,7 +26,7 @@ struct Target {
   std::optional<std::string> deployment;
   std::map<std::string, std::string> deployments;
   std::optional<std::string> api_version;
-  // Retries and fallbacks (on 5xx, timeout, connect error): see gateway/phase_attempts.cpp.
+  // Retries and fallbacks (on 5xx, timeout, connect error): see gateway/attempt_plan.hpp.
   std::optional<std::string> model;  // the model this target serves when reached as a fallback
   struct Retries {
     int max = 0;          // further attempts on this target after the first

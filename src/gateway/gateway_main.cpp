@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/host_port.hpp"
+#include "gateway/api_bootstrap.hpp"
 #include "gateway/gateway_setup.hpp"
 #include "gateway/ledger_log/log_recovery.hpp"
 #include "gateway/pipeline.hpp"

@@ -1,4 +1,4 @@
-// Phase 2c: attribution. Who a request is for (the OpenAI body field `user`, or the X-Kt-User
+// Phase 2: attribution. Who a request is for (the OpenAI body field `user`, or the X-Kt-User
 // header, which wins) and its tags (X-Kt-Tags: a,b,c) go into the decision event, so spend can be
 // grouped by them (`kt spend --by user|tag`). Events are kept and exported, so what goes in is
 // bounded, printable and never a credential: a value that breaks a rule is refused with a clear

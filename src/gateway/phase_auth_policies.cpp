@@ -1,4 +1,4 @@
-// Phases 1 and 3: who is calling, and what the request policies say about it.
+// Phases 0 and 4: who is calling, and what the request policies say about it.
 #include "gateway/phases.hpp"
 
 namespace kt::gateway {

@@ -1,4 +1,4 @@
-// Phase 8: the decision event, one per request (blocked ones too: cost null, usage zero). It goes
+// Phase 11: the decision event, one per request (blocked ones too: cost null, usage zero). It goes
 // to the ledger log with the request's settle or release (phase_finish.cpp).
 #include "core/ids.hpp"
 #include "core/period.hpp"

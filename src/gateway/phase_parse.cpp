@@ -1,4 +1,4 @@
-// Phase 2: read the chat request with simdjson. The body stays as the client sent it.
+// Phase 1: read the chat request with simdjson. The body stays as the client sent it.
 #include <simdjson.h>
 
 #include "gateway/phases.hpp"

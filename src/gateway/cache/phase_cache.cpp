@@ -1,7 +1,6 @@
 #include <charconv>
 
 #include "core/period.hpp"
-#include "gateway/cache/cache_phase.hpp"
 #include "gateway/header_list.hpp"
 #include "gateway/phases.hpp"
 
@@ -61,15 +60,13 @@ std::optional<Rejection> look_up_cache(RequestContext& ctx, const GatewayShared&
     ctx.replay_of = a->request_id;
     ctx.usage = providers::Usage{};  // served, nothing used: the cost is 0
     ctx.usage_source = "cache";
+    ctx.status = a->status;
+    ctx.reason = "cache_hit";
   }
   return std::nullopt;
 }
 
-awaitable<void> serve_cache_hit(RequestContext& ctx, const GatewayShared& shared, Worker& w, http::ResponseWriter& res,
-                                const CachedAnswer& hit) {
-  ctx.status = hit.status;
-  ctx.reason = "cache_hit";
-  co_await finish_request(ctx, shared, w);
+awaitable<void> send_cache_hit(RequestContext& ctx, http::ResponseWriter& res, const CachedAnswer& hit) {
   http::Headers extra{{"X-Kt-Request-Id", ctx.request_id}, {"x-kt-cache", "hit"}, {"x-kt-cost-usd", "0"}};
   if (!hit.stream) co_return co_await res.send(hit.status, hit.content_type, hit.body, extra);
   // The SSE bytes the first client received, as one chunk: a stream client reads them as events.
