@@ -5,7 +5,6 @@
 #include "bench_data.hpp"
 #include "core/json_duplicate_keys.hpp"
 #include "gateway/phases.hpp"
-#include "gateway/route_request.hpp"
 #include "gateway/upstream_support.hpp"
 
 namespace {

@@ -1,11 +1,13 @@
 #pragma once
 // What every API route needs: the store executor, the admin token, the scoped tokens, and reply helpers.
 #include <string>
+#include <vector>
 
 #include "api/api_metrics.hpp"
 #include "api/store_executor.hpp"
 #include "api/token_cache.hpp"
 #include "core/error.hpp"
+#include "core/json_writer.hpp"
 #include "http/server.hpp"
 
 namespace kt::api {
@@ -44,7 +46,30 @@ awaitable<void> get_spend(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> post_token(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> get_tokens(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> revoke_token(ApiContext&, http::Request&, http::ResponseWriter&);
+awaitable<void> post_key(ApiContext&, http::Request&, http::ResponseWriter&);
+awaitable<void> get_keys(ApiContext&, http::Request&, http::ResponseWriter&);
+awaitable<void> revoke_key(ApiContext&, http::Request&, http::ResponseWriter&);
+awaitable<void> rotate_key(ApiContext&, http::Request&, http::ResponseWriter&);
+awaitable<void> post_gateway_keys(ApiContext&, http::Request&, http::ResponseWriter&);
 awaitable<void> get_metrics(ApiContext&, http::Request&, http::ResponseWriter&);
+
+// A time field as RFC 3339, or null.
+void write_time(JsonWriter& w, const char* key, std::optional<int64_t> unix_seconds);
+
+// {"<key>":[{row}, ...]} written by `write_row(w, row)`; with a null key, the first row alone.
+template <class Row, class WriteRow>
+std::string rows_json(const char* key, const std::vector<Row>& rows, WriteRow write_row) {
+  JsonWriter w;
+  if (key) w.begin_object().key(key).begin_array();
+  for (const auto& r : rows) {
+    w.begin_object();
+    write_row(w, r);
+    w.end_object();
+    if (!key) break;
+  }
+  if (key) w.end_array().end_object();
+  return w.take();
+}
 
 // Resolves a team given as a consumer-group name or a wallet team id.
 awaitable<std::string> resolve_team(ApiContext&, const std::string& name_or_id);

@@ -107,6 +107,12 @@ constexpr ApiRoute kRoutes[] = {
     {"GET", "/v1/tokens", get_tokens},
     {"DELETE", "/v1/tokens/{id}", revoke_token},
     {"POST", "/v1/tokens/{id}/revoke", revoke_token},
+    {"POST", "/v1/keys", post_key},
+    {"GET", "/v1/keys", get_keys, kViewer},
+    {"POST", "/v1/keys/revoke", revoke_key},
+    {"POST", "/v1/keys/rotate", rotate_key},
+    {"DELETE", "/v1/keys/{id}", revoke_key},
+    {"POST", "/v1/gateway/keys", post_gateway_keys, kGateway},
     {"GET", "/metrics", get_metrics, kViewer},
 };
 

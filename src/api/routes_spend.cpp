@@ -1,5 +1,6 @@
 // Spend reports per team and period, with a per-model breakdown (what `kt spend` prints).
 #include "api/api_context.hpp"
+#include "api/spend_attribution.hpp"
 #include "wire/ledger_wire.hpp"
 #include "core/period.hpp"
 
@@ -43,13 +44,16 @@ awaitable<void> get_spend(ApiContext& ctx, http::Request& req, http::ResponseWri
         res, bad_request("invalid_parameter",
                          "'period' must be a period label: 2026-04 (monthly), 2026-W15 (weekly), 2026-04-12 "
                          "(daily) or all (none)"));
-  // ?by=model|day|group: the period's spend grouped (days in UTC).
+  // ?by=model|day|group: the period's spend grouped (days in UTC); by=user|tag: grouped by the
+  // decision events' attribution (spend_attribution.hpp).
   std::optional<ledger::SpendGrouping> by;
+  bool by_attribution = false;
   if (auto b = req.query("by"); b && !b->empty()) {
     if (*b == "model") by = ledger::SpendGrouping::model;
     else if (*b == "day") by = ledger::SpendGrouping::day;
     else if (*b == "group") by = ledger::SpendGrouping::group;
-    else co_return co_await reply_error(res, bad_request("invalid_parameter", "'by' must be model, day or group"));
+    else if (*b == "user" || *b == "tag") by_attribution = true;
+    else co_return co_await reply_error(res, bad_request("invalid_parameter", "'by' must be model, day, group, user or tag"));
   }
   // A forecast for the current period only: a past one has ended.
   std::optional<ledger::Forecast> forecast;
@@ -64,6 +68,9 @@ awaitable<void> get_spend(ApiContext& ctx, http::Request& req, http::ResponseWri
   });
   if (!report)
     co_return co_await reply_error(res, not_found("no wallet for team '" + *team + "' in period " + period.label));
+  std::optional<AttributionReport> attributed;
+  if (by_attribution)
+    attributed = co_await spend_by_attribution(ctx, team_id, report->balance.period, *req.query("by") == "tag");
   JsonWriter w;
   w.begin_object().field("team", display_name(groups, team_id)).key("wallet");
   wire::write_balance(w, report->balance, nullptr, forecast ? &*forecast : nullptr);
@@ -75,11 +82,15 @@ awaitable<void> get_spend(ApiContext& ctx, http::Request& req, http::ResponseWri
     w.end_object();
   }
   w.end_array();
-  if (by) {
+  if (attributed) {
+    rows = std::move(attributed->rows);
+    w.field("cache_hits", attributed->cache_hits).field("cost_saved", attributed->cost_saved);
+  }
+  if (by || attributed) {
     w.field("by", *req.query("by")).key("rows").begin_array();
     for (const auto& r : rows) {
       // Day keys are UTC day numbers: shown as dates.
-      std::string key = *by == ledger::SpendGrouping::day ? format_rfc3339(std::stoll(r.key) * 86400 * 1000000).substr(0, 10)
+      std::string key = by == ledger::SpendGrouping::day ? format_rfc3339(std::stoll(r.key) * 86400 * 1000000).substr(0, 10)
                                                           : r.key;
       w.begin_object().field("key", key).field("cost", r.cost).field("prompt_tokens", r.prompt_tokens);
       w.field("completion_tokens", r.completion_tokens).field("requests", r.requests).end_object();

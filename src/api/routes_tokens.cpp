@@ -29,12 +29,6 @@ void reload_quietly(TokenCache& tokens, ledger::Store& s) {
   }
 }
 
-void write_time(JsonWriter& w, const char* key, std::optional<int64_t> unix_seconds) {
-  w.key(key);
-  if (unix_seconds) w.value(format_rfc3339(*unix_seconds * 1000000));
-  else w.null();
-}
-
 // Everything about a token but the token (and its hash).
 void write_token_row(JsonWriter& w, const ledger::ApiToken& t) {
   w.field("id", t.id).field("name", t.name).field("scope", t.scope).field("prefix", t.prefix);
@@ -62,6 +56,12 @@ std::string token_id_of(std::string_view path) {
 }
 
 }  // namespace
+
+void write_time(JsonWriter& w, const char* key, std::optional<int64_t> unix_seconds) {
+  w.key(key);
+  if (unix_seconds) w.value(format_rfc3339(*unix_seconds * 1000000));
+  else w.null();
+}
 
 awaitable<void> post_token(ApiContext& ctx, http::Request& req, http::ResponseWriter& res) {
   ApiError err;
@@ -103,15 +103,7 @@ awaitable<void> post_token(ApiContext& ctx, http::Request& req, http::ResponseWr
 
 awaitable<void> get_tokens(ApiContext& ctx, http::Request&, http::ResponseWriter& res) {
   auto rows = co_await ctx.store.call([&](ledger::Store& s) { return s.list_api_tokens(); });
-  JsonWriter w;
-  w.begin_object().key("tokens").begin_array();
-  for (const auto& t : rows) {
-    w.begin_object();
-    write_token_row(w, t);
-    w.end_object();
-  }
-  w.end_array().end_object();
-  co_await reply_json(res, 200, w.take());
+  co_await reply_json(res, 200, rows_json("tokens", rows, write_token_row));
 }
 
 awaitable<void> revoke_token(ApiContext& ctx, http::Request& req, http::ResponseWriter& res) {
@@ -123,11 +115,7 @@ awaitable<void> revoke_token(ApiContext& ctx, http::Request& req, http::Response
   });
   if (!row) co_return co_await reply_error(res, not_found("no API token with id '" + id + "'"));
   spdlog::info("API token {} ('{}', scope {}) revoked", row->id, printable(row->name), row->scope);
-  JsonWriter w;
-  w.begin_object();
-  write_token_row(w, *row);
-  w.end_object();
-  co_await reply_json(res, 200, w.take());
+  co_await reply_json(res, 200, rows_json(nullptr, std::vector{*row}, write_token_row));
 }
 
 }  // namespace kt::api

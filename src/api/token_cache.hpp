@@ -8,7 +8,6 @@
 // Tokens are "kt_tok_" + 64 hex digits (256 random bits). Only their SHA-256 is kept (store and
 // view); the view is keyed by the hash's first 8 bytes, and the whole hash is then compared in
 // constant time.
-#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -16,9 +15,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "core/secret_index.hpp"
 #include "ledger/store.hpp"
 
 namespace kt::api {
@@ -37,9 +36,7 @@ const char* scope_name(Scope s);
 std::string scopes_text(ScopeSet route);
 
 constexpr std::string_view kTokenPrefix = "kt_tok_";
-using TokenHash = std::array<unsigned char, 32>;
-TokenHash sha256(std::string_view data);
-std::string to_hex(const unsigned char* data, size_t size);
+using TokenHash = SecretHash;
 
 // A new token: the secret (shown once) and the row the store keeps (no secret in it).
 struct MintedToken {
@@ -68,19 +65,9 @@ class TokenCache {
   void refresh(ledger::Store& store);
 
  private:
-  struct Usage {
-    std::atomic<int64_t> last_used{0};  // unix seconds; written by request threads
-    int64_t written = 0;                // what the store has (refresh only)
-  };
-  struct Entry {
-    TokenHash hash;
-    std::string id;
-    Scope scope;
-    std::shared_ptr<Usage> usage;  // carried from view to view, so no use is lost in a swap
-  };
   struct View {
     Clock::time_point as_of;  // when its read began: it knows every change committed before
-    std::unordered_multimap<uint64_t, Entry> by_hash;
+    SecretIndex<Scope> index;
   };
   std::atomic<std::shared_ptr<const View>> view_;
 };

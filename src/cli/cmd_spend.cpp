@@ -2,6 +2,7 @@
 #include <simdjson.h>
 
 #include <cstdio>
+#include <optional>
 #include <vector>
 
 #include "cli/api_client.hpp"
@@ -132,16 +133,20 @@ int print_all(const std::string& body) {
   return 0;
 }
 
-// `kt spend --team X --by model|day|group`: the period's spend grouped, as text, JSON or CSV.
+// `kt spend --team X --by model|day|group|user|tag`: the period's spend grouped, as text, JSON or CSV.
 int print_grouped(const std::string& body, const std::string& by, const std::string& format) {
   simdjson::padded_string ps(body);
   sj::parser p;
   auto doc = p.iterate(ps);
   std::string team;
+  std::optional<int64_t> cache_hits;
+  Money saved;
   if (format == "csv") std::printf("%s,cost,prompt_tokens,completion_tokens,requests\n", by.c_str());
   for (auto f : doc.get_object()) {
     std::string_view k = f.unescaped_key().value();
     if (k == "team") team = std::string(f.value().get_string().value());
+    if (k == "cache_hits") cache_hits = f.value().get_int64().value();
+    if (k == "cost_saved") saved = money_field(f.value());
     if (k != "rows") continue;
     if (format == "text") std::printf("Team: %s\nSpend by %s:\n", team.c_str(), by.c_str());
     for (auto r : f.value().get_array()) {
@@ -164,6 +169,9 @@ int print_grouped(const std::string& body, const std::string& by, const std::str
                     plural(requests, "request").c_str());
     }
   }
+  // by user|tag read the decision events, which also say what the response cache saved.
+  if (cache_hits && format == "text")
+    std::printf("Saved by the response cache: %s (%s)\n", saved.to_display().c_str(), plural(*cache_hits, "hit").c_str());
   return 0;
 }
 

@@ -1,7 +1,13 @@
 #pragma once
 // Each `kt` subcommand is one function returning the process exit code.
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
+
+namespace CLI {
+class App;
+}
 
 namespace kt::cli {
 
@@ -50,5 +56,17 @@ struct TokensArgs {
 int tokens_create(const TokensArgs& a);
 int tokens_list(const TokensArgs& a);
 int tokens_revoke(const TokensArgs& a);
+
+struct KeysArgs {
+  std::string group, expires, key_or_id, overlap = "1h";
+  std::string format = "text";
+};
+int keys_create(const KeysArgs& a);
+int keys_list(const KeysArgs& a);
+int keys_revoke(const KeysArgs& a);
+int keys_rotate(const KeysArgs& a);
+// Registers `kt keys ...` on `app`; after parsing, the returned function runs the subcommand
+// chosen (nullopt when none was).
+std::function<std::optional<int>()> add_keys_commands(CLI::App& app);
 
 }  // namespace kt::cli

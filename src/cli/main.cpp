@@ -77,8 +77,8 @@ int main(int argc, char** argv) {
   spend->add_option("--period", spend_args.period, "YYYY-MM (default: current)");
   spend->add_option("--format", spend_args.format, "text, json (or csv with --by)")
       ->check(CLI::IsMember({"text", "json", "csv"}));
-  spend->add_option("--by", spend_args.by, "model, day (UTC) or group: the period's spend grouped")
-      ->check(CLI::IsMember({"model", "day", "group"}));
+  spend->add_option("--by", spend_args.by, "model, day (UTC), group, user or tag: the period's spend grouped")
+      ->check(CLI::IsMember({"model", "day", "group", "user", "tag"}));
 
   auto* events = app.add_subcommand("events", "Decision and alert events");
   events->require_subcommand(1);
@@ -117,6 +117,8 @@ int main(int argc, char** argv) {
   for (auto* c : {token_create, token_list, token_revoke})
     c->add_option("--format", token_args.format, "text or json")->check(CLI::IsMember({"text", "json"}));
 
+  auto run_keys = kt::cli::add_keys_commands(app);
+
   auto* ledger = app.add_subcommand("ledger", "Ledger database tools");
   ledger->require_subcommand(1);
   kt::cli::LedgerVerifyArgs verify_args;
@@ -147,5 +149,6 @@ int main(int argc, char** argv) {
   if (*token_create) return kt::cli::tokens_create(token_args);
   if (*token_list) return kt::cli::tokens_list(token_args);
   if (*token_revoke) return kt::cli::tokens_revoke(token_args);
+  if (auto rc = run_keys()) return *rc;
   return 2;
 }

@@ -26,7 +26,7 @@ struct Target {
   std::optional<std::string> deployment;
   std::map<std::string, std::string> deployments;
   std::optional<std::string> api_version;
-  // Retries and fallbacks (on 5xx, timeout, connect error): see gateway/phase_attempts.cpp.
+  // Retries and fallbacks (on 5xx, timeout, connect error): see gateway/attempt_plan.hpp.
   std::optional<std::string> model;  // the model this target serves when reached as a fallback
   struct Retries {
     int max = 0;          // further attempts on this target after the first
@@ -140,8 +140,19 @@ struct MetricsConfig {
   std::optional<std::string> token_env;
 };
 
+// `cache:` — the response cache (README "Response cache"): exact match only, in-process memory.
+// `mode: semantic` and `backend: redis|filesystem` are documented shapes this build refuses (E004).
+struct ResponseCacheConfig {
+  bool enabled = false;
+  std::string mode = "exact";
+  int64_t ttl_seconds = 300;
+  int64_t max_entries = 10000;
+  std::string backend = "memory";
+};
+
 struct GatewayConfig {
   std::string version;
+  ResponseCacheConfig cache;
   std::vector<Target> targets;
   std::vector<ConsumerGroup> consumer_groups;
   RateLimits rate_limit_defaults;

@@ -19,10 +19,10 @@ namespace {
 
 using Keys = std::span<const std::string_view>;
 
-constexpr std::array<std::string_view, 10> kTopKeys = {"version",       "providers",     "consumer_groups",
+constexpr std::array<std::string_view, 11> kTopKeys = {"version",       "providers",     "consumer_groups",
                                                         "cost_tracking", "api",           "policies",
                                                         "model_pricing", "model_aliases", "metrics",
-                                                        "rate_limit_defaults"};
+                                                        "rate_limit_defaults", "cache"};
 constexpr std::array<std::string_view, 1> kProviderKeys = {"targets"};
 constexpr std::array<std::string_view, 11> kTargetKeys = {"id",         "provider",   "secret_key_ref", "base_url",
                                                           "timeout_ms", "deployment", "deployments",    "api_version",
@@ -82,6 +82,7 @@ class Loader {
     if (const Field* f = top.get("model_pricing")) load_model_pricing(*f, cfg.model_pricing, sink_);
     if (const Field* f = top.get("model_aliases")) model_aliases(*f, cfg.model_aliases);
     if (const Field* f = top.get("metrics")) metrics(*f, cfg.metrics);
+    if (const Field* f = top.get("cache")) load_response_cache(*f, cfg.cache, sink_);
 
     if (!top.get("providers"))
       sink_.warning("W005", "providers", root.Mark(), "no providers.targets: the gateway has nowhere to send requests");

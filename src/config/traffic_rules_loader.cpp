@@ -8,6 +8,9 @@ namespace {
 constexpr std::array<std::string_view, 6> kRateLimitKeys = {"requests_per_minute",  "tokens_per_minute",
                                                             "tokens_per_day",       "max_spend_per_minute",
                                                             "max_spend_per_hour",   "response_headers"};
+constexpr std::array<std::string_view, 6> kCacheKeys = {"enabled", "mode", "ttl_seconds", "max_entries", "backend", "url"};
+constexpr std::array<std::string_view, 1> kCacheModes = {"exact"};
+constexpr std::array<std::string_view, 1> kCacheBackends = {"memory"};
 constexpr int64_t kMaxCount = 1'000'000'000'000;            // tokens a day, requests a minute: far above any quota
 const Money kMaxSpendBound = Money::from_nanos(1'000'000'000'000'000);  // $1,000,000
 
@@ -81,6 +84,31 @@ void load_rate_limits(const Field& f, RateLimits& out, DiagnosticSink& sink) {
   if (const Field* x = m.get("max_spend_per_minute")) out.max_spend_per_minute = positive_usd(*x, sink);
   if (const Field* x = m.get("max_spend_per_hour")) out.max_spend_per_hour = positive_usd(*x, sink);
   if (const Field* x = m.get("response_headers")) out.response_headers = read_bool(*x, sink);
+}
+
+void load_response_cache(const Field& f, ResponseCacheConfig& out, DiagnosticSink& sink) {
+  if (!expect_map(f.value, f.path, sink)) return;
+  MapView m(f.value, f.path, kCacheKeys, sink);
+  if (const Field* x = m.get("enabled"))
+    if (auto v = read_bool(*x, sink)) out.enabled = *v;
+  if (const Field* x = m.get("mode"))
+    if (auto v = read_choice(x->value, x->path, kCacheModes, sink)) out.mode = *v;
+  if (const Field* x = m.get("backend"))
+    if (auto v = read_choice(x->value, x->path, kCacheBackends, sink)) out.backend = *v;
+  if (const Field* x = m.get("url"))
+    sink.error("E004", x->path, x->value.Mark(), x->path + ": only backend: memory is available in this build (no url)");
+  if (const Field* x = m.get("ttl_seconds")) {
+    auto v = read_int(x->value, x->path, sink);
+    if (v && (*v < 1 || *v > 7 * 86400))
+      sink.error("E004", x->path, x->value.Mark(), x->path + ": must be a whole number of seconds from 1 to 604800");
+    else if (v) out.ttl_seconds = *v;
+  }
+  if (const Field* x = m.get("max_entries")) {
+    auto v = read_int(x->value, x->path, sink);
+    if (v && (*v < 1 || *v > 10'000'000))
+      sink.error("E004", x->path, x->value.Mark(), x->path + ": must be a whole number from 1 to 10000000");
+    else if (v) out.max_entries = *v;
+  }
 }
 
 void load_allowed_models(const Field& f, std::vector<std::string>& out, DiagnosticSink& sink) {

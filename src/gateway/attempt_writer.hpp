@@ -1,5 +1,5 @@
 #pragma once
-// The response writer a request's upstream attempts write through (see phase_attempts.cpp).
+// The response writer a request's upstream attempts write through (the attempt loop in pipeline.cpp).
 //  - Holds back an error answer (status >= 500: upstream 5xx, or the gateway's own 502 for a
 //    timeout or connect error) so that a retry or a fallback can still answer the client; the
 //    attempt loop then flushes or drops it.

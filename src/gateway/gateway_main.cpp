@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/host_port.hpp"
+#include "gateway/api_bootstrap.hpp"
 #include "gateway/gateway_setup.hpp"
 #include "gateway/ledger_log/log_recovery.hpp"
 #include "gateway/pipeline.hpp"
@@ -64,6 +65,7 @@ int run_gateway(const GatewayOptions& options) {
   std::vector<std::unique_ptr<Worker>> workers(so.threads);
   std::vector<std::unique_ptr<Pipeline>> pipelines(so.threads);
   std::unique_ptr<RecoveryShipping> recovery;
+  std::unique_ptr<ApiKeySync> key_sync;
   // Each worker's lease pool, published once built, so a worker refused for room that a sibling's
   // idle lease holds can ask for it back (on the sibling's own thread).
   auto lease_pools = std::make_shared<std::vector<std::atomic<Worker*>>>(so.threads);
@@ -93,6 +95,10 @@ int run_gateway(const GatewayOptions& options) {
       }
       // Event files of kt before the ledger log.
       adopt_legacy_event_spools(shared->spool_dir, [&w](std::string line) { w.events->push(std::move(line)); });
+    }
+    if (index == 0 && shared->api_url) {
+      key_sync = std::make_unique<ApiKeySync>(ioc, ApiLink{*shared->api_url, shared->api_token, &w.pool, nullptr}, shared->api_keys);
+      key_sync->start();
     }
     w.prices->set(initial_prices);
     w.prices->start(5000ms);
@@ -127,6 +133,7 @@ int run_gateway(const GatewayOptions& options) {
   for (auto& t : closing) t.join();
   // The workers' timers and sockets belong to the server's io_contexts: they go first.
   recovery.reset();
+  key_sync.reset();
   pipelines.clear();
   workers.clear();
   spdlog::get("keeptrusts::gateway")->info("Gateway stopped");

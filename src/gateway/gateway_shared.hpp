@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "config/gateway_config.hpp"
+#include "gateway/api_keys.hpp"
 #include "gateway/auth_failures.hpp"
 #include "gateway/consumer_keys.hpp"
 #include "gateway/idempotency_cache.hpp"
@@ -36,6 +37,8 @@ struct GatewayShared {
   size_t workers = 1;      // I/O threads: the ledger log's bounds are split between them
   // The one mutable piece: Idempotency-Key answers, shared by all workers (see idempotency_cache.hpp).
   std::shared_ptr<IdempotencyCache> idempotency = std::make_shared<IdempotencyCache>();
+  // Consumer keys made through the API (kt keys), kept in step by ApiKeySync; set by build_shared.
+  std::shared_ptr<ApiKeyTable> api_keys;
   // Refused consumer keys, counted per worker and summed when read (for /metrics).
   std::shared_ptr<AuthFailureTally> auth_failures = std::make_shared<AuthFailureTally>();
   // Which spend-rate refusals have alerted (rate_limits/spend_alert_latch.hpp).

@@ -1,4 +1,4 @@
-// Phases 1 and 3: who is calling, and what the request policies say about it.
+// Phases 0 and 4: who is calling, and what the request policies say about it.
 #include "gateway/phases.hpp"
 
 namespace kt::gateway {
@@ -15,6 +15,17 @@ std::optional<Rejection> authenticate(const http::Request& req, const GatewaySha
     key = a->substr(7);
   }
   group = key.empty() ? nullptr : shared.consumer_keys.find(key);
+  // A key made through the API is never served by the default group: once revoked, it is refused.
+  if (!group && looks_like_api_key(key)) {
+    auto found = shared.api_keys ? shared.api_keys->find(key) : ApiKeyTable::Lookup{};
+    group = found.group;
+    if (group) return std::nullopt;
+    if (!found.unconfigured_group.empty())
+      return rejection(unauthorized("this consumer key belongs to consumer group '" + found.unconfigured_group +
+                                    "', which this gateway's config does not have"),
+                       "unauthorized");
+    return rejection(unauthorized("unknown, revoked or expired consumer key"), "unauthorized");
+  }
   if (!group) group = shared.consumer_keys.fallback();  // the default group, when configured
   if (group) return std::nullopt;
   if (key.empty())

@@ -1,4 +1,4 @@
-// Phases 4 and 7: price the worst case and reserve it; settle to the actual cost or release.
+// Phases 7 and 9 (phases.hpp): price the worst case and hold it; the hold in the ledger log.
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -9,7 +9,7 @@
 #include "gateway/max_tokens_clamp.hpp"
 #include "gateway/model_limits.hpp"
 #include "gateway/phases.hpp"
-#include "gateway/route_request.hpp"
+#include "gateway/token_counting.hpp"
 
 namespace kt::gateway {
 namespace {
@@ -18,20 +18,6 @@ namespace {
 constexpr auto kSiblingReturnWait = std::chrono::milliseconds(100);
 // How long a refused request waits for this worker's settles to reach the ledger before its retry.
 constexpr auto kStaleRefusalWait = std::chrono::milliseconds(1000);
-
-int64_t count_prompt_tokens(const RequestContext& ctx, const GatewayShared& shared, Worker& w) {
-  if (ctx.plain_prompt) return count_plain_prompt(ctx, shared);
-  if (const auto* enc = shared.encoding_for(ctx.model)) {
-    std::vector<tokenizer::ChatMessageView> views;
-    views.reserve(ctx.messages.size());
-    for (const auto& m : ctx.messages) views.push_back({m.role, m.content, m.name});
-    return static_cast<int64_t>(tokenizer::count_chat_prompt(*enc, views, &w.token_counts));
-  }
-  // No rank files: over-estimate (English runs ~4 bytes a token) rather than under-reserve.
-  int64_t bytes = 0;
-  for (const auto& m : ctx.messages) bytes += int64_t(m.content.size() + m.role.size() + m.name.size());
-  return (bytes + 1) / 2 + 4 * int64_t(ctx.messages.size()) + 3;
-}
 
 Rejection budget_rejection(const RequestContext& ctx, const ledger::OpResult& r) {
   bool no_wallet = r.reserve_status == ledger::ReserveStatus::no_wallet;
@@ -139,7 +125,7 @@ awaitable<std::optional<ledger::OpResult>> reserve_clamped(RequestContext& ctx, 
   ctx.max_tokens_clamped = n;
   ctx.output_allowance = n * ctx.choices;
   ctx.estimate = worst_case(ctx);
-  ++ctx.attempt;
+  ++ctx.number;
   auto result = co_await reserve_estimate(ctx, shared, w);
   co_return result;
 }
@@ -177,7 +163,7 @@ awaitable<std::optional<Rejection>> price_only(RequestContext& ctx, const Gatewa
     ctx.price = *price;
     ctx.prompt_estimate = count_prompt_tokens(ctx, shared, w);
     int64_t per_choice = ctx.max_tokens.value_or(price->max_output_tokens.value_or(default_max_output_tokens(ctx.model)));
-    auto allowance = checked_mul(per_choice, ctx.choices);  // bounded by phase 2; checked all the same
+    auto allowance = checked_mul(per_choice, ctx.choices);  // bounded by phase 1; checked all the same
     if (!allowance) co_return rejection(bad_request("max_tokens_too_large", "max_tokens x n is too large"), "invalid_request");
     ctx.output_allowance = ctx.input_only ? 0 : *allowance;
     ctx.estimate = worst_case(ctx);
@@ -209,7 +195,7 @@ awaitable<std::optional<Rejection>> hold_priced(RequestContext& ctx, const Gatew
     boost::asio::steady_timer pause(w.ioc, until);
     boost::system::error_code ec;
     co_await pause.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
-    ++ctx.attempt;
+    ++ctx.number;
     if (auto again = co_await reserve_estimate(ctx, shared, w)) result = std::move(again);
   }
   if (!result) {

@@ -1,4 +1,4 @@
-// Phase 8: the decision event, one per request (blocked ones too: cost null, usage zero). It goes
+// Phase 11: the decision event, one per request (blocked ones too: cost null, usage zero). It goes
 // to the ledger log with the request's settle or release (phase_finish.cpp).
 #include "core/ids.hpp"
 #include "core/period.hpp"
@@ -28,6 +28,9 @@ void write_attempts(JsonWriter& j, const RequestContext& ctx) {
   optional_string(j, "model_requested", &ctx.model_requested);
   optional_string(j, "idempotency_key", &ctx.idempotency_key);
   optional_string(j, "replay_of", &ctx.replay_of);
+  optional_string(j, "cache", &ctx.cache);  // the response cache (cache/): hit, miss, bypass
+  j.key("cost_saved");
+  if (ctx.cost_saved) j.value(*ctx.cost_saved); else j.null();
 }
 
 // What was held for the request (null: nothing) and, for a budget refusal, the wallet as the
@@ -66,6 +69,10 @@ DecisionEvent build_decision_event(const RequestContext& ctx) {
   j.field("request_id", ctx.request_id).field("route", ctx.route);
   optional_string(j, "consumer_group", ctx.group ? &ctx.group->name : nullptr);
   optional_string(j, "team_id", ctx.group ? &ctx.group->wallet_team_id : nullptr);
+  optional_string(j, "user", &ctx.end_user);  // attribution (phase_attribution.cpp)
+  j.key("tags").begin_array();
+  for (const auto& t : ctx.tags) j.value(t);
+  j.end_array();
   optional_string(j, "model", &ctx.model);
   optional_string(j, "provider", ctx.provider ? &ctx.provider->name() : (ctx.price ? &ctx.price->provider : nullptr));
   optional_string(j, "target", ctx.target ? &ctx.target->config.id : nullptr);

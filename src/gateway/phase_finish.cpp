@@ -1,4 +1,4 @@
-// Phases 7 and 8: the request's end. The cost is computed from the usage; the hold becomes that
+// Phase 11 (phases.hpp): the request's end. The cost is computed from the usage; the hold becomes that
 // cost (a lease, in-process) or goes back; and one record in the worker's ledger log carries the
 // settle (or release) with the decision event — in the kernel before the request is forgotten.
 #include "gateway/phases.hpp"

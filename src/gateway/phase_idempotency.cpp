@@ -2,7 +2,6 @@
 // (nothing forwarded, reserved or charged); a repeat of one still in flight gets 409; the answer
 // of a request that completed is kept for its repeats (24 h, per consumer group).
 #include "core/period.hpp"
-#include "gateway/idempotency_phase.hpp"
 #include "gateway/phases.hpp"
 
 namespace kt::gateway {
@@ -53,9 +52,7 @@ std::optional<Rejection> claim_idempotency_key(RequestContext& ctx, const Gatewa
   return std::nullopt;
 }
 
-awaitable<void> replay_answer(RequestContext& ctx, const GatewayShared& shared, Worker& w, http::ResponseWriter& res,
-                              const RecordedResponse& first) {
-  co_await finish_request(ctx, shared, w);
+awaitable<void> send_replay(RequestContext& ctx, http::ResponseWriter& res, const RecordedResponse& first) {
   http::Headers extra{{"X-Kt-Request-Id", ctx.request_id}, {"Idempotent-Replayed", "true"}};
   std::string content_type = first.content_type, body = first.body;
   co_await res.send(first.status, content_type, std::move(body), extra);

@@ -1,4 +1,4 @@
-// Phase 2: read the chat request with simdjson. The body stays as the client sent it.
+// Phase 1: read the chat request with simdjson. The body stays as the client sent it.
 #include <simdjson.h>
 
 #include "gateway/phases.hpp"
@@ -81,6 +81,8 @@ std::optional<Rejection> parse_chat_request(RequestContext& ctx) {
           if (msg.role.empty()) return invalid("invalid_field", "each message needs a 'role'");
           ctx.messages.push_back(std::move(msg));
         }
+      } else if (key == "user") {
+        if (v.type() == sj::json_type::string) ctx.body_user = std::string(v.get_string().value());
       } else if (key == "stream") {
         if (v.type() == sj::json_type::boolean) ctx.stream = v.get_bool().value();
         else if (!v.is_null()) return invalid("invalid_field", "'stream' must be true or false");

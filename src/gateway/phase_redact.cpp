@@ -1,4 +1,4 @@
-// Phase 3, action "redact": the matched phrases of the request are replaced by
+// Phase 4, action "redact": the matched phrases of the request are replaced by
 // "[REDACTED:<category>]" before the body goes upstream. Only string values change (through a
 // Boost.JSON edit of the body); the body is then read again, so the prompt estimate, the price
 // and the reservation are those of what is actually sent. The event records the policy, its
@@ -6,7 +6,6 @@
 #include <boost/json.hpp>
 
 #include "gateway/phases.hpp"
-#include "gateway/route_request.hpp"
 
 namespace kt::gateway {
 namespace {

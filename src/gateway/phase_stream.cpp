@@ -1,11 +1,11 @@
-// Phase 6 for streams: SSE events pass through as they arrive (only the partial event at the end
+// Phase 10 for streams: SSE events pass through as they arrive (only the partial event at the end
 // of a read is held). The provider's stream translator reads each event for the usage and the
 // generated text, drops the usage-only chunk the gateway asked for on the client's behalf, and
 // rewrites the events when the client's API differs from the upstream's (Anthropic behind chat).
 #include "core/error.hpp"
 #include "core/period.hpp"
-#include "gateway/route_request.hpp"
 #include "gateway/stream_budget.hpp"
+#include "gateway/token_counting.hpp"
 #include "gateway/upstream_support.hpp"
 #include "http/sse.hpp"
 

@@ -1,11 +1,11 @@
-// Phases 5 and 6 for JSON answers: route to the target, forward the body, read the usage.
+// Phase 10 (phases.hpp), one attempt, for JSON answers: route to the target, forward the body, read the usage.
 #include <boost/json.hpp>
 #include <simdjson.h>
 
 #include "core/json_duplicate_keys.hpp"
 #include "core/period.hpp"
 #include "gateway/phases.hpp"
-#include "gateway/route_request.hpp"
+#include "gateway/token_counting.hpp"
 #include "gateway/upstream_support.hpp"
 
 namespace kt::gateway {
@@ -20,11 +20,6 @@ size_t pick_target(const RequestContext& ctx, const GatewayShared& shared) {
 }
 
 }  // namespace
-
-int64_t count_text_tokens(const GatewayShared& shared, const std::string& model, const std::string& text) {
-  if (const auto* enc = shared.encoding_for(model)) return static_cast<int64_t>(enc->count(text));
-  return (static_cast<int64_t>(text.size()) + 3) / 4;
-}
 
 std::string upstream_body(RequestContext& ctx) {
   std::string body = std::move(ctx.req.body);
@@ -101,7 +96,7 @@ awaitable<void> pass_on_upstream_error(RequestContext& ctx, http::ResponseWriter
 }
 
 awaitable<void> forward_upstream(RequestContext& ctx, const GatewayShared& shared, Worker& w, http::ResponseWriter& res) {
-  // A retry or a fallback (phase_attempts.cpp) has chosen the target already.
+  // A retry or a fallback (pipeline.cpp) has chosen the target already.
   size_t ti = ctx.target ? static_cast<size_t>(ctx.target - shared.targets.data()) : pick_target(ctx, shared);
   ctx.target = &shared.targets[ti];
   ctx.provider = shared.providers[ti].get();

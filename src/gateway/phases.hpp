@@ -1,10 +1,14 @@
 #pragma once
-// The phases of a request's life, each a short function; pipeline.cpp calls them in order.
+// Every phase of a request's life, numbered in the order pipeline.cpp calls them. Each is a short
+// function; a refusal comes back as a Rejection, which the pipeline answers after the request's
+// one decision event (finish_request).
 #include <boost/asio/awaitable.hpp>
 #include <optional>
 
 #include "core/error.hpp"
+#include "gateway/cache/cache_phase.hpp"
 #include "gateway/gateway_shared.hpp"
+#include "gateway/idempotency_phase.hpp"
 #include "gateway/request_context.hpp"
 #include "gateway/worker.hpp"
 #include "http/server.hpp"
@@ -15,48 +19,70 @@ using boost::asio::awaitable;
 
 Rejection rejection(const ApiError& e, std::string reason);
 
-// 1. Who is calling: X-Consumer-Group: <key> or Authorization: Bearer <key> (run from the head
-// hook, Pipeline::on_head, before the body is read).
+// 0. Who is calling: X-Consumer-Group: <key> or Authorization: Bearer <key> (run from the head
+// hook, Pipeline::on_head, before the body is read; phase_auth_policies.cpp).
 std::optional<Rejection> authenticate(const http::Request& req, const GatewayShared& shared,
                                       const config::ConsumerGroup*& group);
-// 2. What is asked: model, messages, stream, max_tokens (simdjson; the body is not rewritten).
+// 1. What is asked (route_request.cpp, phase_parse.cpp): model, messages or prompt, stream, the
+// output cap, n. One parser per route; the body is not rewritten.
+std::optional<Rejection> parse_route_request(RequestContext& ctx);
 std::optional<Rejection> parse_chat_request(RequestContext& ctx);
-// 2b. The group's allowed_models (globs): another model gets 403 model_not_allowed, before
+// 2. Attribution (phase_attribution.cpp): the end user (body `user` or X-Kt-User) and X-Kt-Tags,
+// bounded and printable, never a key; 400 invalid_attribution otherwise.
+std::optional<Rejection> read_attribution(RequestContext& ctx);
+// 3. The group's allowed_models (globs): another model gets 403 model_not_allowed, before
 // anything is priced or held.
 std::optional<Rejection> check_allowed_model(const RequestContext& ctx);
-// 3. Request policies (content_filter, ...): flag records, block refuses with 409, redact
+// 4. Request policies (content_filter, ...): flag records, block refuses with 409, redact
 // rewrites the matched text before anything is priced (phase_redact.cpp).
 std::optional<Rejection> run_request_policies(RequestContext& ctx, const GatewayShared& shared);
 std::optional<Rejection> redact_request(RequestContext& ctx, const std::vector<const policies::RequestPolicy*>& redactors);
-// 4. Price the worst case and reserve it from the wallet; 402 when it does not fit. Either at
-// once (price_and_reserve: further attempts) or in two steps around the rate limits
-// (price_request, then reserve_priced).
-awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const GatewayShared& shared, Worker& w);
+// 5. Idempotency-Key (phase_idempotency.cpp): a refusal (bad key, 409 in flight, 422 other body),
+// or `replay` set to the first answer (ctx.status and reason say so), or the key claimed for this
+// request (or no key at all). send_replay sends the first answer again after the event.
+std::optional<Rejection> claim_idempotency_key(RequestContext& ctx, const GatewayShared& shared, IdempotencyClaim& claim,
+                                               std::optional<RecordedResponse>& replay);
+awaitable<void> send_replay(RequestContext& ctx, http::ResponseWriter& res, const RecordedResponse& first);
+// 6. The response cache (cache/phase_cache.cpp, when cache.enabled): reads Cache-Control
+// (no-store: neither look up nor store; no-cache: store without looking up; max-age=N: accept an
+// entry at most N s old; a malformed max-age is a 400) and looks the request up. A hit is copied
+// into `hit` (status, reason, $0 usage set on ctx); otherwise `ticket` says whether to store the
+// answer. ctx.cache is hit, miss or bypass when the cache is on. send_cache_hit answers from it.
+std::optional<Rejection> look_up_cache(RequestContext& ctx, const GatewayShared& shared, Worker& w, CacheTicket& ticket,
+                                       std::optional<CachedAnswer>& hit);
+awaitable<void> send_cache_hit(RequestContext& ctx, http::ResponseWriter& res, const CachedAnswer& hit);
+// 7. Price the worst case from the price book (phase_budget.cpp): prompt tokens counted, output
+// capped; 503 when the ledger log cannot take more (spool failing, ledger backlog).
 awaitable<std::optional<Rejection>> price_request(RequestContext& ctx, const GatewayShared& shared, Worker& w);
-awaitable<std::optional<Rejection>> reserve_priced(RequestContext& ctx, const GatewayShared& shared, Worker& w);
-// 4b. The group's rate limits and spend-rate breaker (rate_limits/phase_rate_limits.cpp): 429
+// 8. The group's rate limits and spend-rate breaker (rate_limits/phase_rate_limits.cpp): 429
 // rate_limit_exceeded / spend_rate_exceeded with Retry-After; nothing is held yet.
 awaitable<std::optional<Rejection>> limit_traffic(RequestContext& ctx, const GatewayShared& shared, Worker& w);
-// The request's end: its rate-limit shares become what it used (called by finish_request).
-void settle_rate_limits(RequestContext& ctx, Worker& w);
-// 5+6. Route upstream and pass the answer on (JSON whole, SSE event by event), reading usage.
+// 9. Hold the priced worst case (phase_budget.cpp): on a budget lease or as a reservation at the
+// API, 402 when it does not fit; the intent goes into the ledger log before anything is forwarded.
+awaitable<std::optional<Rejection>> reserve_priced(RequestContext& ctx, const GatewayShared& shared, Worker& w);
+// 10. One attempt upstream (phase_upstream.cpp; streams: phase_stream.cpp): route to the attempt's
+// target, pass the answer on (JSON whole, SSE event by event), read the usage. The pipeline loops
+// over attempts (attempt_plan.hpp): a failed attempt's hold goes back (release_attempt) and the
+// next one is priced and held under its own key (price_and_reserve = 7 + 9).
 awaitable<void> forward_upstream(RequestContext& ctx, const GatewayShared& shared, Worker& w, http::ResponseWriter& res);
-// 5 with retries and fallbacks (phase_attempts.cpp): forward_upstream until an attempt answers;
-// each further attempt releases the last one's reservation and reserves its own.
-class AttemptWriter;
-awaitable<void> route_upstream(RequestContext& ctx, const GatewayShared& shared, Worker& w, AttemptWriter& out);
-// 7+8. The request's end in the worker's ledger log, in the kernel before the request is
-// forgotten: its settle at the actual cost (or its release when nothing was served) together with
-// its decision event, or the event alone for a request that held nothing (phase_finish.cpp).
-awaitable<void> finish_request(RequestContext& ctx, const GatewayShared& shared, Worker& w);
-// A failed attempt of a request that will try again (retries, fallbacks): its hold is released.
 awaitable<void> release_attempt(RequestContext& ctx, const GatewayShared& shared, Worker& w);
-// The decision event's JSON (phase_event.cpp), one per request, blocked ones too.
+awaitable<std::optional<Rejection>> price_and_reserve(RequestContext& ctx, const GatewayShared& shared, Worker& w);
+// 11. The request's end (phase_finish.cpp), for every request whatever its end: the cost from the
+// usage, its rate-limit shares settled (settle_rate_limits), and in the worker's ledger log, in
+// the kernel before the request is forgotten, its settle at the actual cost (or its release when
+// nothing was served) together with its decision event (build_decision_event, phase_event.cpp),
+// or the event alone for a request that held nothing.
+awaitable<void> finish_request(RequestContext& ctx, const GatewayShared& shared, Worker& w);
+void settle_rate_limits(RequestContext& ctx, Worker& w);
 struct DecisionEvent {
   std::string id, json;
   int64_t ts_micros = 0;
 };
 DecisionEvent build_decision_event(const RequestContext& ctx);
+// 12. After the answer: a complete 2xx is kept for the Idempotency-Key's repeats
+// (phase_idempotency.cpp), a complete 200 with a known cost for the cache's (cache/phase_cache.cpp).
+void remember_answer(RequestContext& ctx, AttemptWriter& out, IdempotencyClaim& claim);
+void store_in_cache(const RequestContext& ctx, Worker& w, const AttemptWriter& out, const CacheTicket& ticket);
 
 // A request as its ledger log records say it: the attempt's key, team, hold, model.
 struct RequestRecord {

@@ -27,7 +27,7 @@ struct Rejection {
   std::string retry_after;  // seconds, for a Retry-After header (503 ledger_backlog, 429)
 };
 
-// One upstream attempt of a request (retries and fallbacks: phase_attempts.cpp).
+// One upstream attempt of a request (retries and fallbacks: pipeline.cpp, attempt_plan.hpp).
 struct AttemptRecord {
   int attempt = 1;  // the reservation key's suffix
   std::string target, model;
@@ -36,11 +36,44 @@ struct AttemptRecord {
   bool charged = false; // only the attempt that produced the answer is settled
 };
 
-struct RequestContext {
+// One try at an answer: the target and model it asks, its price and hold, and what came back. A
+// retry or a fallback starts from a fresh Attempt (RequestContext::next_attempt), so nothing of a
+// failed attempt's hold or answer can leak into the next one.
+struct Attempt {
+  int number = 1;  // the hold's key suffix (request_id:number); a clamp or a second reserve counts too
+  const providers::ResolvedTarget* target = nullptr;
+  const providers::Provider* provider = nullptr;
+  std::string model;
+  std::optional<int64_t> max_tokens;
+  std::optional<int64_t> max_tokens_clamped;  // set when the gateway lowered it to fit the wallet
+
+  // price & hold
+  std::optional<ledger::PricingRow> price;
+  int64_t prompt_estimate = 0, output_allowance = 0;
+  Money estimate;
+  bool reserved = false;
+  // Held in-process against this worker's budget lease (budget_leases.hpp) rather than reserved
+  // at the API; `reserved` is true either way.
+  std::optional<std::string> lease_id;
+  Money lease_held;
+  // The attempt's intent is in the ledger log: its end (settle or release) must follow it there.
+  bool intent_logged = false;
+
+  // the answer
+  int upstream_status = 0;
+  std::optional<providers::Usage> usage;
+  std::string usage_source = "provider";
+  int status = 200;
+  std::string decision = "allow";
+  std::string reason = "ok";
+};
+
+// The request, with its current attempt as a base: phases read ctx.price, ctx.model as before,
+// and the pipeline replaces the attempt whole (begin_attempt) for a retry or a fallback.
+struct RequestContext : Attempt {
   explicit RequestContext(http::Request& r) : req(r), started_mono_us(metrics::mono_us()) {}
   http::Request& req;
   std::string request_id;
-  int attempt = 1;
   int64_t started_us = 0;
   int64_t started_mono_us;  // for /metrics' durations (the monotonic clock)
   std::string route = "/v1/chat/completions";
@@ -49,16 +82,19 @@ struct RequestContext {
   // authenticate
   const config::ConsumerGroup* group = nullptr;
 
-  // parse
-  std::string model;
+  // parse (model and max_tokens: the first attempt's, in Attempt)
   bool stream = false;
   bool client_wants_usage = false;  // stream_options.include_usage from the client
   bool has_stream_options = false;
-  std::optional<int64_t> max_tokens;
   int64_t choices = 1;  // "n"
   std::vector<ChatMessage> messages;
   bool plain_prompt = false;  // completions, embeddings: text prompts, no chat message overhead
   bool input_only = false;    // embeddings: input cost only, no output reserved
+  std::string body_user;      // the OpenAI "user" field, unchecked (phase_attribution.cpp reads it)
+
+  // attribution (phase_attribution.cpp): who asked, checked and bounded, for the decision event
+  std::string end_user;
+  std::vector<std::string> tags;
 
   // request policies
   std::vector<policies::PolicyVerdict> verdicts;
@@ -70,18 +106,8 @@ struct RequestContext {
   std::string rate_limit;
   http::Headers rate_headers;
 
-  // price & reserve
-  std::optional<ledger::PricingRow> price;
+  // price & hold, across attempts
   uint16_t metric_model = 0;  // the model's label id (worker_metrics.hpp): none until priced
-  int64_t prompt_estimate = 0, output_allowance = 0;
-  Money estimate;
-  bool reserved = false;
-  // Held in-process against this worker's budget lease (budget_leases.hpp) rather than reserved
-  // at the API; `reserved` is true either way.
-  std::optional<std::string> lease_id;
-  Money lease_held;
-  // The attempt's intent is in the ledger log: its end (settle or release) must follow it there.
-  bool intent_logged = false;
   std::optional<ledger::Balance> balance;
   std::vector<std::string> warnings;
   // A budget refusal, for its decision event (explain-why): the store's verdict (insufficient,
@@ -91,43 +117,60 @@ struct RequestContext {
   int block_at_percent = 0;
   std::optional<int64_t> max_tokens_that_fit;
 
-  // upstream
-  const providers::ResolvedTarget* target = nullptr;
-  const providers::Provider* provider = nullptr;
-  int upstream_status = 0;
+  // upstream, across attempts
   int64_t upstream_us = 0;
   int64_t upstream_total_us = 0;  // every attempt's upstream time (monotonic), for /metrics
   int64_t first_token_us = 0;     // streams: first events out, from the start (monotonic)
-  std::optional<providers::Usage> usage;
-  std::string usage_source = "provider";
   bool client_disconnected = false;
 
   // outcome
-  int status = 200;
-  std::string decision = "allow";
-  std::string reason = "ok";
   std::optional<Money> cost;
 
   // budget-aware limits (on_insufficient: clamp) and stream cut at the reservation
   std::optional<int64_t> max_tokens_requested;  // the client's value (null: none given)
-  std::optional<int64_t> max_tokens_clamped;    // set when the gateway lowered it to fit the wallet
   bool stream_cut_at_reservation = false;
   // retries, fallbacks, idempotence
   std::vector<AttemptRecord> attempts;
   std::string model_requested;     // the client's model, when a fallback answered with another
   std::string idempotency_key;     // the client's Idempotency-Key header
   std::string replay_of;           // request id whose answer was replayed
+  // response cache (cache/): hit, miss or bypass (empty: the cache is off); a hit's first cost
+  std::string cache;
+  std::optional<Money> cost_saved;
 
-  // Forgets what phase 2 read, so the body can be read again after a policy rewrote it.
+  // Forgets what phase 1 read, so the body can be read again after a policy rewrote it.
   void clear_parsed() {
     model.clear();
     stream = client_wants_usage = has_stream_options = plain_prompt = input_only = false;
     max_tokens.reset();
     choices = 1;
     messages.clear();
+    body_user.clear();
   }
 
-  std::string reservation_key() const { return request_id + ":" + std::to_string(attempt); }
+  // The attempt after this one, on `target` for `model`: no price, no hold, no answer yet, the
+  // client's max_tokens, and the request's decision as its policies left it.
+  Attempt next_attempt(const providers::ResolvedTarget* target, const providers::Provider* provider,
+                       std::string model) const {
+    Attempt a;
+    a.number = number + 1;
+    a.target = target;
+    a.provider = provider;
+    a.model = std::move(model);
+    a.max_tokens = max_tokens_requested;
+    if (redacted) {
+      a.decision = "redact";
+      a.reason = "redacted";
+    }
+    return a;
+  }
+  void begin_attempt(Attempt a) { static_cast<Attempt&>(*this) = std::move(a); }
+  // What the decision event lists of the current attempt.
+  AttemptRecord record() const {
+    return {number, target ? target->config.id : "", model, status, reason, false};
+  }
+
+  std::string reservation_key() const { return request_id + ":" + std::to_string(number); }
 };
 
 }  // namespace kt::gateway

@@ -1,11 +1,10 @@
-// Reading the bodies of /v1/completions, /v1/embeddings, /v1/responses and /v1/messages.
-#include "gateway/route_request.hpp"
-
+// Phase 1 for every priced route: the checks all bodies share (duplicate keys, numbers past
+// int64, the output limits) and the readers of /v1/completions, /v1/embeddings, /v1/responses and
+// /v1/messages, into the same RequestContext fields the chat reader (phase_parse.cpp) fills, so
+// every route is priced, held and settled by the same phases. The body is not rewritten.
 #include "core/json_duplicate_keys.hpp"
-#include "core/period.hpp"
 #include "gateway/model_limits.hpp"
 #include "gateway/phases.hpp"
-#include "gateway/upstream_support.hpp"
 #include "providers/json_dom.hpp"
 
 namespace kt::gateway {
@@ -184,6 +183,7 @@ std::optional<Rejection> parse_other_route(RequestContext& ctx) {
     if (!model->is_string()) return invalid("invalid_field", "'model' must be a string");
     ctx.model = std::string(model->get_string().value());
     if (ctx.model.empty()) return invalid("missing_field", "'model' is required");
+    if (auto user = providers::str_field(doc, "user")) ctx.body_user = std::string(*user);
     switch (ctx.route_kind) {
       case Route::completions: return parse_completions(doc, ctx);
       case Route::embeddings: return parse_embeddings(doc, ctx);
@@ -211,38 +211,6 @@ std::optional<Rejection> parse_route_request(RequestContext& ctx) {
     return invalid("invalid_json",
                    "request body has a number past 64-bit integers or double precision, or a lone surrogate escape");
   return check_output_limits(ctx);
-}
-
-providers::RouteInfo route_info(const RequestContext& ctx) {
-  providers::RouteInfo info;
-  info.route = ctx.route_kind;
-  info.model = ctx.model;
-  info.stream = ctx.stream;
-  info.client_wants_usage = ctx.client_wants_usage;
-  if (ctx.max_tokens) info.max_output_tokens = *ctx.max_tokens;
-  else if (ctx.output_allowance > 0 && ctx.choices > 0) info.max_output_tokens = ctx.output_allowance / ctx.choices;
-  else info.max_output_tokens = ctx.price && ctx.price->max_output_tokens ? *ctx.price->max_output_tokens
-                                                                          : default_max_output_tokens(ctx.model);
-  info.created = now_unix_seconds();
-  return info;
-}
-
-int64_t count_plain_prompt(const RequestContext& ctx, const GatewayShared& shared) {
-  int64_t n = 0;
-  for (const auto& m : ctx.messages) n += count_text_tokens(shared, ctx.model, m.content);
-  return n;
-}
-
-boost::asio::awaitable<void> reply_route_not_supported(RequestContext& ctx, http::ResponseWriter& res) {
-  std::string provider = ctx.provider ? ctx.provider->name() : "?";
-  ApiError e = bad_request("route_not_supported", "model '" + ctx.model + "' is served by a " + provider +
-                                                      " target, which has no " + ctx.route + " route");
-  ctx.status = e.status;
-  ctx.decision = "block";
-  ctx.reason = "route_not_supported";
-  http::Headers extra{{"X-Kt-Request-Id", ctx.request_id}};
-  std::string body = error_envelope(e);
-  co_await res.send(e.status, "application/json", std::move(body), extra);
 }
 
 }  // namespace kt::gateway

@@ -1,7 +1,7 @@
 #include "gateway/stream_budget.hpp"
 
 #include "core/error.hpp"
-#include "gateway/upstream_support.hpp"
+#include "gateway/token_counting.hpp"
 
 namespace kt::gateway {
 

@@ -8,8 +8,10 @@
 
 namespace kt::gateway {
 
-// Tokens of generated text (when the upstream reports no usage).
-int64_t count_text_tokens(const GatewayShared& shared, const std::string& model, const std::string& text);
+// The provider's view of the request (route, model, stream, the output cap Anthropic requires).
+providers::RouteInfo route_info(const RequestContext& ctx);
+// 400 when the target serving the model has no such route (e.g. /v1/embeddings on Anthropic).
+boost::asio::awaitable<void> reply_route_not_supported(RequestContext& ctx, http::ResponseWriter& res);
 // What went wrong with the upstream, as the 502's code and the event's reason: upstream_timeout,
 // upstream_unreachable (connect, TLS), upstream_bad_response (an answer that is not HTTP),
 // upstream_closed (the connection closed before the whole answer came).

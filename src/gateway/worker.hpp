@@ -9,6 +9,7 @@
 
 #include "gateway/alert_notifier.hpp"
 #include "gateway/budget_leases.hpp"
+#include "gateway/cache/response_cache.hpp"
 #include "gateway/gateway_shared.hpp"
 #include "gateway/ledger_client.hpp"
 #include "gateway/ledger_log/event_sink.hpp"
@@ -46,6 +47,7 @@ struct Worker {
   std::unique_ptr<PriceBook> prices;
   std::unique_ptr<RateLimiter> rate_limits;  // null unless a consumer group has rate limits
   std::shared_ptr<ApiAccess> api_access;  // null without an API; its ledger calls' verdict on the token
+  std::unique_ptr<ResponseCache> response_cache;  // null unless cache.enabled (cache/response_cache.hpp)
   tokenizer::CountCache token_counts;  // prompt contents seen recently on this worker
   // Asks this process's other workers to hand back their idle budget leases of a team (posted to
   // their threads). Set by gateway_main; empty with one worker.

@@ -118,6 +118,24 @@ class Store {
   virtual std::vector<ApiToken> list_api_tokens() { throw StoreError("this store has no API tokens"); }
   virtual void touch_api_tokens(const std::vector<TokenUse>& uses) { throw StoreError("this store has no API tokens"); }
 
+  // API-managed consumer keys (store_consumer_keys.cpp). create_consumer_key inserts `key` (id,
+  // group, prefix, hash, expires_at set by the caller) made at `now`. revoke_consumer_key marks
+  // the key with that id revoked (a second revoke keeps the first time); nullopt for an unknown id.
+  // rotate_consumer_key, in one transaction: inserts `fresh` for the group of the live key `id`
+  // and makes that key expire at `old_expires_at` (or earlier, if it expired sooner); nullopt
+  // (nothing changed) when `id` names no key that is neither revoked nor expired at `now`; returns
+  // {old, fresh}. list_consumer_keys: every key, oldest first. touch_consumer_keys: last uses.
+  virtual ConsumerKeyRow create_consumer_key(const ConsumerKeyRow& key, int64_t now) { throw StoreError("this store has no consumer keys"); }
+  virtual std::optional<ConsumerKeyRow> revoke_consumer_key(const std::string& id, int64_t now) {
+    throw StoreError("this store has no consumer keys");
+  }
+  virtual std::optional<std::pair<ConsumerKeyRow, ConsumerKeyRow>> rotate_consumer_key(const std::string& id, const ConsumerKeyRow& fresh,
+                                                                                      int64_t old_expires_at, int64_t now) {
+    throw StoreError("this store has no consumer keys");
+  }
+  virtual std::vector<ConsumerKeyRow> list_consumer_keys() { throw StoreError("this store has no consumer keys"); }
+  virtual void touch_consumer_keys(const std::vector<TokenUse>& uses) { throw StoreError("this store has no consumer keys"); }
+
   // Rate-limit allowance (rate_grants.hpp): each ask is granted in its own transaction at `now_ms`
   // (scopes take turns), returns lower their grants. Not pure, like journal().
   virtual std::vector<RateGrant> grant_rate(const std::vector<RateGrantAsk>& asks, int64_t now_ms) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/money.hpp"
+#include "core/secrets.hpp"
 #include "core/period.hpp"
 
 namespace kt::ledger {
@@ -312,9 +313,21 @@ struct TokenNameTaken : StoreError {
 };
 
 // When a token was last used (unix seconds), as an API process saw it.
-struct TokenUse {
-  std::string id;
-  int64_t last_used_at = 0;
+using TokenUse = SecretUse;
+
+// --- API-managed consumer keys (issue 13) ---------------------------------------------------
+
+// A consumer key made through the API (kt keys create): kt_ck_ + 64 hex digits, kept as its
+// SHA-256 (hex) and its first characters, like an API token. It bills like the config's key of
+// its consumer group (the gateways map the group name to their config's group).
+struct ConsumerKeyRow {
+  std::string id;             // ck_...
+  std::string group;          // a consumer group's name
+  std::string prefix;         // kt_ck_1a2b3c4d
+  std::string hash;           // hex SHA-256 of the key
+  int64_t created_at = 0;     // unix seconds
+  std::optional<int64_t> expires_at, last_used_at, revoked_at;
+  std::string replaced_by;    // rotation: the key that takes over (empty: none)
 };
 
 // --- Verification (kt ledger verify) ------------------------------------------------------

@@ -89,4 +89,24 @@ ApiError bad_timestamp(std::string_view name) {
                                           "' must be unix seconds or an RFC 3339 UTC time, e.g. 2026-05-01T00:00:00Z");
 }
 
+std::optional<int64_t> parse_duration_seconds(std::string_view text) {
+  if (text.size() < 2 || text.size() > 12) return std::nullopt;
+  int64_t n = 0;
+  for (char c : text.substr(0, text.size() - 1)) {
+    if (c < '0' || c > '9') return std::nullopt;
+    n = n * 10 + (c - '0');
+  }
+  int64_t unit = 0;
+  switch (text.back()) {
+    case 's': unit = 1; break;
+    case 'm': unit = 60; break;
+    case 'h': unit = 3600; break;
+    case 'd': unit = 86400; break;
+    default: return std::nullopt;
+  }
+  constexpr int64_t kMax = 10LL * 366 * 86400;
+  if (n <= 0 || n > kMax / unit) return std::nullopt;
+  return n * unit;
+}
+
 }  // namespace kt::wire

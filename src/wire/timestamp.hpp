@@ -15,4 +15,8 @@ std::optional<int64_t> parse_timestamp(std::string_view text);
 // The 400 for a field or parameter `name` that parse_timestamp refused.
 ApiError bad_timestamp(std::string_view name);
 
+// A positive duration: digits and a unit, s, m, h or d ("90s", "15m", "1h", "30d"), at most 10
+// years; nullopt for anything else.
+std::optional<int64_t> parse_duration_seconds(std::string_view text);
+
 }  // namespace kt::wire

@@ -24,6 +24,7 @@
 #include "config/gateway_config.hpp"
 #include "fuzz_support.hpp"
 #include "gateway/gateway_main.hpp"
+#include "gateway/api_bootstrap.hpp"
 #include "gateway/gateway_setup.hpp"
 #include "gateway/pipeline.hpp"
 #include "ledger/store.hpp"

@@ -15,7 +15,7 @@
 
 #include "fuzz_support.hpp"
 #include "gateway/max_tokens_clamp.hpp"
-#include "gateway/route_request.hpp"
+#include "gateway/phases.hpp"
 #include "gateway/upstream_support.hpp"
 #include "providers/json_dom.hpp"
 
@@ -103,7 +103,7 @@ inline void fuzz_route(providers::Route route, const uint8_t* data, size_t size)
     KT_FUZZ_CHECK(found, "the priced output cap is the body's");
   }
 
-  // A fallback to another model (phase_attempts.cpp).
+  // A fallback to another model (the attempt loop in pipeline.cpp).
   const std::string fallback_model = "fuzz-fallback\"\\\n\xc3\xa9";
   if (auto swapped = gateway::body_with_string_field(req.body, "model", fallback_model)) {
     KT_FUZZ_CHECK(is_json(*swapped) && has_string(*swapped, "model", fallback_model), "the model swap");

@@ -1,4 +1,4 @@
-// Phase 4b: the consumer group's rate limits and spend-rate breaker, after the request is priced
+// Phase 8: the consumer group's rate limits and spend-rate breaker, after the request is priced
 // and before anything is held: a refusal holds nothing, so it releases nothing.
 #include <spdlog/spdlog.h>
 

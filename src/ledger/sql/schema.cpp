@@ -227,6 +227,20 @@ CREATE TABLE rate_grants(
 )%TABLE%;
 CREATE INDEX rate_grants_by_scope ON rate_grants(scope, granted_at_ms);
 )sql",
+      // 9: consumer keys made through the API (issue 13): only the SHA-256 of a key is kept.
+      R"sql(
+CREATE TABLE consumer_keys(
+  id TEXT PRIMARY KEY,
+  group_name TEXT NOT NULL,
+  prefix TEXT NOT NULL,
+  key_hash TEXT NOT NULL UNIQUE,
+  created_at %BIGINT% NOT NULL,
+  expires_at %BIGINT%,
+  last_used_at %BIGINT%,
+  revoked_at %BIGINT%,
+  replaced_by TEXT
+)%TABLE%;
+)sql",
   };
   return steps;
 }

@@ -17,6 +17,7 @@
 //
 // Thread-safety: one SqlStore (one connection) is used by one caller at a time; the API's store
 // executor keeps one (SQLite) or a pool (PostgreSQL).
+#include <utility>
 #include <map>
 #include <memory>
 #include <optional>
@@ -28,6 +29,20 @@
 #include "ledger/store.hpp"
 
 namespace kt::ledger::sql {
+
+// Every row of `sql` (a read transaction), each made by `from(rows)`.
+template <class From>
+auto read_rows(Db& db, const std::string& sql, From from) {
+  return db.read([&] {
+    std::vector<decltype(from(std::declval<const Rows&>()))> out;
+    auto q = db.query(sql);
+    while (q.next()) out.push_back(from(q));
+    return out;
+  });
+}
+
+// Records last uses of API tokens or consumer keys (`table`), never moving one back.
+void touch_last_used(Db& db, const char* table, const std::vector<TokenUse>& uses);
 
 class SqlStore final : public Store {
  public:
@@ -74,6 +89,13 @@ class SqlStore final : public Store {
   std::optional<ApiToken> revoke_api_token(const std::string& id, int64_t now) override;
   std::vector<ApiToken> list_api_tokens() override;
   void touch_api_tokens(const std::vector<TokenUse>& uses) override;
+  // store_consumer_keys.cpp
+  ConsumerKeyRow create_consumer_key(const ConsumerKeyRow& key, int64_t now) override;
+  std::optional<ConsumerKeyRow> revoke_consumer_key(const std::string& id, int64_t now) override;
+  std::optional<std::pair<ConsumerKeyRow, ConsumerKeyRow>> rotate_consumer_key(const std::string& id, const ConsumerKeyRow& fresh,
+                                                                              int64_t old_expires_at, int64_t now) override;
+  std::vector<ConsumerKeyRow> list_consumer_keys() override;
+  void touch_consumer_keys(const std::vector<TokenUse>& uses) override;
   std::vector<RateGrant> grant_rate(const std::vector<RateGrantAsk>& asks, int64_t now_ms) override;
   void return_rate(const std::vector<RateReturn>& returns) override;
 

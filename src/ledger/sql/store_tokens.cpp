@@ -54,22 +54,19 @@ std::optional<ApiToken> SqlStore::revoke_api_token(const std::string& id, int64_
 }
 
 std::vector<ApiToken> SqlStore::list_api_tokens() {
-  return db_->read([&] {
-    std::vector<ApiToken> out;
-    auto q = db_->query("SELECT " + kTokenColumns + " FROM api_tokens ORDER BY created_at, id");
-    while (q.next()) out.push_back(token_from(q));
-    return out;
+  return read_rows(*db_, "SELECT " + kTokenColumns + " FROM api_tokens ORDER BY created_at, id", token_from);
+}
+
+void touch_last_used(Db& db, const char* table, const std::vector<TokenUse>& uses) {
+  if (uses.empty()) return;
+  db.write([&] {
+    // Replicas report their own last uses: the latest wins, whichever arrives last.
+    for (const auto& u : uses)
+      db.exec(std::string("UPDATE ") + table + " SET last_used_at = GREATEST(COALESCE(last_used_at, 0), $2) WHERE id = $1",
+              {u.id, u.last_used_at});
   });
 }
 
-void SqlStore::touch_api_tokens(const std::vector<TokenUse>& uses) {
-  if (uses.empty()) return;
-  db_->write([&] {
-    // Replicas report their own last uses: the latest wins, whichever arrives last.
-    for (const auto& u : uses)
-      db_->exec("UPDATE api_tokens SET last_used_at = GREATEST(COALESCE(last_used_at, 0), $2) WHERE id = $1",
-                {u.id, u.last_used_at});
-  });
-}
+void SqlStore::touch_api_tokens(const std::vector<TokenUse>& uses) { touch_last_used(*db_, "api_tokens", uses); }
 
 }  // namespace kt::ledger::sql

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include "gateway/phases.hpp"
-#include "gateway/route_request.hpp"
 
 namespace {
 

@@ -1,0 +1,85 @@
+#include "wire/key_wire.hpp"
+
+#include <simdjson.h>
+
+#include "core/json_writer.hpp"
+#include "wire/json_fields.hpp"
+
+namespace kt::wire {
+namespace {
+
+constexpr size_t kMaxUses = 100000;  // one gateway's keys used within a sync period
+
+std::string text_of(simdjson::ondemand::value v) { return std::string(v.get_string().value()); }
+
+// Calls `each(object)` for each object of the array under `key` in `body`; false when the body is
+// not such JSON (or `each` read a field that is missing or of another kind).
+template <class Each>
+bool each_object(const std::string& body, const char* key, Each each) {
+  thread_local simdjson::ondemand::parser parser;
+  std::string buf = padded_copy(body);
+  try {
+    auto doc = parser.iterate(simdjson::padded_string_view(buf.data(), buf.size(), buf.capacity()));
+    for (auto item : doc[key].get_array()) each(item.get_object().value());
+  } catch (const simdjson::simdjson_error&) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string encode_key_uses(const std::vector<ledger::TokenUse>& uses) {
+  JsonWriter w;
+  w.begin_object().key("used").begin_array();
+  for (const auto& u : uses) w.begin_object().field("id", u.id).field("last_used_at", u.last_used_at).end_object();
+  w.end_array().end_object();
+  return w.take();
+}
+
+std::optional<std::vector<ledger::TokenUse>> decode_key_uses(const std::string& body, ApiError& err) {
+  std::vector<ledger::TokenUse> uses;
+  auto read = [&](simdjson::ondemand::object u) { uses.push_back({text_of(u["id"].value()), u["last_used_at"].get_int64().value()}); };
+  if (!each_object(body, "used", read)) {
+    err = bad_request("invalid_json", "body must be {\"used\":[{\"id\",\"last_used_at\"}]}");
+    return std::nullopt;
+  }
+  for (const auto& u : uses)
+    if (u.id.empty() || u.last_used_at <= 0) {
+      err = bad_request("invalid_field", "each use needs an id and last_used_at > 0 (unix seconds)");
+      return std::nullopt;
+    }
+  if (uses.size() > kMaxUses) {
+    err = bad_request("too_many_items", "at most " + std::to_string(kMaxUses) + " uses per call");
+    return std::nullopt;
+  }
+  return uses;
+}
+
+std::string encode_live_keys(const std::vector<ledger::ConsumerKeyRow>& keys) {
+  JsonWriter w;
+  w.begin_object().key("keys").begin_array();
+  for (const auto& k : keys) {
+    w.begin_object().field("id", k.id).field("group", k.group).field("key_hash", k.hash).key("expires_at");
+    if (k.expires_at) w.value(*k.expires_at);
+    else w.null();
+    w.end_object();
+  }
+  w.end_array().end_object();
+  return w.take();
+}
+
+std::optional<std::vector<ledger::ConsumerKeyRow>> decode_live_keys(const std::string& body) {
+  std::vector<ledger::ConsumerKeyRow> keys;
+  auto read = [&](simdjson::ondemand::object k) {
+    ledger::ConsumerKeyRow& row = keys.emplace_back();
+    row.id = text_of(k["id"].value());
+    row.group = text_of(k["group"].value());
+    row.hash = text_of(k["key_hash"].value());
+    if (auto expires = k["expires_at"].value(); !expires.is_null()) row.expires_at = expires.get_int64().value();
+  };
+  if (!each_object(body, "keys", read)) return std::nullopt;
+  return keys;
+}
+
+}  // namespace kt::wire
