@@ -41,7 +41,8 @@ struct Leases {
     std::filesystem::remove_all(dir);
   }
   BudgetLeases::HoldResult hold(const char* team, const char* amount) {
-    auto f = boost::asio::co_spawn(ioc, leases->hold(team, usd(amount)), boost::asio::use_future);
+    const std::string team_id(team);  // hold() takes it by reference: it must outlive the coroutine
+    auto f = boost::asio::co_spawn(ioc, leases->hold(team_id, usd(amount)), boost::asio::use_future);
     // No API call is made on these paths, so this ends without the network.
     while (f.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
       if (ioc.stopped()) ioc.restart();
