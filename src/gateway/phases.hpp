@@ -17,8 +17,7 @@ Rejection rejection(const ApiError& e, std::string reason);
 
 // 1. Who is calling: X-Consumer-Group: <key> or Authorization: Bearer <key> (run from the head
 // hook, Pipeline::on_head, before the body is read).
-std::optional<Rejection> authenticate(const http::Request& req, const GatewayShared& shared,
-                                      const config::ConsumerGroup*& group);
+std::optional<Rejection> authenticate(const http::Request& req, const GatewayShared& shared, Caller& caller);
 // 2. What is asked: model, messages, stream, max_tokens (simdjson; the body is not rewritten).
 std::optional<Rejection> parse_chat_request(RequestContext& ctx);
 // 2a. Attribution (phase_attribution.cpp): the end user (body `user` or X-Kt-User) and X-Kt-Tags,

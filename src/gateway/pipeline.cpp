@@ -40,7 +40,11 @@ awaitable<void> Pipeline::priced_route(http::Request& req, http::ResponseWriter&
   ctx.route = std::string(providers::route_path(route));
   ctx.request_id = new_id("req_");
   ctx.started_us = now_unix_micros();
-  ctx.group = std::any_cast<const config::ConsumerGroup*>(req.admitted);  // set by on_head
+  {
+    const auto& caller = std::any_cast<const Caller&>(req.admitted);  // set by on_head
+    ctx.group = caller.group;
+    ctx.api_key = caller.key;
+  }
 
   if (auto r = parse_route_request(ctx)) co_return co_await refuse(ctx, shared_, w_, res, *r);
   if (auto r = read_attribution(ctx)) co_return co_await refuse(ctx, shared_, w_, res, *r);
@@ -116,12 +120,12 @@ std::optional<http::EarlyResponse> Pipeline::on_head(http::Request& req) {
       return std::nullopt;
     return http::EarlyResponse{401, error_envelope(unauthorized("missing or invalid metrics token: send Authorization: Bearer <token>")), {}};
   }
-  const config::ConsumerGroup* group = nullptr;
-  if (auto r = authenticate(req, shared_, group)) {
+  Caller caller;
+  if (auto r = authenticate(req, shared_, caller)) {
     auth_failures_.record(req.remote_ip(), now_unix_micros());  // counted, not one event each
     return http::EarlyResponse{r->status, std::move(r->body), {}};
   }
-  req.admitted = group;
+  req.admitted = std::move(caller);
   return std::nullopt;
 }
 

@@ -6,6 +6,7 @@
 
 #include "config/gateway_config.hpp"
 #include "core/money.hpp"
+#include "gateway/caller.hpp"
 #include "gateway/metrics/counters.hpp"
 #include "gateway/rate_limits/rate_admission.hpp"
 #include "http/types.hpp"
@@ -48,6 +49,7 @@ struct RequestContext {
 
   // authenticate
   const config::ConsumerGroup* group = nullptr;
+  std::shared_ptr<const ApiKeyGrant> api_key;  // a key made through the API (null: the config's)
 
   // parse
   std::string model;
@@ -71,8 +73,9 @@ struct RequestContext {
 
   // rate limits (rate_limits/): what this request took, the bound that refused it, and the
   // x-ratelimit-* headers its answer carries (response_headers: true)
-  std::optional<RateAdmission> rate_admission;
+  std::optional<RateAdmission> rate_admission, key_rate_admission;  // the group's, the API key's own
   std::string rate_limit;
+  bool rate_limit_of_key = false;  // the bound that refused it was the key's own
   http::Headers rate_headers;
 
   // price & reserve
