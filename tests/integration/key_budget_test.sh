@@ -64,6 +64,11 @@ done
 assert_eq 402 "$status" "the key is refused once its budget cannot hold another request"
 assert_eq "key_budget_exceeded key" "$(jq -r '"\(.error.code) \(.error.bound)"' "$WORK/last.json")" "the 402 names the key's budget"
 assert_contains "$(jq -r .error.message "$WORK/last.json")" "consumer key $ID" "the message names the key by id"
+eventually '"$KT" events tail --last 100 --format json | jq -e "any(.[]; .reason == \"key_budget_exceeded\")"' 10 ||
+  fail "no decision event for the key's refusal"
+evt=$("$KT" events tail --last 100 --format json | jq -r --arg id "$ID" '[.[] | select(.reason == "key_budget_exceeded" and .key_id == $id)][0].id')
+assert_eq "key_budget use_another_key" "$(api GET "/v1/events/$evt/explain" | jq -r '"\(.refusal.limit) \(.refusal.would_pass[0].action)"')" \
+  "explain-why names the key's budget, not the wallet's"
 assert_eq 18 "$served" "exactly 18 requests fit the key's \$0.01 (holding \$0.00060135 each, costing \$0.00054135)"
 eventually "[ \"\$(spent_nanos team_engineering)\" = $((served * COST)) ]" 10 || fail "the wallet's spent is not $served requests"
 assert_eq "$((served * COST))" "$(spent_nanos team_engineering)" "the wallet is billed for exactly what was served"
