@@ -40,10 +40,12 @@ awaitable<void> Pipeline::priced_route(http::Request& req, http::ResponseWriter&
   ctx.route = std::string(providers::route_path(route));
   ctx.request_id = new_id("req_");
   ctx.started_us = now_unix_micros();
-  {
-    const auto& caller = std::any_cast<const Caller&>(req.admitted);  // set by on_head
-    ctx.group = caller.group;
-    ctx.api_key = caller.key;
+  // Set by on_head: a Caller for a key made through the API, else the group alone.
+  if (const auto* caller = std::any_cast<Caller>(&req.admitted)) {
+    ctx.group = caller->group;
+    ctx.api_key = caller->key;
+  } else {
+    ctx.group = std::any_cast<const config::ConsumerGroup*>(req.admitted);
   }
 
   if (auto r = parse_route_request(ctx)) co_return co_await refuse(ctx, shared_, w_, res, *r);
@@ -125,7 +127,10 @@ std::optional<http::EarlyResponse> Pipeline::on_head(http::Request& req) {
     auth_failures_.record(req.remote_ip(), now_unix_micros());  // counted, not one event each
     return http::EarlyResponse{r->status, std::move(r->body), {}};
   }
-  req.admitted = std::move(caller);
+  // A bare pointer fits std::any's inline buffer; a Caller (with its key) would be allocated, so
+  // only requests made with an API key pay for one.
+  if (caller.key) req.admitted = std::move(caller);
+  else req.admitted = caller.group;
   return std::nullopt;
 }
 
