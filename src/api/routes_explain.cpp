@@ -181,7 +181,9 @@ void write_refusal(JsonWriter& w, const Decision& d, std::vector<std::string>& l
   const Money estimate = d.estimate.value_or(Money::zero());
   const bool recurring = r.period_end > 0 && r.period_end < std::numeric_limits<int64_t>::max();
   w.begin_object();
-  std::string limit = r.status == "blocked" ? "block_threshold" : r.status == "no_wallet" ? "no_wallet" : "remaining_budget";
+  const bool key_budget = r.status == "key_budget";  // the wallet had room; the key's own budget did not
+  std::string limit = r.status == "blocked" ? "block_threshold" : r.status == "no_wallet" ? "no_wallet"
+                      : key_budget ? "key_budget" : "remaining_budget";
   w.field("limit", limit).key("figures").begin_object();
   if (r.has_wallet) {
     w.field("budget", r.budget).field("spent", r.spent).field("reserved", r.reserved).field("leased", r.leased);
@@ -194,7 +196,11 @@ void write_refusal(JsonWriter& w, const Decision& d, std::vector<std::string>& l
     w.field("action", action).field("text", text).end_object();
     lines.push_back("Would pass: " + text);
   };
-  if (r.status == "no_wallet") {
+  if (key_budget) {
+    w.begin_object();
+    step("use_another_key", "the consumer key's own budget is spent (kt keys list shows its spent and remaining): "
+                            "use a key with room, or make one with a larger --budget");
+  } else if (r.status == "no_wallet") {
     w.begin_object();
     step("allocate", "allocate a budget for team " + d.team + " (POST /v1/wallets/allocate)");
   } else if (r.status == "blocked" && r.block_at_percent > 0) {
@@ -221,7 +227,7 @@ void write_refusal(JsonWriter& w, const Decision& d, std::vector<std::string>& l
                     "a retry may pass once they settle or return");
     }
   }
-  if (recurring && r.status != "no_wallet") {
+  if (recurring && r.status != "no_wallet" && !key_budget) {
     w.begin_object().field("at", rfc3339(r.period_end));
     step("wait_until", "wait until " + rfc3339(r.period_end) + ", when the next period's budget starts");
   }

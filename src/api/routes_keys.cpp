@@ -32,6 +32,17 @@ void write_key_row(JsonWriter& w, const ledger::ConsumerKeyRow& k) {
   w.key("replaced_by");
   if (k.replaced_by.empty()) w.null();
   else w.value(k.replaced_by);
+  w.key("rate_limits");
+  wire::write_key_rate_limits(w, k.rate_limits);
+  // A budget of its own: what the current period spent and has left (null: the wallet alone).
+  w.key("budget");
+  if (!k.budget) {
+    w.null();
+    for (const char* k : {"budget_period", "spent", "reserved", "remaining"}) w.key(k).null();
+    return;
+  }
+  w.value(*k.budget).field("budget_period", k.budget_period).field("spent", k.spent);
+  w.field("reserved", k.reserved).field("remaining", *k.budget - k.spent - k.reserved);
 }
 
 ledger::ConsumerKeyRow new_key_row(MintedSecret& minted) {
@@ -92,6 +103,25 @@ std::optional<std::string> named_key(const wire::JsonFields& f, const std::vecto
   return std::nullopt;
 }
 
+// {"requests_per_minute"?, "tokens_per_minute"?, "tokens_per_day"?}: each a positive integer.
+std::optional<ledger::KeyRateLimits> parse_rate_limits(const wire::JsonField& field, ApiError& err) {
+  if (field.kind != wire::JsonField::Kind::object) {
+    err = bad_request("invalid_field", "'rate_limits' must be an object");
+    return std::nullopt;
+  }
+  auto f = parse_fields(field.text, {"requests_per_minute", "tokens_per_minute", "tokens_per_day"}, err);
+  if (!f) return std::nullopt;
+  ledger::KeyRateLimits r{f->integer("requests_per_minute", false, err), f->integer("tokens_per_minute", false, err),
+                          f->integer("tokens_per_day", false, err)};
+  if (!err.code.empty()) return std::nullopt;
+  for (const auto& v : {r.requests_per_minute, r.tokens_per_minute, r.tokens_per_day})
+    if (v && *v <= 0) {
+      err = bad_request("invalid_field", "each of 'rate_limits' must be a positive integer");
+      return std::nullopt;
+    }
+  return r;
+}
+
 bool is_live(const ledger::ConsumerKeyRow& k, int64_t now) { return !k.revoked_at && (!k.expires_at || *k.expires_at > now); }
 
 struct KeyOutcome {
@@ -103,12 +133,17 @@ struct KeyOutcome {
 
 awaitable<void> post_key(ApiContext& ctx, http::Request& req, http::ResponseWriter& res) {
   ApiError err;
-  auto f = parse_fields(req.body, {"group", "expires_in", "expires_at"}, err);
+  auto f = parse_fields(req.body, {"group", "expires_in", "expires_at", "rate_limits", "budget", "budget_period"}, err);
   if (!f) co_return co_await reply_error(res, err);
   auto group = f->string("group", true, err);
   auto expires_in = f->string("expires_in", false, err);
   auto expires_at_text = f->string("expires_at", false, err);
+  auto budget = f->money("budget", false, err);
+  auto budget_period = f->string("budget_period", false, err);
   if (!err.code.empty()) co_return co_await reply_error(res, err);
+  if (budget_period && !budget) co_return co_await reply_error(res, bad_request("invalid_field", "'budget_period' needs a 'budget'"));
+  if (budget_period && *budget_period != "monthly" && *budget_period != "none")
+    co_return co_await reply_error(res, bad_request("invalid_field", "'budget_period' must be monthly or none"));
   const int64_t now = now_unix_seconds();
   std::optional<int64_t> expires_at;
   if (expires_in && expires_at_text)
@@ -122,10 +157,19 @@ awaitable<void> post_key(ApiContext& ctx, http::Request& req, http::ResponseWrit
     if (!expires_at || *expires_at <= now)
       co_return co_await reply_error(res, bad_request("invalid_field", "'expires_at' must be a time in the future (RFC 3339 or unix seconds)"));
   }
+  ledger::KeyRateLimits limits;
+  if (const auto* field = f->get("rate_limits")) {
+    auto parsed = parse_rate_limits(*field, err);
+    if (!parsed) co_return co_await reply_error(res, err);
+    limits = *parsed;
+  }
   MintedSecret minted = mint_secret(kKeyPrefix);
   ledger::ConsumerKeyRow row = new_key_row(minted);
   row.group = *group;
   row.expires_at = expires_at;
+  row.rate_limits = limits;
+  row.budget = budget;
+  if (budget) row.budget_period = budget_period.value_or("monthly");
   auto outcome = co_await ctx.store.call([&](ledger::Store& s) {
     KeyOutcome o;
     // The gateways register their config's groups at start: a key for a group none of them has
@@ -148,7 +192,11 @@ awaitable<void> post_key(ApiContext& ctx, http::Request& req, http::ResponseWrit
 }
 
 awaitable<void> get_keys(ApiContext& ctx, http::Request&, http::ResponseWriter& res) {
-  auto rows = co_await ctx.store.call([&](ledger::Store& s) { return s.list_consumer_keys(); });
+  auto rows = co_await ctx.store.call([&](ledger::Store& s) {
+    auto keys = s.list_consumer_keys();
+    s.fill_key_spend(keys, now_unix_seconds());
+    return keys;
+  });
   co_await reply_json(res, 200, rows_json("keys", rows, write_key_row));
 }
 

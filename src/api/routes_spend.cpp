@@ -44,16 +44,18 @@ awaitable<void> get_spend(ApiContext& ctx, http::Request& req, http::ResponseWri
         res, bad_request("invalid_parameter",
                          "'period' must be a period label: 2026-04 (monthly), 2026-W15 (weekly), 2026-04-12 "
                          "(daily) or all (none)"));
-  // ?by=model|day|group: the period's spend grouped (days in UTC); by=user|tag: grouped by the
+  // ?by=model|day|group: the period's spend grouped (days in UTC); by=user|tag|key: grouped by the
   // decision events' attribution (spend_attribution.hpp).
   std::optional<ledger::SpendGrouping> by;
-  bool by_attribution = false;
+  std::optional<Attribution> by_attribution;
   if (auto b = req.query("by"); b && !b->empty()) {
     if (*b == "model") by = ledger::SpendGrouping::model;
     else if (*b == "day") by = ledger::SpendGrouping::day;
     else if (*b == "group") by = ledger::SpendGrouping::group;
-    else if (*b == "user" || *b == "tag") by_attribution = true;
-    else co_return co_await reply_error(res, bad_request("invalid_parameter", "'by' must be model, day, group, user or tag"));
+    else if (*b == "user") by_attribution = Attribution::user;
+    else if (*b == "tag") by_attribution = Attribution::tag;
+    else if (*b == "key") by_attribution = Attribution::key;
+    else co_return co_await reply_error(res, bad_request("invalid_parameter", "'by' must be model, day, group, user, tag or key"));
   }
   // A forecast for the current period only: a past one has ended.
   std::optional<ledger::Forecast> forecast;
@@ -70,7 +72,7 @@ awaitable<void> get_spend(ApiContext& ctx, http::Request& req, http::ResponseWri
     co_return co_await reply_error(res, not_found("no wallet for team '" + *team + "' in period " + period.label));
   std::optional<AttributionReport> attributed;
   if (by_attribution)
-    attributed = co_await spend_by_attribution(ctx, team_id, report->balance.period, *req.query("by") == "tag");
+    attributed = co_await spend_by_attribution(ctx, team_id, report->balance.period, *by_attribution);
   JsonWriter w;
   w.begin_object().field("team", display_name(groups, team_id)).key("wallet");
   wire::write_balance(w, report->balance, nullptr, forecast ? &*forecast : nullptr);

@@ -16,7 +16,7 @@ constexpr const char* kNoUser = "(none)";
 constexpr const char* kNoTag = "(untagged)";
 
 struct Attributed {
-  std::string user;
+  std::string user, key_id, group;
   std::vector<std::string> tags;
   std::optional<Money> cost;
   Money saved;
@@ -32,6 +32,8 @@ Attributed read_event(const std::string& json, sj::parser& parser) {
     std::string_view k = f.unescaped_key().value();
     sj::value v = f.value();
     if (k == "user" && v.type() == sj::json_type::string) a.user = std::string(v.get_string().value());
+    else if (k == "key_id" && v.type() == sj::json_type::string) a.key_id = std::string(v.get_string().value());
+    else if (k == "consumer_group" && v.type() == sj::json_type::string) a.group = std::string(v.get_string().value());
     else if (k == "tags" && v.type() == sj::json_type::array)
       for (auto t : v.get_array()) a.tags.emplace_back(t.get_string().value());
     else if (k == "cost" && !v.is_null()) a.cost = wire::detail::money_of(v);
@@ -55,7 +57,7 @@ int64_t micros_of(int64_t seconds) {
 }  // namespace
 
 awaitable<AttributionReport> spend_by_attribution(ApiContext& ctx, const std::string& team_id, const Period& period,
-                                                  bool by_tag) {
+                                                  Attribution by) {
   ledger::EventExportQuery q;
   q.since_micros = micros_of(period.start);
   q.until_micros = micros_of(period.end);
@@ -74,7 +76,8 @@ awaitable<AttributionReport> spend_by_attribution(ApiContext& ctx, const std::st
         out.cost_saved += a.saved;
       }
       std::vector<std::string> keys;
-      if (by_tag) keys = a.tags.empty() ? std::vector<std::string>{kNoTag} : a.tags;
+      if (by == Attribution::tag) keys = a.tags.empty() ? std::vector<std::string>{kNoTag} : a.tags;
+      else if (by == Attribution::key) keys.push_back(!a.key_id.empty() ? a.key_id : a.group);
       else keys.push_back(a.user.empty() ? kNoUser : a.user);
       for (const auto& k : keys) {
         auto& r = rows[k];

@@ -17,6 +17,12 @@ ApiObject read_object(sj::object o) {
     std::string key(f.unescaped_key().value());
     sj::value v = f.value();
     std::string_view s;
+    if (v.type() == sj::json_type::number) {  // as the API wrote it (money stays exact)
+      s = v.raw_json_token();
+      while (!s.empty() && (s.back() == ' ' || s.back() == '\n' || s.back() == '\r' || s.back() == '\t')) s.remove_suffix(1);
+      out[key] = std::string(s);
+      continue;
+    }
     out[key] = !v.is_null() && v.get_string().get(s) == simdjson::SUCCESS ? std::string(s) : "-";
   }
   return out;

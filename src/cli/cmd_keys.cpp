@@ -11,6 +11,7 @@
 #include "cli/api_objects.hpp"
 #include "cli/commands.hpp"
 #include "core/json_writer.hpp"
+#include "core/money.hpp"
 
 namespace kt::cli {
 namespace {
@@ -48,6 +49,21 @@ int keys_create(const KeysArgs& a) {
   w.begin_object().field("group", a.group);
   // A time has a date ("2026-05-01T00:00:00Z"); anything else is a duration ("30d").
   if (!a.expires.empty()) w.field(a.expires.find('-') != std::string::npos ? "expires_at" : "expires_in", a.expires);
+  if (!a.budget.empty()) {
+    auto budget = Money::parse(a.budget);
+    if (!budget || budget->is_negative()) {
+      std::fprintf(stderr, "error: --budget must be an amount in USD, like 25 or 12.50\n");
+      return 2;
+    }
+    w.field("budget", *budget).field("budget_period", a.period);
+  }
+  if (a.rpm || a.tpm || a.tpd) {
+    w.key("rate_limits").begin_object();
+    if (a.rpm) w.field("requests_per_minute", *a.rpm);
+    if (a.tpm) w.field("tokens_per_minute", *a.tpm);
+    if (a.tpd) w.field("tokens_per_day", *a.tpd);
+    w.end_object();
+  }
   w.end_object();
   int rc = 0;
   auto body = call_for_text("POST", "/v1/keys", w.take(), a.format, rc);
@@ -57,7 +73,8 @@ int keys_create(const KeysArgs& a) {
 int keys_list(const KeysArgs& a) {
   return print_list("/v1/keys", "keys", "a consumer key list",
                     {{"ID", "id", 28}, {"PREFIX", "prefix", 16}, {"GROUP", "group", 16}, {"CREATED", "created_at", 20},
-                     {"LAST USED", "last_used_at", 20}, {"EXPIRES", "expires_at", 20}, {"REVOKED", "revoked_at", 0}},
+                     {"LAST USED", "last_used_at", 20}, {"EXPIRES", "expires_at", 20}, {"REVOKED", "revoked_at", 20},
+                     {"BUDGET", "budget", 12}, {"SPENT", "spent", 12}, {"REMAINING", "remaining", 0}},
                     a.format);
 }
 
@@ -85,6 +102,13 @@ std::function<std::optional<int>()> add_keys_commands(CLI::App& app) {
   auto* create = keys->add_subcommand("create", "Make a consumer key for a group; prints it once, on stdout");
   create->add_option("--group", args->group, "a consumer group of the gateways' config")->required();
   create->add_option("--expires", args->expires, "a duration (30d, 12h) or a time (RFC 3339); default never");
+  create->add_option("--budget", args->budget, "the key's own budget in USD, inside its team's wallet (both must fit)");
+  create->add_option("--period", args->period, "the budget's period: monthly (UTC months) or none")
+      ->check(CLI::IsMember({"monthly", "none"}))
+      ->capture_default_str();
+  create->add_option("--rpm", args->rpm, "the key's own requests per minute (inside its group's limits)");
+  create->add_option("--tpm", args->tpm, "the key's own tokens per minute (inside its group's limits)");
+  create->add_option("--tpd", args->tpd, "the key's own tokens per day (inside its group's limits)");
   auto* list = keys->add_subcommand("list", "List the keys: id, prefix, group, creation, last use (never the keys)");
   auto* revoke = keys->add_subcommand("revoke", "Revoke a key: every gateway refuses it within 5 s");
   revoke->add_option("key_or_id", args->key_or_id, "the key (kt_ck_...) or its id (ck_...)")->required();

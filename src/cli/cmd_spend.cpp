@@ -133,7 +133,7 @@ int print_all(const std::string& body) {
   return 0;
 }
 
-// `kt spend --team X --by model|day|group|user|tag`: the period's spend grouped, as text, JSON or CSV.
+// `kt spend --team X --by model|day|group|user|tag|key`: the period's spend grouped, as text, JSON or CSV.
 int print_grouped(const std::string& body, const std::string& by, const std::string& format) {
   simdjson::padded_string ps(body);
   sj::parser p;
@@ -169,7 +169,7 @@ int print_grouped(const std::string& body, const std::string& by, const std::str
                     plural(requests, "request").c_str());
     }
   }
-  // by user|tag read the decision events, which also say what the response cache saved.
+  // by user|tag|key read the decision events, which also say what the response cache saved.
   if (cache_hits && format == "text")
     std::printf("Saved by the response cache: %s (%s)\n", saved.to_display().c_str(), plural(*cache_hits, "hit").c_str());
   return 0;

@@ -60,6 +60,8 @@ int tokens_revoke(const TokensArgs& a);
 struct KeysArgs {
   std::string group, expires, key_or_id, overlap = "1h";
   std::string format = "text";
+  std::optional<int64_t> rpm, tpm, tpd;  // the key's own rate limits (create)
+  std::string budget, period = "monthly";  // the key's own budget (create)
 };
 int keys_create(const KeysArgs& a);
 int keys_list(const KeysArgs& a);

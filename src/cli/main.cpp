@@ -77,8 +77,8 @@ int main(int argc, char** argv) {
   spend->add_option("--period", spend_args.period, "YYYY-MM (default: current)");
   spend->add_option("--format", spend_args.format, "text, json (or csv with --by)")
       ->check(CLI::IsMember({"text", "json", "csv"}));
-  spend->add_option("--by", spend_args.by, "model, day (UTC), group, user or tag: the period's spend grouped")
-      ->check(CLI::IsMember({"model", "day", "group", "user", "tag"}));
+  spend->add_option("--by", spend_args.by, "model, day (UTC), group, user, tag or key: the period's spend grouped")
+      ->check(CLI::IsMember({"model", "day", "group", "user", "tag", "key"}));
 
   auto* events = app.add_subcommand("events", "Decision and alert events");
   events->require_subcommand(1);

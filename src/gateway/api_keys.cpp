@@ -21,6 +21,7 @@ ApiKeyTable::Lookup ApiKeyTable::find(std::string_view presented) const {
   if (!info || (info->expires_at && info->expires_at <= now)) return out;
   if (!info->group) out.unconfigured_group = view->group_names[info->name_index];
   out.group = info->group;
+  out.key = info->key;
   return out;
 }
 
@@ -43,6 +44,12 @@ size_t ApiKeyTable::install(const std::vector<ledger::ConsumerKeyRow>& live) {
     info.name_index = next->group_names.size();
     next->group_names.push_back(k.group);
     info.expires_at = k.expires_at.value_or(0);
+    config::RateLimits limits;
+    limits.requests_per_minute = k.rate_limits.requests_per_minute;
+    limits.tokens_per_minute = k.rate_limits.tokens_per_minute;
+    limits.tokens_per_day = k.rate_limits.tokens_per_day;
+    if (info.group) limits.response_headers = info.group->rate_limits.response_headers;
+    info.key = std::make_shared<const ApiKeyGrant>(ApiKeyGrant{k.id, "key:" + k.id, std::move(limits), k.budget.has_value()});
     rows.push_back({k.id, *hash, info, std::nullopt});
   }
   next->index = SecretIndex<Info>(std::move(rows), &current->index);

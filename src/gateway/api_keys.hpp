@@ -18,6 +18,7 @@
 
 #include "config/gateway_config.hpp"
 #include "core/secret_index.hpp"
+#include "gateway/caller.hpp"
 #include "gateway/api_link.hpp"
 #include "ledger/store_types.hpp"
 
@@ -33,6 +34,7 @@ class ApiKeyTable {
 
   struct Lookup {
     const config::ConsumerGroup* group = nullptr;  // null: refused
+    std::shared_ptr<const ApiKeyGrant> key;
     std::string unconfigured_group;                // a live key whose group this gateway's config lacks
   };
   // Any thread. Records the key's use for the next sync.
@@ -46,6 +48,7 @@ class ApiKeyTable {
  private:
   struct Info {
     const config::ConsumerGroup* group = nullptr;
+    std::shared_ptr<const ApiKeyGrant> key;
     size_t name_index = 0;   // into View::group_names
     int64_t expires_at = 0;  // unix seconds, 0: never
   };

@@ -23,6 +23,7 @@ const char* reserve_status_text(ledger::ReserveStatus s) {
     case ledger::ReserveStatus::insufficient: return "insufficient";
     case ledger::ReserveStatus::blocked: return "blocked";
     case ledger::ReserveStatus::no_wallet: return "no wallet";
+    case ledger::ReserveStatus::key_budget: return "key budget";
   }
   return "refused";
 }

@@ -5,8 +5,8 @@ namespace kt::gateway {
 
 Rejection rejection(const ApiError& e, std::string reason) { return {e.status, error_envelope(e), std::move(reason), {}}; }
 
-std::optional<Rejection> authenticate(const http::Request& req, const GatewayShared& shared,
-                                      const config::ConsumerGroup*& group) {
+std::optional<Rejection> authenticate(const http::Request& req, const GatewayShared& shared, Caller& caller) {
+  const config::ConsumerGroup*& group = caller.group;
   std::string_view key;
   if (auto h = req.header("x-consumer-group")) {
     key = *h;
@@ -19,6 +19,7 @@ std::optional<Rejection> authenticate(const http::Request& req, const GatewaySha
   if (!group && looks_like_api_key(key)) {
     auto found = shared.api_keys ? shared.api_keys->find(key) : ApiKeyTable::Lookup{};
     group = found.group;
+    caller.key = std::move(found.key);
     if (group) return std::nullopt;
     if (!found.unconfigured_group.empty())
       return rejection(unauthorized("this consumer key belongs to consumer group '" + found.unconfigured_group +

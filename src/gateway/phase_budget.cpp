@@ -20,6 +20,14 @@ constexpr auto kSiblingReturnWait = std::chrono::milliseconds(100);
 constexpr auto kStaleRefusalWait = std::chrono::milliseconds(1000);
 
 Rejection budget_rejection(const RequestContext& ctx, const ledger::OpResult& r) {
+  if (r.reserve_status == ledger::ReserveStatus::key_budget) {
+    // The team's wallet had room; this key's own budget did not (the tutorial's 402 stays the wallet's).
+    ApiError e{402, "budget_exceeded", "key_budget_exceeded",
+               "consumer key " + ctx.api_key->id + " (group '" + ctx.group->name + "') has not enough of its own budget left for this request (up to " +
+                   ctx.estimate.to_display() + "); kt keys list shows what it spent"};
+    return Rejection{402, error_envelope(e, [&](JsonWriter& w) { w.field("bound", "key").field("estimated_cost", ctx.estimate); }),
+                     "key_budget_exceeded", {}};
+  }
   bool no_wallet = r.reserve_status == ledger::ReserveStatus::no_wallet;
   return Rejection{402, budget_exceeded_body(ctx.group->name, r.balance.budget, r.balance.spent, ctx.estimate, no_wallet),
                    "budget_exceeded", {}};
@@ -69,7 +77,10 @@ awaitable<void> release_unanswered_reservation(RequestContext& ctx, Worker& w) {
 awaitable<std::optional<ledger::OpResult>> reserve_estimate(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
   // A token the API refuses (revoked) must stop this gateway's spending, even from leases in hand.
   const bool token_refused = w.api_access && w.api_access->refused;
-  if (w.leases && !token_refused) {
+  // A key with a budget of its own never holds on a lease (a slice of the team's wallet that knows
+  // no key): it reserves at the API, where the wallet and the key's budget are held together.
+  const bool key_budget = ctx.api_key && ctx.api_key->has_budget;
+  if (w.leases && !token_refused && !key_budget) {
     auto held = co_await w.leases->hold(ctx.group->wallet_team_id, ctx.estimate);
     using Outcome = BudgetLeases::Outcome;
     if (held.outcome == Outcome::held) {
@@ -82,7 +93,7 @@ awaitable<std::optional<ledger::OpResult>> reserve_estimate(RequestContext& ctx,
     if (held.outcome == Outcome::unavailable) co_return std::nullopt;
   }
   ledger::ReserveOp op{ctx.reservation_key(), ctx.group->wallet_team_id, ctx.estimate, shared.block_at_percent,
-                       w.log ? w.log->options().log_id : std::string()};
+                       w.log ? w.log->options().log_id : std::string(), key_budget ? ctx.api_key->id : std::string()};
   auto result = co_await w.ledger_client->reserve(std::move(op));
   if (!result) co_await release_unanswered_reservation(ctx, w);
   co_return result;

@@ -69,6 +69,7 @@ DecisionEvent build_decision_event(const RequestContext& ctx) {
   j.field("request_id", ctx.request_id).field("route", ctx.route);
   optional_string(j, "consumer_group", ctx.group ? &ctx.group->name : nullptr);
   optional_string(j, "team_id", ctx.group ? &ctx.group->wallet_team_id : nullptr);
+  optional_string(j, "key_id", ctx.api_key ? &ctx.api_key->id : nullptr);  // never the key itself
   optional_string(j, "user", &ctx.end_user);  // attribution (phase_attribution.cpp)
   j.key("tags").begin_array();
   for (const auto& t : ctx.tags) j.value(t);
@@ -79,6 +80,7 @@ DecisionEvent build_decision_event(const RequestContext& ctx) {
   j.field("decision", ctx.decision).field("verdict", ctx.decision).field("reason", ctx.reason).field("reason_code", ctx.reason);
   j.field("status", ctx.status).field("stream", ctx.stream);
   if (!ctx.rate_limit.empty()) j.field("rate_limit", ctx.rate_limit);  // which bound refused it
+  if (ctx.rate_limit_of_key) j.field("rate_limit_scope", "key");        // the key's own, not its group's
   j.key("usage").begin_object();
   j.field("prompt_tokens", usage.prompt_tokens).field("completion_tokens", usage.completion_tokens);
   j.field("total_tokens", usage.total()).field("cached_tokens", usage.cached_tokens).field("reasoning_tokens", usage.reasoning_tokens);

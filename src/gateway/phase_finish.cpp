@@ -58,11 +58,14 @@ awaitable<void> release_attempt(RequestContext& ctx, const GatewayShared& shared
 }
 
 void settle_rate_limits(RequestContext& ctx, Worker& w) {
-  if (!ctx.rate_admission || !w.rate_limits) return;
+  if (!w.rate_limits) return;
   RateLimiter::Demand used{ctx.attempts.empty() ? 0 : 1, ctx.usage ? ctx.usage->total() : 0,
                            ctx.cost ? ctx.cost->nanos() : 0};
-  w.rate_limits->settle(*ctx.rate_admission, used);
-  ctx.rate_admission.reset();
+  for (auto* a : {&ctx.rate_admission, &ctx.key_rate_admission})
+    if (*a) {
+      w.rate_limits->settle(**a, used);
+      a->reset();
+    }
 }
 
 }  // namespace kt::gateway

@@ -21,8 +21,7 @@ Rejection rejection(const ApiError& e, std::string reason);
 
 // 0. Who is calling: X-Consumer-Group: <key> or Authorization: Bearer <key> (run from the head
 // hook, Pipeline::on_head, before the body is read; phase_auth_policies.cpp).
-std::optional<Rejection> authenticate(const http::Request& req, const GatewayShared& shared,
-                                      const config::ConsumerGroup*& group);
+std::optional<Rejection> authenticate(const http::Request& req, const GatewayShared& shared, Caller& caller);
 // 1. What is asked (route_request.cpp, phase_parse.cpp): model, messages or prompt, stream, the
 // output cap, n. One parser per route; the body is not rewritten.
 std::optional<Rejection> parse_route_request(RequestContext& ctx);

@@ -127,7 +127,13 @@ awaitable<void> Pipeline::priced_route(http::Request& req, http::ResponseWriter&
   ctx.route = std::string(providers::route_path(route));
   ctx.request_id = new_id("req_");
   ctx.started_us = now_unix_micros();
-  ctx.group = std::any_cast<const config::ConsumerGroup*>(req.admitted);  // set by on_head
+  // Set by on_head: a Caller for a key made through the API, else the group alone.
+  if (const auto* caller = std::any_cast<Caller>(&req.admitted)) {
+    ctx.group = caller->group;
+    ctx.api_key = caller->key;
+  } else {
+    ctx.group = std::any_cast<const config::ConsumerGroup*>(req.admitted);
+  }
 
   IdempotencyClaim claim;
   CacheTicket cache_ticket;
@@ -179,12 +185,15 @@ std::optional<http::EarlyResponse> Pipeline::on_head(http::Request& req) {
       return std::nullopt;
     return http::EarlyResponse{401, error_envelope(unauthorized("missing or invalid metrics token: send Authorization: Bearer <token>")), {}};
   }
-  const config::ConsumerGroup* group = nullptr;
-  if (auto r = authenticate(req, shared_, group)) {
+  Caller caller;
+  if (auto r = authenticate(req, shared_, caller)) {
     auth_failures_.record(req.remote_ip(), now_unix_micros());  // counted, not one event each
     return http::EarlyResponse{r->status, std::move(r->body), {}};
   }
-  req.admitted = group;
+  // A bare pointer fits std::any's inline buffer; a Caller (with its key) would be allocated, so
+  // only requests made with an API key pay for one.
+  if (caller.key) req.admitted = std::move(caller);
+  else req.admitted = caller.group;
   return std::nullopt;
 }
 

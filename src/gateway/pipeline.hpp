@@ -16,7 +16,7 @@ class Pipeline {
                        [&worker](std::string event) { worker.events->push(std::move(event)); }) {}
   // The server's head hook: before the body is read, an unknown route is a 404, a wrong method
   // a 405, a missing or unknown consumer key on a priced route (or /v1/models) a 401 (counted
-  // by source, see auth_failures.hpp). An accepted key's group is left in req.admitted.
+  // by source, see auth_failures.hpp). Who was accepted is left in req.admitted (see handle).
   std::optional<http::EarlyResponse> on_head(http::Request& req);
   boost::asio::awaitable<void> handle(http::Request& req, http::ResponseWriter& res);
   // On this worker's thread when the server stops: the open window of auth failures is pushed.

@@ -6,6 +6,7 @@
 
 #include "config/gateway_config.hpp"
 #include "core/money.hpp"
+#include "gateway/caller.hpp"
 #include "gateway/metrics/counters.hpp"
 #include "gateway/rate_limits/rate_admission.hpp"
 #include "http/types.hpp"
@@ -81,6 +82,7 @@ struct RequestContext : Attempt {
 
   // authenticate
   const config::ConsumerGroup* group = nullptr;
+  std::shared_ptr<const ApiKeyGrant> api_key;  // a key made through the API (null: the config's)
 
   // parse (model and max_tokens: the first attempt's, in Attempt)
   bool stream = false;
@@ -102,8 +104,9 @@ struct RequestContext : Attempt {
 
   // rate limits (rate_limits/): what this request took, the bound that refused it, and the
   // x-ratelimit-* headers its answer carries (response_headers: true)
-  std::optional<RateAdmission> rate_admission;
+  std::optional<RateAdmission> rate_admission, key_rate_admission;  // the group's, the API key's own
   std::string rate_limit;
+  bool rate_limit_of_key = false;  // the bound that refused it was the key's own
   http::Headers rate_headers;
 
   // price & hold, across attempts

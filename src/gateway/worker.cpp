@@ -90,9 +90,8 @@ Worker::Worker(boost::asio::io_context& ctx, size_t idx, const GatewayShared& sh
     }
   }
   prices = std::make_unique<PriceBook>(ioc, api);
-  bool limited = false;
-  for (const auto& g : shared.config->consumer_groups) limited |= g.rate_limits.any_limit();
-  if (api && limited) rate_limits = std::make_unique<RateLimiter>(ioc, *api, shared.gateway_id + "-w" + std::to_string(idx));
+  // Whatever the config's groups have: a key made through the API may have limits of its own.
+  if (api) rate_limits = std::make_unique<RateLimiter>(ioc, *api, shared.gateway_id + "-w" + std::to_string(idx));
   if (const auto& c = shared.config->cache; c.enabled)
     response_cache = std::make_unique<ResponseCache>(size_t(c.max_entries), c.ttl_seconds);
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/period.hpp"
+
 namespace kt::ledger {
 
 void validate_pricing(const PricingInput& in) {
@@ -84,11 +86,16 @@ std::vector<int> thresholds_reached(Money spent, Money budget, const std::vector
   return out;
 }
 
+int64_t key_period_start(const std::string& budget_period, int64_t now) {
+  return budget_period == "monthly" ? month_period_of(now).start : 0;
+}
+
 const char* refusal_name(ReserveStatus s) {
   switch (s) {
     case ReserveStatus::insufficient: return "insufficient";
     case ReserveStatus::blocked: return "blocked";
     case ReserveStatus::no_wallet: return "no_wallet";
+    case ReserveStatus::key_budget: return "insufficient";  // the reservation's key_id says whose
     case ReserveStatus::reserved: break;
   }
   return nullptr;

@@ -16,6 +16,8 @@ struct Reservation {
   int64_t period_start = 0;
   Money amount;
   std::string state, refusal;
+  std::string key_id;             // the consumer key's budget it also holds (empty: none)
+  int64_t key_period_start = 0;
 };
 
 // Throws StoreError for a price no store may keep (no model, a negative price, max_output_tokens <= 0).
@@ -36,6 +38,9 @@ std::vector<int> thresholds_reached(Money spent, Money budget, const std::vector
 // spent * 100 >= budget * percent, without int64 overflow.
 bool at_or_past_percent(Money spent, Money budget, int percent);
 // The stored name of a refusal ("insufficient", "blocked", "no_wallet"); nullptr for reserved.
+// The start of a consumer key's budget period at `now`: the calendar month (UTC) for "monthly",
+// 0 for "none" (one period forever).
+int64_t key_period_start(const std::string& budget_period, int64_t now);
 const char* refusal_name(ReserveStatus s);
 ReserveStatus refusal_status(std::string_view stored_name);
 

@@ -126,6 +126,8 @@ class Store {
   // (nothing changed) when `id` names no key that is neither revoked nor expired at `now`; returns
   // {old, fresh}. list_consumer_keys: every key, oldest first. touch_consumer_keys: last uses.
   virtual ConsumerKeyRow create_consumer_key(const ConsumerKeyRow& key, int64_t now) { throw StoreError("this store has no consumer keys"); }
+  // The current period's spent and reserved of each key with a budget of its own (key_spend).
+  virtual void fill_key_spend(std::vector<ConsumerKeyRow>& keys, int64_t now) {}
   virtual std::optional<ConsumerKeyRow> revoke_consumer_key(const std::string& id, int64_t now) {
     throw StoreError("this store has no consumer keys");
   }

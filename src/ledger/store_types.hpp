@@ -66,6 +66,7 @@ struct ReserveOp {
   Money amount;             // the estimate
   int block_at_percent = 0; // >0: refuse once spent*100 >= budget*percent (a "block" alert)
   std::string log_id;       // the gateway log whose records will settle it (empty: none)
+  std::string key_id;       // the API-made consumer key (ck_...) whose own budget must fit too (empty: none)
 };
 
 struct SettleOp {
@@ -120,7 +121,8 @@ struct LeaseState {
   int64_t period_end = 0;   // the wallet period it belongs to ends here: stop using it then
 };
 
-enum class ReserveStatus { reserved, insufficient, blocked, no_wallet };
+// key_budget: the team's wallet had room, the consumer key's own budget did not.
+enum class ReserveStatus { reserved, insufficient, blocked, no_wallet, key_budget };
 
 struct OpResult {
   bool replay = false;                 // the key was seen before: nothing changed
@@ -320,6 +322,12 @@ using TokenUse = SecretUse;
 // A consumer key made through the API (kt keys create): kt_ck_ + 64 hex digits, kept as its
 // SHA-256 (hex) and its first characters, like an API token. It bills like the config's key of
 // its consumer group (the gateways map the group name to their config's group).
+// A key's own rate limits (issue 13), applied inside its group's: unset, the group's alone.
+struct KeyRateLimits {
+  std::optional<int64_t> requests_per_minute, tokens_per_minute, tokens_per_day;
+  bool any() const { return requests_per_minute || tokens_per_minute || tokens_per_day; }
+};
+
 struct ConsumerKeyRow {
   std::string id;             // ck_...
   std::string group;          // a consumer group's name
@@ -328,6 +336,12 @@ struct ConsumerKeyRow {
   int64_t created_at = 0;     // unix seconds
   std::optional<int64_t> expires_at, last_used_at, revoked_at;
   std::string replaced_by;    // rotation: the key that takes over (empty: none)
+  KeyRateLimits rate_limits;  // a successor keeps its predecessor's
+  // A budget of its own inside the team's wallet (none: the wallet alone). A successor (rotation)
+  // shares its predecessor's: spend counts once across the rotation.
+  std::optional<Money> budget;
+  std::string budget_period;  // "monthly" (calendar months, UTC) | "none" (never resets)
+  Money spent, reserved;      // listing only: the current period's
 };
 
 // --- Verification (kt ledger verify) ------------------------------------------------------

@@ -29,6 +29,14 @@ bool each_object(const std::string& body, const char* key, Each each) {
 
 }  // namespace
 
+void write_key_rate_limits(JsonWriter& w, const ledger::KeyRateLimits& r) {
+  w.begin_object();
+  if (r.requests_per_minute) w.field("requests_per_minute", *r.requests_per_minute);
+  if (r.tokens_per_minute) w.field("tokens_per_minute", *r.tokens_per_minute);
+  if (r.tokens_per_day) w.field("tokens_per_day", *r.tokens_per_day);
+  w.end_object();
+}
+
 std::string encode_key_uses(const std::vector<ledger::TokenUse>& uses) {
   JsonWriter w;
   w.begin_object().key("used").begin_array();
@@ -63,6 +71,11 @@ std::string encode_live_keys(const std::vector<ledger::ConsumerKeyRow>& keys) {
     w.begin_object().field("id", k.id).field("group", k.group).field("key_hash", k.hash).key("expires_at");
     if (k.expires_at) w.value(*k.expires_at);
     else w.null();
+    if (k.budget) w.field("budget", true);  // the gateway then reserves at the API (never a lease)
+    if (k.rate_limits.any()) {
+      w.key("rate_limits");
+      write_key_rate_limits(w, k.rate_limits);
+    }
     w.end_object();
   }
   w.end_array().end_object();
@@ -77,6 +90,17 @@ std::optional<std::vector<ledger::ConsumerKeyRow>> decode_live_keys(const std::s
     row.group = text_of(k["group"].value());
     row.hash = text_of(k["key_hash"].value());
     if (auto expires = k["expires_at"].value(); !expires.is_null()) row.expires_at = expires.get_int64().value();
+    if (auto budget = k.find_field_unordered("budget"); budget.error() == simdjson::SUCCESS && budget.get_bool().value())
+      row.budget = Money::zero();  // the gateway only needs to know there is one
+    // Absent from an older API's answer: the key then has its group's limits only.
+    if (auto limits = k.find_field_unordered("rate_limits"); limits.error() == simdjson::SUCCESS)
+      for (auto f : limits.get_object()) {
+        std::string_view name = f.unescaped_key().value();
+        auto v = f.value().get_int64().value();
+        if (name == "requests_per_minute") row.rate_limits.requests_per_minute = v;
+        else if (name == "tokens_per_minute") row.rate_limits.tokens_per_minute = v;
+        else if (name == "tokens_per_day") row.rate_limits.tokens_per_day = v;
+      }
   };
   if (!each_object(body, "keys", read)) return std::nullopt;
   return keys;

@@ -34,6 +34,7 @@ ReserveStatus status_of(std::string_view s) {
   if (s == "reserved") return ReserveStatus::reserved;
   if (s == "insufficient") return ReserveStatus::insufficient;
   if (s == "blocked") return ReserveStatus::blocked;
+  if (s == "key_budget") return ReserveStatus::key_budget;
   return ReserveStatus::no_wallet;
 }
 
@@ -100,6 +101,7 @@ const char* reserve_status_name(ReserveStatus s) {
     case ReserveStatus::insufficient: return "insufficient";
     case ReserveStatus::blocked: return "blocked";
     case ReserveStatus::no_wallet: return "no_wallet";
+    case ReserveStatus::key_budget: return "key_budget";
   }
   return "no_wallet";
 }
@@ -197,6 +199,7 @@ std::string encode_ops(const std::vector<LedgerOp>& ops) {
         w.field("op", "reserve").field("key", op.reserve.key).field("team_id", op.reserve.team_id);
         w.field("amount", op.reserve.amount).field("block_at_percent", op.reserve.block_at_percent);
         if (!op.reserve.log_id.empty()) w.field("log_id", op.reserve.log_id);
+        if (!op.reserve.key_id.empty()) w.field("key_id", op.reserve.key_id);
         break;
       case LedgerOp::Kind::settle: {
         const auto& s = op.settle;
@@ -253,6 +256,7 @@ std::optional<LedgerOp> decode_op(sj::object item, std::string kind, ApiError& e
     else if (k == "estimate") op.settle.estimate = money_of(v);
     else if (k == "holder") op.lease_acquire.holder = str_of(v);
     else if (k == "log_id") op.reserve.log_id = op.lease_acquire.log_id = str_of(v);
+    else if (k == "key_id") op.reserve.key_id = str_of(v);
     else if (k == "want") op.lease_acquire.want = money_of(v);
     else if (k == "min") op.lease_acquire.min = money_of(v);
     else if (k == "ttl_seconds") op.lease_acquire.ttl_seconds = op.lease_renew.ttl_seconds = v.get_int64().value();

@@ -80,7 +80,7 @@ assert_contains "$(cat "$WORK/create.err")" "shown only this once" "create says 
 KEY_ID=$(keys_json | jq -r '.keys[0].id')
 assert_eq "${KEY:0:14}" "$(key_field "$KEY_ID" prefix)" "the list shows the key's prefix"
 assert_eq "engineering" "$(key_field "$KEY_ID" group)" "the list shows the key's group"
-assert_eq '["created_at","expires_at","group","id","last_used_at","prefix","replaced_by","revoked_at"]' \
+assert_eq '["budget","budget_period","created_at","expires_at","group","id","last_used_at","prefix","rate_limits","remaining","replaced_by","reserved","revoked_at","spent"]' \
   "$(keys_json | jq -c '.keys[0] | keys')" "a listed key has no key and no hash"
 assert_eq "null" "$(key_field "$KEY_ID" last_used_at)" "a new key was never used"
 

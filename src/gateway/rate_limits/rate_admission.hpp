@@ -17,7 +17,7 @@ struct RateTake {
 };
 
 struct RateAdmission {
-  const void* group = nullptr;  // the buckets' owner (RateLimiter's key)
+  void* buckets = nullptr;  // the scope's buckets (RateLimiter's)
   std::vector<RateTake> takes;
 };
 

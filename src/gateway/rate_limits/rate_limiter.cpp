@@ -64,16 +64,15 @@ RateLimiter::RateLimiter(asio::io_context& ioc, ApiLink api, std::string holder)
 
 void RateLimiter::start() { asio::co_spawn(ioc_, tick_loop(), asio::detached); }
 
-RateLimiter::Buckets& RateLimiter::buckets_of(const config::ConsumerGroup& g) {
-  auto it = groups_.find(&g);
-  if (it != groups_.end()) return it->second;
+RateLimiter::Buckets& RateLimiter::buckets_of(std::string_view scope, const config::RateLimits& r) {
+  auto it = scopes_.find(scope);
+  if (it != scopes_.end()) return it->second;
   Buckets bs;
-  const auto& r = g.rate_limits;
   auto add = [&](LimitKind k, std::optional<int64_t> limit, int64_t window_s) {
     if (!limit) return;
     Bucket b;
     b.kind = k;
-    b.scope = g.name + "/" + limit_name(k);
+    b.scope = std::string(scope) + "/" + limit_name(k);
     b.limit = *limit;
     b.window_ms = window_s * 1000 + std::chrono::duration_cast<std::chrono::milliseconds>(kUseWithin).count() + kSkewMs;
     bs.push_back(std::move(b));
@@ -84,7 +83,7 @@ RateLimiter::Buckets& RateLimiter::buckets_of(const config::ConsumerGroup& g) {
   add(LimitKind::tokens_per_day, r.tokens_per_day, 86400);
   add(LimitKind::max_spend_per_minute, nanos(r.max_spend_per_minute), 60);
   add(LimitKind::max_spend_per_hour, nanos(r.max_spend_per_hour), 3600);
-  return groups_.emplace(&g, std::move(bs)).first->second;
+  return scopes_.emplace(std::string(scope), std::move(bs)).first->second;
 }
 
 void RateLimiter::retire_front(Bucket& b, Clock::time_point now) {
@@ -134,10 +133,10 @@ void RateLimiter::give_back(Buckets& bs, const RateTake& t, int64_t amount) {
   }
 }
 
-asio::awaitable<RateLimiter::Verdict> RateLimiter::admit(const config::ConsumerGroup& g, const Demand& d) {
-  Buckets& bs = buckets_of(g);
+asio::awaitable<RateLimiter::Verdict> RateLimiter::admit(std::string_view scope, const config::RateLimits& r, const Demand& d) {
+  Buckets& bs = buckets_of(scope, r);
   Verdict v;
-  v.admission.group = &g;
+  v.admission.buckets = &bs;
   std::vector<bool> done(bs.size(), false);
   auto refuse = [&](size_t i, int64_t need, int64_t retry_ms, bool never) {
     for (const auto& t : v.admission.takes) give_back(bs, t, t.amount);
@@ -249,10 +248,15 @@ asio::awaitable<bool> RateLimiter::acquire(Buckets& bs, std::vector<std::pair<si
   co_return ok;
 }
 
+void RateLimiter::cancel(RateAdmission& a) {
+  if (!a.buckets) return;
+  for (const auto& t : a.takes) give_back(*static_cast<Buckets*>(a.buckets), t, t.amount);
+  a.takes.clear();
+}
+
 void RateLimiter::settle(const RateAdmission& a, const Demand& actual) {
-  auto it = groups_.find(a.group);
-  if (it == groups_.end()) return;
-  Buckets& bs = it->second;
+  if (!a.buckets) return;
+  Buckets& bs = *static_cast<Buckets*>(a.buckets);
   // The estimate was taken per bucket (maybe from several slices): what it overshot goes back
   // to the newest of them first, what it fell short of is taken from there or owed.
   std::vector<int64_t> taken(bs.size(), 0);
@@ -266,9 +270,9 @@ void RateLimiter::settle(const RateAdmission& a, const Demand& actual) {
   }
 }
 
-http::Headers RateLimiter::headers(const config::ConsumerGroup& g) {
+http::Headers RateLimiter::headers(std::string_view scope, const config::RateLimits& r) {
   http::Headers h;
-  Buckets& bs = buckets_of(g);
+  Buckets& bs = buckets_of(scope, r);
   const auto now = Clock::now();
   for (const auto& b : bs) {
     const char* what = b.kind == LimitKind::requests_per_minute ? "requests"
@@ -308,7 +312,7 @@ asio::awaitable<void> RateLimiter::tick_loop() {
     co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return;
     const auto now = Clock::now();
-    for (auto& [group, bs] : groups_)
+    for (auto& [scope, bs] : scopes_)
       for (auto& b : bs) expire(b, now);
     std::erase_if(spent_, [&](const auto& kv) { return kv.second.forget_at <= now; });
     if (!returns_.empty() && !returning_) {

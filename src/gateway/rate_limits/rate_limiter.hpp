@@ -1,6 +1,6 @@
 #pragma once
-// A worker's share of its consumer groups' rate limits (README "Rate limits and the spend-rate
-// breaker"). Each (group, limit) is a bucket holding slices of allowance granted by the API's
+// A worker's share of its consumer groups' and keys' rate limits (README "Rate limits and the
+// spend-rate breaker"). Each (scope, limit) is a bucket holding slices of allowance granted by the API's
 // sliding-window ledger (POST /v1/gateway/rate-grants): a request takes its share from a slice
 // in-process — no API call — and only a bucket whose slices run dry asks for another (requests of
 // the same bucket wait on that one call). A slice may be used for kUseWithin after it was asked
@@ -16,6 +16,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -50,12 +51,16 @@ class RateLimiter {
   RateLimiter(boost::asio::io_context& ioc, ApiLink api, std::string holder);
   void start();  // returns expired slices' leftovers, every half second
 
-  boost::asio::awaitable<Verdict> admit(const config::ConsumerGroup& g, const Demand& d);
+  // `scope` names whose limits `r` are: a group's name, or "key:<id>" for a key made through the
+  // API (ApiKeyGrant::scope); every gateway asks the API for the same scope's grants.
+  boost::asio::awaitable<Verdict> admit(std::string_view scope, const config::RateLimits& r, const Demand& d);
+  // Gives back all an admission took, as if it had never been (another scope refused the request).
+  void cancel(RateAdmission& a);
   // The request ended: its token and spend shares become what it used (requests stay counted
   // once forwarded; a request never forwarded gives its share back).
   void settle(const RateAdmission& a, const Demand& actual);
-  // x-ratelimit-{limit,remaining,reset}-{requests,tokens} for the group (those it has limits for).
-  http::Headers headers(const config::ConsumerGroup& g);
+  // x-ratelimit-{limit,remaining,reset}-{requests,tokens} for the scope (those it has limits for).
+  http::Headers headers(std::string_view scope, const config::RateLimits& r);
 
  private:
   struct Slice {
@@ -83,7 +88,7 @@ class RateLimiter {
   };
   using Buckets = std::vector<Bucket>;
 
-  Buckets& buckets_of(const config::ConsumerGroup& g);
+  Buckets& buckets_of(std::string_view scope, const config::RateLimits& r);
   bool take(Bucket& b, size_t index, int64_t amount, Clock::time_point now, RateAdmission& out);
   void give_back(Buckets& bs, const RateTake& t, int64_t amount);
   void expire(Bucket& b, Clock::time_point now);
@@ -96,7 +101,12 @@ class RateLimiter {
   boost::asio::io_context& ioc_;
   ApiLink api_;
   std::string holder_;
-  std::unordered_map<const void*, Buckets> groups_;
+  struct ScopeHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  // Never erased: an admission points at its scope's buckets until it settles.
+  std::unordered_map<std::string, Buckets, ScopeHash, std::equal_to<>> scopes_;
   std::vector<ledger::RateReturn> returns_;
   std::unordered_map<int64_t, Spent> spent_;  // by grant id
   bool returning_ = false;

@@ -241,6 +241,27 @@ CREATE TABLE consumer_keys(
   replaced_by TEXT
 )%TABLE%;
 )sql",
+      // 10: a key's own rate limits (null: none; its group's apply either way) and budget inside
+      // its team's wallet: budget (nano-dollars, null: none), its period, the key whose spend it
+      // shares (a rotation's successor: its predecessor's); key_spend per (budget key, period);
+      // a reservation names the key budget it also holds.
+      R"sql(
+ALTER TABLE consumer_keys ADD COLUMN requests_per_minute %BIGINT%;
+ALTER TABLE consumer_keys ADD COLUMN tokens_per_minute %BIGINT%;
+ALTER TABLE consumer_keys ADD COLUMN tokens_per_day %BIGINT%;
+ALTER TABLE consumer_keys ADD COLUMN budget %BIGINT%;
+ALTER TABLE consumer_keys ADD COLUMN budget_period TEXT;
+ALTER TABLE consumer_keys ADD COLUMN budget_key TEXT;
+CREATE TABLE key_spend(
+  key_id TEXT NOT NULL,
+  period_start %BIGINT% NOT NULL,
+  spent %BIGINT% NOT NULL DEFAULT 0,
+  reserved %BIGINT% NOT NULL DEFAULT 0,
+  PRIMARY KEY(key_id, period_start)
+)%TABLE%;
+ALTER TABLE reservations ADD COLUMN key_id TEXT;
+ALTER TABLE reservations ADD COLUMN key_period_start %BIGINT%;
+)sql",
   };
   return steps;
 }

@@ -95,6 +95,7 @@ class SqlStore final : public Store {
   std::optional<std::pair<ConsumerKeyRow, ConsumerKeyRow>> rotate_consumer_key(const std::string& id, const ConsumerKeyRow& fresh,
                                                                               int64_t old_expires_at, int64_t now) override;
   std::vector<ConsumerKeyRow> list_consumer_keys() override;
+  void fill_key_spend(std::vector<ConsumerKeyRow>& keys, int64_t now) override;
   void touch_consumer_keys(const std::vector<TokenUse>& uses) override;
   std::vector<RateGrant> grant_rate(const std::vector<RateGrantAsk>& asks, int64_t now_ms) override;
   void return_rate(const std::vector<RateReturn>& returns) override;
@@ -121,6 +122,15 @@ class SqlStore final : public Store {
                       const SettleOp* usage = nullptr, const std::string* description = nullptr,
                       const std::string* lease_id = nullptr, std::optional<Money> estimate = std::nullopt);
   std::optional<Reservation> lock_reservation(const std::string& key);
+  // store_key_budgets.cpp: a consumer key's own budget, held in the reservation's transaction.
+  struct KeyBudget {
+    std::string budget_key;  // whose key_spend row counts
+    int64_t period_start = 0;
+    Money budget;
+  };
+  std::optional<KeyBudget> key_budget_of(const std::string& key_id, int64_t now);
+  bool hold_key_budget(const KeyBudget& k, Money amount);  // false: it does not fit
+  void move_key_budget(const std::string& budget_key, int64_t period_start, Money spent, Money reserved);
   std::vector<int> fire_alerts(const std::string& team_id, int64_t period_start,
                                const std::vector<int>& thresholds, int64_t now);
   // The projected_exhaustion alert (store_forecast.cpp): the date at which the wallet runs out at

@@ -22,10 +22,13 @@ std::vector<std::string> teams_of(const std::vector<LedgerOp>& ops) {
 std::optional<Reservation> SqlStore::lock_reservation(const std::string& key) {
   // Locked until the transaction ends: a concurrent settle or release of the same key (a retry
   // sent to another replica) waits, then sees the outcome.
-  auto q = db_->query("SELECT team_id, period_start, amount, state, refusal FROM reservations WHERE key = $1 FOR UPDATE",
-                      {key});
+  auto q = db_->query(
+      "SELECT team_id, period_start, amount, state, refusal, key_id, key_period_start FROM reservations WHERE key = $1 FOR UPDATE",
+      {key});
   if (!q.next()) return std::nullopt;
-  return Reservation{q.text(0), q.i64(1), q.money(2), q.text(3), q.text(4)};
+  Reservation r{q.text(0), q.i64(1), q.money(2), q.text(3), q.text(4), {}, 0};
+  if (!q.is_null(5)) r.key_id = q.text(5), r.key_period_start = q.i64(6);
+  return r;
 }
 
 std::vector<OpResult> SqlStore::apply(const std::vector<LedgerOp>& ops, int64_t now) {
@@ -71,9 +74,10 @@ OpResult SqlStore::reserve(const ReserveOp& op, int64_t now) {
                      .affected() == 1;
   if (!claimed) {
     r.replay = true;
-    auto prior = db_->query("SELECT state, refusal FROM reservations WHERE key = $1", {op.key});
-    r.reserve_status = prior.next() && prior.text(0) == "refused" ? refusal_status(prior.text(1))
-                                                                  : ReserveStatus::reserved;
+    auto prior = db_->query("SELECT state, refusal, key_id FROM reservations WHERE key = $1", {op.key});
+    r.reserve_status = !prior.next() || prior.text(0) != "refused" ? ReserveStatus::reserved
+                       : prior.is_null(2)                          ? refusal_status(prior.text(1))
+                                                                   : ReserveStatus::key_budget;
     r.balance = current_or_empty(op.team_id, now);
     return r;
   }
@@ -91,13 +95,27 @@ OpResult SqlStore::reserve(const ReserveOp& op, int64_t now) {
         {op.team_id, period_start, op.amount});
     r.reserve_status = updated == 1 ? ReserveStatus::reserved : ReserveStatus::insufficient;
   }
+  // A key with a budget of its own: both must fit. The wallet's hold is undone in this same
+  // transaction when the key's budget refuses.
+  std::optional<KeyBudget> key_budget;
+  if (r.reserve_status == ReserveStatus::reserved && !op.key_id.empty()) key_budget = key_budget_of(op.key_id, now);
+  if (key_budget && !hold_key_budget(*key_budget, op.amount)) {
+    db_->exec("UPDATE wallets SET reserved = reserved - $3 WHERE team_id = $1 AND period_start = $2",
+              {op.team_id, period_start, op.amount});
+    r.reserve_status = ReserveStatus::key_budget;
+  }
+  // Held or refused by it, the reservation names the key's budget (a refused row with a key is
+  // the key's refusal: the refusal column keeps the wallet's names).
+  if (key_budget)
+    db_->exec("UPDATE reservations SET key_id = $2, key_period_start = $3 WHERE key = $1",
+              {op.key, key_budget->budget_key, key_budget->period_start});
 
   if (r.reserve_status == ReserveStatus::reserved) {
     append_journal("reserve:" + op.key, op.team_id, period_start, "reserve", op.key, op.amount, now);
   } else {
     // Kept so that a replay of a refused reserve stays refused.
-    db_->exec("UPDATE reservations SET state = 'refused', refusal = $2 WHERE key = $1",
-              {op.key, refusal_name(r.reserve_status)});
+    auto stored = r.reserve_status == ReserveStatus::key_budget ? ReserveStatus::insufficient : r.reserve_status;
+    db_->exec("UPDATE reservations SET state = 'refused', refusal = $2 WHERE key = $1", {op.key, refusal_name(stored)});
   }
   r.balance = current_or_empty(op.team_id, now);
   return r;
@@ -139,6 +157,7 @@ OpResult SqlStore::settle(const SettleOp& op, int64_t now) {
         "UPDATE wallets SET spent = spent + $3, reserved = reserved - $4 WHERE team_id = $1 AND period_start = $2",
         {prior->team_id, prior->period_start, op.actual, prior->amount});
     db_->exec("UPDATE reservations SET state = 'settled', settled_amount = $2 WHERE key = $1", {op.key, op.actual});
+    if (!prior->key_id.empty()) move_key_budget(prior->key_id, prior->key_period_start, op.actual, Money::zero() - prior->amount);
     append_journal("settle:" + op.key, prior->team_id, prior->period_start, "settle", op.key, op.actual, now, &op,
                    nullptr, nullptr, prior->amount);
     r.fired_thresholds = fire_alerts(prior->team_id, prior->period_start, op.alert_thresholds, now);
@@ -154,6 +173,8 @@ OpResult SqlStore::settle(const SettleOp& op, int64_t now) {
         "UPDATE reservations SET state = 'settled', refusal = NULL, amount = 0, settled_amount = $2, "
         "period_start = $3, team_id = $4 WHERE key = $1",
         {op.key, op.actual, period_start, op.team_id});
+    // Expired before its settle came: the key's budget pays the cost as the wallet does.
+    if (!prior->key_id.empty()) move_key_budget(prior->key_id, prior->key_period_start, op.actual, Money::zero());
   }
   // A team without a wallet has nothing to charge; the row still records the cost and makes a
   // replay of this key a no-op.
@@ -188,6 +209,7 @@ OpResult SqlStore::release(const ReleaseOp& op, int64_t now) {
   db_->exec("UPDATE wallets SET reserved = reserved - $3 WHERE team_id = $1 AND period_start = $2",
             {prior->team_id, prior->period_start, prior->amount});
   db_->exec("UPDATE reservations SET state = 'released' WHERE key = $1", {op.key});
+  if (!prior->key_id.empty()) move_key_budget(prior->key_id, prior->key_period_start, Money::zero(), Money::zero() - prior->amount);
   append_journal("release:" + op.key, prior->team_id, prior->period_start, "release", op.key, prior->amount, now);
   r.balance = current_or_empty(prior->team_id, now);
   return r;

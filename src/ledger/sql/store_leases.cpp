@@ -197,14 +197,19 @@ ExpiryReport SqlStore::expire(int64_t now, int64_t reservation_ttl_seconds, int6
     db_->write([&] {
       lock_wallet(h.team, h.period_start);
       Money amount;
+      std::string key_id;
+      int64_t key_period_start = 0;
       {
         auto q = db_->query(
-            "SELECT amount FROM reservations WHERE key = $1 AND state = 'held' AND created_at <= $2 FOR UPDATE",
+            "SELECT amount, key_id, key_period_start FROM reservations WHERE key = $1 AND state = 'held' AND created_at <= $2 "
+            "FOR UPDATE",
             {h.id, now - reservation_ttl_seconds});
         if (!q.next()) return;
         amount = q.money(0);
+        if (!q.is_null(1)) key_id = q.text(1), key_period_start = q.i64(2);
       }
       db_->exec("UPDATE reservations SET state = 'released' WHERE key = $1", {h.id});
+      if (!key_id.empty()) move_key_budget(key_id, key_period_start, Money::zero(), Money::zero() - amount);
       db_->exec("UPDATE wallets SET reserved = reserved - $3 WHERE team_id = $1 AND period_start = $2",
                 {h.team, h.period_start, amount});
       append_journal("expire:" + h.id, h.team, h.period_start, "expire", h.id, amount, now);

@@ -5,6 +5,7 @@
 
 #include "core/period.hpp"
 #include "gateway/api_keys.hpp"
+#include "wire/key_wire.hpp"
 
 namespace kt::gateway {
 namespace {
@@ -78,6 +79,41 @@ TEST(ApiKeyTable, UsesAreReportedOnceAndSurviveASwap) {
   EXPECT_GT(uses[0].last_used_at, 0);
   table.mark_reported(uses);
   EXPECT_TRUE(table.unreported_uses().empty());
+}
+
+}  // namespace
+}  // namespace kt::gateway
+
+namespace kt::gateway {
+namespace {
+
+// A key's id, its own rate limits and whether it has a budget of its own reach every request it
+// makes, through the sync's wire format; a key without them has none.
+TEST(ApiKeyTable, AKeyCarriesItsIdItsOwnLimitsAndItsBudgetThroughTheWire) {
+  auto g = groups();
+  g[0].rate_limits.response_headers = true;
+  ApiKeyTable table(g);
+  auto limited = live("ck_1", "engineering", "kt_ck_one");
+  limited.rate_limits.requests_per_minute = 8;
+  limited.rate_limits.tokens_per_day = 1000;
+  limited.budget = Money::from_nanos(5);
+  auto plain = live("ck_2", "engineering", "kt_ck_two");
+  auto rows = wire::decode_live_keys(wire::encode_live_keys({limited, plain}));
+  ASSERT_TRUE(rows);
+  table.install(*rows);
+  auto one = table.find("kt_ck_one");
+  ASSERT_TRUE(one.key);
+  EXPECT_EQ(one.key->id, "ck_1");
+  EXPECT_EQ(one.key->scope, "key:ck_1");
+  EXPECT_EQ(one.key->rate_limits.requests_per_minute, 8);
+  EXPECT_FALSE(one.key->rate_limits.tokens_per_minute);
+  EXPECT_EQ(one.key->rate_limits.tokens_per_day, 1000);
+  EXPECT_EQ(one.key->rate_limits.response_headers, true) << "the group's choice of headers";
+  EXPECT_TRUE(one.key->has_budget);
+  auto two = table.find("kt_ck_two");
+  ASSERT_TRUE(two.key);
+  EXPECT_FALSE(two.key->rate_limits.any_limit());
+  EXPECT_FALSE(two.key->has_budget);
 }
 
 }  // namespace

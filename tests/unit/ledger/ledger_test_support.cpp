@@ -106,7 +106,7 @@ Period month(const char* label) {
 LedgerOp reserve_op(const std::string& key, const std::string& team, Money amount, int block_at_percent) {
   LedgerOp op{};
   op.kind = LedgerOp::Kind::reserve;
-  op.reserve = ReserveOp{key, team, amount, block_at_percent, ""};
+  op.reserve = ReserveOp{key, team, amount, block_at_percent, "", ""};
   return op;
 }
 

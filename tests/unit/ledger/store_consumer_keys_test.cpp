@@ -11,7 +11,7 @@ KT_LEDGER_BACKEND_SUITE(ConsumerKeyStoreTest);
 const int64_t kNow = at("2026-04", 12, 9 * 3600);
 
 ConsumerKeyRow key(const std::string& id, const std::string& group, char hash_digit) {
-  return ConsumerKeyRow{id, group, "kt_ck_" + std::string(8, hash_digit), std::string(64, hash_digit), 0, {}, {}, {}, {}};
+  return ConsumerKeyRow{id, group, "kt_ck_" + std::string(8, hash_digit), std::string(64, hash_digit), 0, {}, {}, {}, {}, {}, std::nullopt, {}, {}, {}};
 }
 
 TEST_P(ConsumerKeyStoreTest, CreatedKeysAreListedOldestFirstWithTheirFields) {

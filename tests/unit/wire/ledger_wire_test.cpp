@@ -47,7 +47,7 @@ namespace {
 TEST(LedgerWire, OpsCarryTheGatewayLogThatWillSettleThem) {
   kt::ledger::LedgerOp reserve{};
   reserve.kind = kt::ledger::LedgerOp::Kind::reserve;
-  reserve.reserve = kt::ledger::ReserveOp{"req_1:1", "team", *kt::Money::parse("0.5"), 0, "gw_a-w0"};
+  reserve.reserve = kt::ledger::ReserveOp{"req_1:1", "team", *kt::Money::parse("0.5"), 0, "gw_a-w0", ""};
   kt::ledger::LedgerOp acquire{};
   acquire.kind = kt::ledger::LedgerOp::Kind::lease_acquire;
   acquire.lease_acquire =
