@@ -68,6 +68,13 @@ void write_policies_and_shadow(JsonWriter& j, const RequestContext& ctx) {
   j.end_array();
   j.field("would_block", !ctx.would_block.empty()).key("would_block_reason");
   if (ctx.would_block.empty()) j.null(); else j.value(ctx.would_block.front().reason);
+  j.key("output_redactions").begin_array();
+  for (const auto& [policy, labels] : ctx.output_redactions) {
+    j.begin_object().field("policy", policy).key("labels").begin_array();
+    for (const auto& l : labels) j.value(l);
+    j.end_array().end_object();
+  }
+  j.end_array();
   j.key("shadow_blocks").begin_array();
   for (const auto& b : ctx.would_block) j.begin_object().field("source", b.source).field("reason", b.reason).end_object();
   j.end_array();

@@ -145,6 +145,7 @@ awaitable<void> relay_stream(RequestContext& ctx, const GatewayShared& shared, h
     }
   }
   if (!ctx.client_disconnected && !ended) co_await res.end_stream();
+  if (redaction.active()) ctx.output_redactions = redaction.matched();
   if (upstream_failed) ctx.warnings.push_back("upstream stream ended abnormally");
   if (ctx.client_disconnected) ctx.warnings.push_back("client disconnected mid-stream");
   if (!ctx.stream_cut_at_reservation && translator->usage()) ctx.usage = translator->usage();

@@ -141,7 +141,7 @@ awaitable<void> forward_upstream(RequestContext& ctx, const GatewayShared& share
   if (!reading.json) co_return co_await reply_upstream_failure(ctx, res, "upstream_invalid_response");
   resp.body = std::move(reading.body);
   if (ctx.route_kind == providers::Route::chat || ctx.route_kind == providers::Route::completions)
-    redact_answer(resp.body, ctx.output_redactors);  // the usage was read before: billing is unchanged
+    ctx.output_redactions = redact_answer(resp.body, ctx.output_redactors);  // the usage was read before: billing is unchanged
   ctx.usage = reading.usage;
   if (!ctx.usage) {
     ctx.usage = providers::Usage{ctx.prompt_estimate, count_text_tokens(shared, ctx.model, reading.text)};

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 namespace kt::gateway {
 namespace {
 
@@ -26,14 +28,28 @@ bool event_data(std::string_view block, std::string& data) {
   return any;
 }
 
+void add_labels(std::vector<std::string>& into, const std::vector<std::string>& labels) {
+  for (const auto& l : labels)
+    if (std::find(into.begin(), into.end(), l) == into.end()) into.push_back(l);
+}
+
+OutputRedactions named(const std::vector<const policies::RequestPolicy*>& policies,
+                       const std::vector<std::vector<std::string>>& labels) {
+  OutputRedactions out;
+  for (std::size_t i = 0; i < policies.size() && i < labels.size(); ++i)
+    if (!labels[i].empty()) out.emplace_back(policies[i]->name(), labels[i]);
+  return out;
+}
+
 }  // namespace
 
-void redact_answer(std::string& body, const std::vector<const policies::RequestPolicy*>& policies) {
-  if (policies.empty()) return;
+OutputRedactions redact_answer(std::string& body, const std::vector<const policies::RequestPolicy*>& policies) {
+  if (policies.empty()) return {};
   boost::system::error_code ec;
   json::value doc = json::parse(body, ec);
   json::value* choices = ec || !doc.is_object() ? nullptr : doc.as_object().if_contains("choices");
-  if (!choices || !choices->is_array()) return;
+  if (!choices || !choices->is_array()) return {};
+  std::vector<std::vector<std::string>> labels(policies.size());
   bool changed = false;
   for (json::value& cv : choices->as_array()) {
     json::object* c = cv.if_object();
@@ -41,14 +57,20 @@ void redact_answer(std::string& body, const std::vector<const policies::RequestP
     json::value* text = message && message->is_object() ? message->as_object().if_contains("content")
                                                          : c ? c->if_contains("text") : nullptr;
     if (!text || !text->is_string()) continue;
-    std::optional<std::string> out;
-    for (const auto* p : policies)
-      if (auto r = p->redact(out ? std::string_view(*out) : std::string_view(text->as_string()))) out = std::move(r);
-    if (!out) continue;
-    *text = *out;
+    // The streams' redactors, fed the whole text: one behaviour, whole or streamed.
+    std::string piece(text->as_string());
+    for (std::size_t i = 0; i < policies.size(); ++i) {
+      auto r = policies[i]->output_redactor();
+      if (!r) continue;
+      piece = r->feed(piece) + r->finish();
+      add_labels(labels[i], r->matched());
+    }
+    if (piece == std::string_view(text->as_string())) continue;
+    *text = piece;
     changed = true;
   }
   if (changed) body = json::serialize(doc);
+  return named(policies, labels);
 }
 
 StreamRedaction::Choice& StreamRedaction::choice(int64_t index) { return choices_[index]; }
@@ -65,9 +87,21 @@ std::string StreamRedaction::pass(Choice& c, std::string_view text) {
 // text for new redactors.
 std::string StreamRedaction::flush(Choice& c) {
   std::string piece;
-  for (auto& r : c.chain) piece = r->feed(piece) + r->finish();
+  matched_.resize(policies_.size());
+  for (std::size_t i = 0; i < c.chain.size(); ++i) {
+    piece = c.chain[i]->feed(piece) + c.chain[i]->finish();
+    add_labels(matched_[i], c.chain[i]->matched());
+  }
   c.chain.clear();
   return piece;
+}
+
+OutputRedactions StreamRedaction::matched() const {
+  std::vector<std::vector<std::string>> labels = matched_;
+  labels.resize(policies_.size());
+  for (const auto& [index, c] : choices_)  // choices whose text did not end (the stream broke off)
+    for (std::size_t i = 0; i < c.chain.size(); ++i) add_labels(labels[i], c.chain[i]->matched());
+  return named(policies_, labels);
 }
 
 std::string StreamRedaction::rewrite_event(std::string_view block) {

@@ -5,6 +5,7 @@
 // later event: at the latest with the choice's finish_reason, or in an extra chunk before
 // `data: [DONE]`. A stream that breaks off drops what was held (never shows it unredacted).
 #include <map>
+#include <utility>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,9 +16,12 @@
 
 namespace kt::gateway {
 
+// What an answer had redacted: per policy, the labels (categories, pattern names), never text.
+using OutputRedactions = std::vector<std::pair<std::string, std::vector<std::string>>>;
+
 // The same for a whole JSON answer (chat: choices[].message.content; completions:
 // choices[].text): rewritten only when some text changed.
-void redact_answer(std::string& body, const std::vector<const policies::RequestPolicy*>& policies);
+OutputRedactions redact_answer(std::string& body, const std::vector<const policies::RequestPolicy*>& policies);
 
 class StreamRedaction {
  public:
@@ -25,6 +29,7 @@ class StreamRedaction {
   bool active() const { return !policies_.empty(); }
   // Rewrites the SSE events (complete ones, as the translator wrote them) in place.
   void on_events(std::string& events);
+  OutputRedactions matched() const;
 
  private:
   struct Choice {
@@ -38,6 +43,7 @@ class StreamRedaction {
 
   std::vector<const policies::RequestPolicy*> policies_;
   std::map<int64_t, Choice> choices_;
+  std::vector<std::vector<std::string>> matched_;  // per policy: labels of the redactors done with
   boost::json::object last_chunk_;  // the shape of an extra chunk (id, model, ...)
   bool completions_ = false;        // choices[].text rather than choices[].delta.content
 };

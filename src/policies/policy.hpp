@@ -32,6 +32,8 @@ class OutputRedactor {
   virtual ~OutputRedactor() = default;
   virtual std::string feed(std::string_view piece) = 0;
   virtual std::string finish() = 0;
+  // What the returned text had redacted so far: labels (categories, pattern names), never text.
+  virtual std::vector<std::string> matched() const { return {}; }
 };
 
 class RequestPolicy {

@@ -25,11 +25,15 @@ grep -qi 'kill\|6789' <<<"$out" && fail "stream: the client saw a matched phrase
 grep -q '^data: \[DONE\]' <<<"$out" || fail "stream: no [DONE]"
 eventually '[ "$(last_event .status)" = 200 ]' 10 || fail "stream: no event"
 "$KT" events tail --last 1 --format json | grep -q '6789' && fail "stream: the event holds the text"
+assert_eq '[{"policy":"scrub","labels":["violence","ssn"]}]' "$(last_event .output_redactions)" "stream: the event names what the answer had redacted"
 pass "streamed answer redacted across event boundaries"
 
 # The same answer whole (not streamed): redacted the same way.
+n=$("$KT" events tail --last 1000 --format json | jq length)
 out=$(post /v1/chat/completions $ENG '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"say it [mock:say_hex='"$(hex "$answer")"']"}]}')
 assert_eq "$redacted" "$(body_of "$out" | jq -r '.choices[0].message.content')" "whole answer redacted"
+eventually '[ "$("$KT" events tail --last 1000 --format json | jq length)" -gt '"$n"' ]' 10 || fail "whole answer: no event"
+assert_eq '[{"policy":"scrub","labels":["violence","ssn"]}]' "$(last_event .output_redactions)" "whole answer: the event names what was redacted"
 
 # Ending right after a partial match: what was held goes out, unredacted only if it never matched.
 answer='Call 555-12'

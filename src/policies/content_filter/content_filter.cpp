@@ -133,6 +133,13 @@ std::string ContentFilter::render(std::string_view text, std::size_t from, std::
   return out;
 }
 
+std::vector<std::string> ContentFilter::label_names(uint64_t labels) const {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < labels_.size(); ++i)
+    if (labels & (uint64_t{1} << i)) out.push_back(labels_[i]);
+  return out;
+}
+
 std::optional<std::string> ContentFilter::redact(std::string_view text) const {
   std::vector<Span> found;
   spans(text, 0, false, found);

@@ -66,6 +66,8 @@ class ContentFilter final : public RequestPolicy {
   std::size_t spans(std::string_view text, std::size_t from, bool open, std::vector<Span>& out) const;
   // text[from, to) with the spans inside it replaced.
   std::string render(std::string_view text, std::size_t from, std::size_t to, const std::vector<Span>& spans) const;
+  // The names of the labels in a mask (categories, then pattern names).
+  std::vector<std::string> label_names(uint64_t labels) const;
   // Bytes before a scan's start that decide its matches (word boundaries, lookbehinds).
   std::size_t context_bytes() const { return patterns_.context_bytes(); }
 

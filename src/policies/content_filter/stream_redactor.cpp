@@ -42,6 +42,8 @@ std::string ContentStreamRedactor::step(bool final) {
       }
     if (buf_.size() - commit > ContentFilter::kMaxHeldBytes) return step(true);  // the documented cap
   }
+  for (const auto& s : spans_)
+    if (s.end <= commit) matched_ |= s.labels;
   std::string out = filter_.render(buf_, start_, commit, spans_);
   // Keep the bytes that decide the next matches' boundaries, drop the rest.
   std::size_t keep_from = commit - std::min(commit, filter_.context_bytes());

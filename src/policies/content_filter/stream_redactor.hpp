@@ -15,6 +15,7 @@ class ContentStreamRedactor final : public OutputRedactor {
   std::string finish() override;
   // Bytes held back now (not yet returned): what the bound is about.
   std::size_t held() const { return buf_.size() - start_; }
+  std::vector<std::string> matched() const override { return filter_.label_names(matched_); }
 
  private:
   std::string step(bool final);
@@ -23,6 +24,7 @@ class ContentStreamRedactor final : public OutputRedactor {
   std::string buf_;        // context already returned, then the held text
   std::size_t start_ = 0;  // where the held text begins in buf_
   std::vector<ContentFilter::Span> spans_;
+  uint64_t matched_ = 0;  // labels of the spans returned so far
 };
 
 }  // namespace kt::policies
