@@ -20,7 +20,7 @@ ALLOWED = {
     "providers": {"core", "config", "http"},
     "api": {"core", "http", "ledger", "wire"},
     "gateway": {"core", "http", "spool", "config", "ledger", "wire", "policies", "providers", "tokenizer"},
-    "cli": {"core", "http", "config", "ledger", "wire", "api", "gateway"},
+    "cli": {"core", "http", "config", "ledger", "wire", "api", "gateway", "policies"},
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z_]+)/')
 

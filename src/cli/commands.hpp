@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -14,6 +15,8 @@ namespace kt::cli {
 void setup_logging();
 
 int policy_lint(const std::string& file, bool json);
+// `kt policy test --config C FILES... [--json]`: 0 all cases pass, 1 a mismatch, 2 bad input.
+int policy_test(const std::string& config_file, const std::vector<std::string>& files, bool json);
 
 struct SpendArgs {
   std::string team;

@@ -69,6 +69,13 @@ int main(int argc, char** argv) {
   auto* lint = policy->add_subcommand("lint", "Validate a gateway config");
   lint->add_option("--file,-f", lint_file, "config file")->required();
   lint->add_flag("--json", lint_json, "machine-readable output");
+  std::string test_config;
+  std::vector<std::string> test_files;
+  bool test_json = false;
+  auto* ptest = policy->add_subcommand("test", "Run golden cases (YAML/JSON) through a config's policies");
+  ptest->add_option("--config,-c", test_config, "gateway config (YAML)")->required()->check(CLI::ExistingFile);
+  ptest->add_option("files", test_files, "case files")->required()->check(CLI::ExistingFile);
+  ptest->add_flag("--json", test_json, "machine-readable output (for CI)");
 
   kt::cli::SpendArgs spend_args;
   auto* spend = app.add_subcommand("spend", "Spend per team for the current period");
@@ -142,6 +149,7 @@ int main(int argc, char** argv) {
   }
   if (*drain) return kt::gateway::drain_spool(drain_opts);
   if (*lint) return kt::cli::policy_lint(lint_file, lint_json);
+  if (*ptest) return kt::cli::policy_test(test_config, test_files, test_json);
   if (*spend) return kt::cli::spend(spend_args);
   if (*tail) return kt::cli::events_tail(tail_args);
   if (*why) return kt::cli::events_why(why_args);

@@ -11,6 +11,11 @@
 
 namespace kt::config {
 
+// `mode: shadow` on a policy, a rate_limits block or a budget alert: it decides as usual, the
+// decision event records `would_block` and the reason, and the request passes (README "Shadow mode").
+inline constexpr const char* kModeEnforce = "enforce";
+inline constexpr const char* kModeShadow = "shadow";
+
 struct SecretRef {
   std::string env;  // name of the environment variable that holds the secret
 };
@@ -47,6 +52,8 @@ struct RateLimits {
   std::optional<int64_t> requests_per_minute, tokens_per_minute, tokens_per_day;
   std::optional<Money> max_spend_per_minute, max_spend_per_hour;  // USD, exact
   std::optional<bool> response_headers;                           // x-ratelimit-* on every answer
+  std::optional<std::string> mode;                                 // enforce | shadow (README "Shadow mode")
+  bool shadow() const { return mode && *mode == std::string_view(kModeShadow); }
   bool any_limit() const {
     return requests_per_minute || tokens_per_minute || tokens_per_day || max_spend_per_minute || max_spend_per_hour;
   }
@@ -71,6 +78,7 @@ struct ConsumerGroup {
 struct BudgetAlert {
   int threshold_percent = 0;  // 1..1000
   std::string action;         // "notify" | "block"
+  std::string mode = kModeEnforce;  // shadow: a "block" only records would_block (never the wallet's floor)
 };
 
 // Budget leases (see README "Budget leases"): each gateway worker holds a slice of a wallet and
@@ -115,14 +123,23 @@ struct ApiConnection {
   bool seed_prices = false;
 };
 
+// A content_filter's own pattern (PCRE2): `patterns: [{name: ssn, regex: '\b\d{3}-\d{2}-\d{4}\b'}]`.
+// Events and redactions name it, never the matched text.
+struct ContentPattern {
+  std::string name, regex;
+};
+
 struct Policy {
   std::string name;
   std::string type;    // "content_filter"
   std::string action;  // "flag" | "block" | "redact"
+  std::string mode = kModeEnforce;  // enforce | shadow
   // content_filter
   std::vector<std::string> categories;  // hate, violence, sexual, self_harm
-  // low | medium (default) | high: how many matched terms trigger (see config/schema_constants.hpp).
+  std::vector<ContentPattern> patterns;
+  // low | medium (default) | high: the matched weight that triggers (see config/schema_constants.hpp).
   std::string threshold = "medium";
+  bool shadow() const { return mode == kModeShadow; }
 };
 
 // One entry of `model_pricing:` (USD per 1K tokens, exact): seeded into the API at start when

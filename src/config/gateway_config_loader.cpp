@@ -10,6 +10,7 @@
 #include "config/gateway_config.hpp"
 #include "config/did_you_mean.hpp"
 #include "config/model_pricing_loader.hpp"
+#include "config/policies_loader.hpp"
 #include "config/schema_constants.hpp"
 #include "config/traffic_rules_loader.hpp"
 #include "config/yaml_reader.hpp"
@@ -40,11 +41,9 @@ constexpr std::array<std::string_view, 6> kLedgerLogKeys = {"fsync",          "f
                                                             "max_unapplied_mb", "backlog_wait_ms", "segment_mb"};
 constexpr std::array<std::string_view, 3> kFsyncPolicies = {"interval", "always", "off"};
 constexpr std::array<std::string_view, 4> kLeaseKeys = {"enabled", "ttl_seconds", "max_amount", "idle_return_seconds"};
-constexpr std::array<std::string_view, 2> kAlertKeys = {"threshold_percent", "action"};
+constexpr std::array<std::string_view, 3> kAlertKeys = {"threshold_percent", "action", "mode"};
 constexpr std::array<std::string_view, 3> kApiKeys = {"url", "token_env", "seed_prices"};
 constexpr std::array<std::string_view, 1> kMetricsKeys = {"token_env"};
-constexpr std::array<std::string_view, 4> kPolicyKeys = {"name", "type", "action", "config"};
-constexpr std::array<std::string_view, 2> kContentFilterKeys = {"categories", "threshold"};
 constexpr std::array<std::string_view, 1> kSupportedVersions = {"1"};
 
 // Reads the `main` key or its documented alias; both at once is ambiguous and an error.
@@ -78,7 +77,7 @@ class Loader {
     if (const Field* f = top.get("consumer_groups")) consumer_groups(*f, cfg);
     if (const Field* f = top.get("cost_tracking")) cost_tracking(*f, cfg.cost_tracking);
     if (const Field* f = top.get("api")) api(*f, cfg);
-    if (const Field* f = top.get("policies")) policies(*f, cfg);
+    if (const Field* f = top.get("policies")) load_policies(*f, cfg.policies, sink_);
     if (const Field* f = top.get("model_pricing")) load_model_pricing(*f, cfg.model_pricing, sink_);
     if (const Field* f = top.get("model_aliases")) model_aliases(*f, cfg.model_aliases);
     if (const Field* f = top.get("metrics")) metrics(*f, cfg.metrics);
@@ -365,6 +364,8 @@ class Loader {
         const Field* p = m.require("threshold_percent");
         if (const Field* a = m.require("action"))
           if (auto v = read_choice(a->value, a->path, kBudgetAlertActions, sink_)) alert.action = *v;
+        if (const Field* md = m.get("mode"))
+          if (auto v = read_choice(md->value, md->path, kModes, sink_)) alert.mode = *v;
         if (!p) continue;
         percent_value = p->value;
         percent_path = p->path;
@@ -430,66 +431,6 @@ class Loader {
         sink_.error("E004", join_path(f.path, alias), node.Mark(),
                     "'" + alias + "' is an alias of '" + out.at(alias) + "', which is itself an alias",
                     "name the priced model directly: " + alias + ": " + out.at(out.at(alias)));
-  }
-
-  void policies(const Field& f, GatewayConfig& cfg) {
-    if (!expect_list(f.value, f.path, sink_)) return;
-    std::map<std::string, std::string> names;
-    for (std::size_t i = 0; i < f.value.size(); ++i) {
-      YAML::Node item = f.value[i];
-      std::string path = index_path(f.path, i);
-      if (!expect_map(item, path, sink_)) continue;
-      MapView m(item, path, kPolicyKeys, sink_);
-      Policy p;
-      p.action = std::string(kDefaultPolicyAction);
-      if (const Field* n = m.require("name")) {
-        if (auto v = read_name(*n, sink_)) {
-          p.name = *v;
-          if (!names.emplace(*v, path).second)
-            sink_.error("E004", n->path, n->value.Mark(), "duplicate policy name '" + *v + "'");
-        }
-      }
-      if (const Field* a = m.get("action"))
-        if (auto v = read_choice(a->value, a->path, kPolicyActions, sink_)) p.action = *v;
-      const Field* type = m.require("type");
-      std::optional<std::string> type_name = type ? read_string(*type, sink_) : std::nullopt;
-      if (type_name && std::find(kPolicyTypes.begin(), kPolicyTypes.end(), *type_name) == kPolicyTypes.end()) {
-        std::string s = closest_match(*type_name, kPolicyTypes);
-        sink_.error("E001", type->path, type->value.Mark(), "unknown policy type '" + *type_name + "'",
-                    s.empty() ? std::string() : "did you mean '" + s + "'?");
-        type_name.reset();
-      }
-      if (type_name) {
-        p.type = *type_name;
-        if (p.type == "content_filter") content_filter(m, p);
-      }
-      cfg.policies.push_back(std::move(p));
-    }
-  }
-
-  void content_filter(const MapView& policy, Policy& p) {
-    const Field* c = policy.get("config");
-    if (!c) {
-      sink_.error("E003", join_path(policy.path(), "config"), policy.node().Mark(),
-                  "policy '" + p.name + "' of type content_filter has no config",
-                  "add config: { categories: [hate, violence, sexual, self_harm] }");
-      return;
-    }
-    if (!expect_map(c->value, c->path, sink_)) return;
-    MapView m(c->value, c->path, kContentFilterKeys, sink_);
-    p.threshold = std::string(kDefaultContentThreshold);
-    if (const Field* t = m.get("threshold"))
-      if (auto v = read_choice(t->value, t->path, kContentThresholds, sink_)) p.threshold = *v;
-    const Field* cats = m.require("categories");
-    if (!cats || !expect_list(cats->value, cats->path, sink_)) return;
-    if (cats->value.size() == 0)
-      sink_.error("E004", cats->path, cats->value.Mark(), cats->path + ": list at least one category");
-    for (std::size_t i = 0; i < cats->value.size(); ++i) {
-      std::string path = index_path(cats->path, i);
-      auto v = read_choice(cats->value[i], path, kContentCategories, sink_);
-      if (v && std::find(p.categories.begin(), p.categories.end(), *v) == p.categories.end())
-        p.categories.push_back(*v);
-    }
   }
 
   DiagnosticSink& sink_;

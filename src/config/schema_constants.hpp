@@ -14,10 +14,13 @@ inline constexpr std::array<std::string_view, 3> kPolicyActions = {"flag", "bloc
 inline constexpr std::string_view kDefaultPolicyAction = "flag";
 
 inline constexpr std::array<std::string_view, 4> kContentCategories = {"hate", "violence", "sexual", "self_harm"};
-// low and medium: one matched term triggers; high: two or more matched terms are needed.
+// The matched weight that triggers (a mild lexicon term weighs 1, a severe one or a custom
+// pattern 2; summed over every occurrence): low 1, medium 2, high 4.
 inline constexpr std::array<std::string_view, 3> kContentThresholds = {"low", "medium", "high"};
 inline constexpr std::string_view kDefaultContentThreshold = "medium";
 
+// `mode:` of a policy, a rate_limits block or a budget alert; enforce is the default.
+inline constexpr std::array<std::string_view, 2> kModes = {"enforce", "shadow"};
 inline constexpr std::array<std::string_view, 2> kBudgetAlertActions = {"notify", "block"};
 inline constexpr std::array<std::string_view, 2> kUnknownModelModes = {"allow", "reject"};
 inline constexpr std::array<std::string_view, 2> kOnInsufficientModes = {"reject", "clamp"};

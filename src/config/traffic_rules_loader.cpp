@@ -1,13 +1,16 @@
 #include "config/traffic_rules_loader.hpp"
 
+#include "config/schema_constants.hpp"
+
 #include <array>
 
 namespace kt::config {
 namespace {
 
-constexpr std::array<std::string_view, 6> kRateLimitKeys = {"requests_per_minute",  "tokens_per_minute",
+constexpr std::array<std::string_view, 7> kRateLimitKeys = {"requests_per_minute",  "tokens_per_minute",
                                                             "tokens_per_day",       "max_spend_per_minute",
-                                                            "max_spend_per_hour",   "response_headers"};
+                                                            "max_spend_per_hour",   "response_headers",
+                                                            "mode"};
 constexpr std::array<std::string_view, 6> kCacheKeys = {"enabled", "mode", "ttl_seconds", "max_entries", "backend", "url"};
 constexpr std::array<std::string_view, 1> kCacheModes = {"exact"};
 constexpr std::array<std::string_view, 1> kCacheBackends = {"memory"};
@@ -44,6 +47,7 @@ RateLimits RateLimits::over(const RateLimits& d) const {
   if (!r.max_spend_per_minute) r.max_spend_per_minute = d.max_spend_per_minute;
   if (!r.max_spend_per_hour) r.max_spend_per_hour = d.max_spend_per_hour;
   if (!r.response_headers) r.response_headers = d.response_headers;
+  if (!r.mode) r.mode = d.mode;
   return r;
 }
 
@@ -84,6 +88,8 @@ void load_rate_limits(const Field& f, RateLimits& out, DiagnosticSink& sink) {
   if (const Field* x = m.get("max_spend_per_minute")) out.max_spend_per_minute = positive_usd(*x, sink);
   if (const Field* x = m.get("max_spend_per_hour")) out.max_spend_per_hour = positive_usd(*x, sink);
   if (const Field* x = m.get("response_headers")) out.response_headers = read_bool(*x, sink);
+  if (const Field* x = m.get("mode"))
+    if (auto v = read_choice(x->value, x->path, kModes, sink)) out.mode = *v;
 }
 
 void load_response_cache(const Field& f, ResponseCacheConfig& out, DiagnosticSink& sink) {

@@ -67,6 +67,14 @@ Money BudgetLeases::want(const Team& t, Money amount) const {
   return std::max(w, amount);
 }
 
+std::optional<ledger::Balance> BudgetLeases::known_balance(const std::string& team) const {
+  auto it = teams_.find(team);
+  if (it == teams_.end() || !it->second.last_balance) return std::nullopt;
+  ledger::Balance b = *it->second.last_balance;
+  b.spent += it->second.settled_unacknowledged;
+  return b;
+}
+
 asio::awaitable<BudgetLeases::HoldResult> BudgetLeases::hold(const std::string& team, Money amount) {
   HoldResult out;
   Team& t = teams_[team];

@@ -55,6 +55,9 @@ class BudgetLeases {
   void start();
 
   boost::asio::awaitable<HoldResult> hold(const std::string& team, Money amount);
+  // The team's wallet as this worker last heard of it, plus what it settled since (nullopt: it
+  // has not heard yet). What a shadowed block alert is judged on.
+  std::optional<ledger::Balance> known_balance(const std::string& team) const;
   // The answer came back: the hold becomes the actual cost in-process (the settle record that
   // names the lease is the caller's, in the ledger log).
   void consume(const Hold& h, const std::string& team, Money actual);

@@ -64,7 +64,8 @@ GatewayShared build_shared(std::shared_ptr<const config::GatewayConfig> cfg, con
     if (s.metrics_token.empty()) throw std::runtime_error(*env + " is not set: metrics.token_env names the token /metrics requires");
   }
   for (const auto& a : cfg->cost_tracking.budget_alerts) {
-    if (a.action == "block") s.block_at_percent = s.block_at_percent ? std::min(s.block_at_percent, a.threshold_percent) : a.threshold_percent;
+    int& lowest = a.mode == config::kModeShadow ? s.shadow_block_at_percent : s.block_at_percent;
+    if (a.action == "block") lowest = lowest ? std::min(lowest, a.threshold_percent) : a.threshold_percent;
     else s.notify_thresholds.push_back(a.threshold_percent);
   }
   if (cfg->cost_tracking.alert_webhook_url) s.alert_webhook = http::Url::parse(*cfg->cost_tracking.alert_webhook_url);

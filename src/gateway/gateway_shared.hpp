@@ -28,7 +28,8 @@ struct GatewayShared {
   std::string api_token;
   std::string metrics_token;  // what GET /metrics requires (metrics.token_env); empty: open
   std::optional<http::Url> alert_webhook;
-  int block_at_percent = 0;            // lowest "block" alert threshold, 0 = none
+  int block_at_percent = 0;            // lowest enforced "block" alert threshold, 0 = none
+  int shadow_block_at_percent = 0;     // lowest "block" alert with mode: shadow (recorded, never refused)
   std::vector<int> notify_thresholds;  // "notify" alert thresholds
   // Loaded once at start and read without a lock; null when the rank files are missing.
   std::shared_ptr<const tokenizer::Encoding> o200k, cl100k;

@@ -47,23 +47,24 @@ std::optional<Rejection> run_request_policies(RequestContext& ctx, const Gateway
   policies::PolicyInput input;
   input.texts.reserve(ctx.messages.size());
   for (const auto& m : ctx.messages) input.texts.emplace_back(m.content);
-  std::vector<const policies::RequestPolicy*> redactors;
-  for (const auto& policy : shared.policies) {
-    auto verdict = policy->evaluate(input);
-    bool block = verdict.triggered && verdict.action == "block";
-    if (verdict.triggered && verdict.action == "redact") redactors.push_back(policy.get());
-    ctx.verdicts.push_back(std::move(verdict));
-    if (block) {
-      const auto& v = ctx.verdicts.back();
-      std::string cats;
-      for (const auto& c : v.categories) cats += (cats.empty() ? "" : ", ") + c;
-      ApiError e{409, "policy_violation", "input_blocked", "Request blocked by policy '" + v.policy_name + "' (" + cats + ")"};
-      std::string name = v.policy_name;
-      return Rejection{409, error_envelope(e, [&](JsonWriter& w) { w.field("policy", name); }), "policy_violation", {}};
-    }
+  policies::PolicyDecision d = policies::decide(shared.policies, input);
+  for (const auto& v : d.verdicts)
+    if (v.triggered && v.shadow && v.action == "block") ctx.would_block.push_back({"policy:" + v.policy_name, "policy_violation"});
+  if (const auto* v = d.blocked_by) {
+    std::string cats;
+    for (const auto& c : v->categories) cats += (cats.empty() ? "" : ", ") + c;
+    for (const auto& p : v->patterns) cats += (cats.empty() ? "" : ", ") + p;
+    ApiError e{409, "policy_violation", "input_blocked", "Request blocked by policy '" + v->policy_name + "' (" + cats + ")"};
+    std::string name = v->policy_name;
+    ctx.verdicts = std::move(d.verdicts);
+    return Rejection{409, error_envelope(e, [&](JsonWriter& w) { w.field("policy", name); }), "policy_violation", {}};
   }
+  ctx.verdicts = std::move(d.verdicts);
+  // Every redact policy also filters the answer's stream; the request's text only when it matched.
+  for (std::size_t i = 0; i < ctx.verdicts.size(); ++i)  // parallel to shared.policies when nothing blocked
+    if (ctx.verdicts[i].action == "redact" && !ctx.verdicts[i].shadow) ctx.output_redactors.push_back(shared.policies[i].get());
   // Every policy has seen the client's text; the upstream sees it redacted.
-  if (!redactors.empty()) return redact_request(ctx, redactors);
+  if (!d.redactors.empty()) return redact_request(ctx, d.redactors);
   return std::nullopt;
 }
 

@@ -190,6 +190,16 @@ awaitable<std::optional<Rejection>> price_only(RequestContext& ctx, const Gatewa
   co_return std::nullopt;
 }
 
+// A block alert with mode: shadow: the wallet's spend as this worker knows it has reached the
+// threshold, so an enforced alert would have refused. Only recorded: the request is held and
+// settled like any other (the wallet's own floor is never shadowed: it refused before this).
+void note_shadow_budget_block(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
+  if (shared.shadow_block_at_percent <= 0) return;
+  std::optional<ledger::Balance> b = ctx.lease_id && w.leases ? w.leases->known_balance(ctx.group->wallet_team_id) : ctx.balance;
+  if (b && __int128(b->spent.nanos()) * 100 >= __int128(b->budget.nanos()) * shared.shadow_block_at_percent)
+    ctx.would_block.push_back({"budget_alert:" + std::to_string(shared.shadow_block_at_percent), "budget_exceeded"});
+}
+
 // Holds the priced worst case (a lease hold or a reservation).
 awaitable<std::optional<Rejection>> hold_priced(RequestContext& ctx, const GatewayShared& shared, Worker& w) {
   if (!shared.enforce()) co_return std::nullopt;
@@ -223,6 +233,7 @@ awaitable<std::optional<Rejection>> hold_priced(RequestContext& ctx, const Gatew
     if (clamped && clamped->reserve_status == ledger::ReserveStatus::reserved) {
       if (!ctx.lease_id) ctx.balance = clamped->balance;
       ctx.reserved = true;
+      note_shadow_budget_block(ctx, shared, w);
       co_return std::nullopt;
     }
     // The 402 names what the request asked for.
@@ -236,6 +247,7 @@ awaitable<std::optional<Rejection>> hold_priced(RequestContext& ctx, const Gatew
     co_return budget_rejection(ctx, *result);
   }
   ctx.reserved = true;
+  note_shadow_budget_block(ctx, shared, w);
   co_return std::nullopt;
 }
 

@@ -55,6 +55,34 @@ void write_hold_and_refusal(JsonWriter& j, const RequestContext& ctx) {
   j.end_object();
 }
 
+// Each policy's verdict (the matched categories and pattern names, never the text), and what
+// mode: shadow let pass.
+void write_policies_and_shadow(JsonWriter& j, const RequestContext& ctx) {
+  j.key("policies").begin_array();
+  for (const auto& v : ctx.verdicts) {
+    j.begin_object().field("name", v.policy_name).field("type", v.policy_type).field("action", v.action);
+    j.field("mode", v.shadow ? "shadow" : "enforce");
+    j.field("triggered", v.triggered).key("categories").begin_array();
+    for (const auto& c : v.categories) j.value(c);
+    j.end_array().key("patterns").begin_array();
+    for (const auto& p : v.patterns) j.value(p);
+    j.end_array().end_object();
+  }
+  j.end_array();
+  j.field("would_block", !ctx.would_block.empty()).key("would_block_reason");
+  if (ctx.would_block.empty()) j.null(); else j.value(ctx.would_block.front().reason);
+  j.key("output_redactions").begin_array();
+  for (const auto& [policy, labels] : ctx.output_redactions) {
+    j.begin_object().field("policy", policy).key("labels").begin_array();
+    for (const auto& l : labels) j.value(l);
+    j.end_array().end_object();
+  }
+  j.end_array();
+  j.key("shadow_blocks").begin_array();
+  for (const auto& b : ctx.would_block) j.begin_object().field("source", b.source).field("reason", b.reason).end_object();
+  j.end_array();
+}
+
 }  // namespace
 
 DecisionEvent build_decision_event(const RequestContext& ctx) {
@@ -100,14 +128,7 @@ DecisionEvent build_decision_event(const RequestContext& ctx) {
   j.field("stream_cut_at_reservation", ctx.stream_cut_at_reservation).field("n", ctx.choices);
   write_hold_and_refusal(j, ctx);
   write_attempts(j, ctx);
-  j.key("policies").begin_array();
-  for (const auto& v : ctx.verdicts) {
-    j.begin_object().field("name", v.policy_name).field("type", v.policy_type).field("action", v.action);
-    j.field("triggered", v.triggered).key("categories").begin_array();
-    for (const auto& c : v.categories) j.value(c);
-    j.end_array().end_object();
-  }
-  j.end_array();
+  write_policies_and_shadow(j, ctx);
   j.field("latency_us", now - ctx.started_us).field("upstream_latency_us", ctx.upstream_us);
   j.key("upstream_status");
   if (ctx.upstream_status) j.value(ctx.upstream_status); else j.null();

@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 #include "core/period.hpp"
 #include "gateway/stream_budget.hpp"
+#include "gateway/stream_redact.hpp"
 #include "gateway/token_counting.hpp"
 #include "gateway/upstream_support.hpp"
 #include "http/sse.hpp"
@@ -75,6 +76,9 @@ awaitable<void> relay_stream(RequestContext& ctx, const GatewayShared& shared, h
   auto drain_deadline = std::chrono::steady_clock::time_point::max();
   bool upstream_failed = false, cut = false;
   StreamBudget budget(ctx, shared);
+  // Redact policies filter the answer too (chat and completions streams: their text fields).
+  const bool text_route = ctx.route_kind == providers::Route::chat || ctx.route_kind == providers::Route::completions;
+  StreamRedaction redaction(text_route ? ctx.output_redactors : std::vector<const policies::RequestPolicy*>{});
   bool head_out = false, ended = false;  // ended: the last chunk went out with the last events
   while (!cut) {
     // The head waits for the first events (one write for a short stream), unless the upstream
@@ -110,6 +114,7 @@ awaitable<void> relay_stream(RequestContext& ctx, const GatewayShared& shared, h
         StreamBudget::record_cut(ctx);
         break;
       }
+      if (redaction.active()) redaction.on_events(events);
       out += events;
     }
     if (parser.overflowed() && !cut) {
@@ -140,6 +145,7 @@ awaitable<void> relay_stream(RequestContext& ctx, const GatewayShared& shared, h
     }
   }
   if (!ctx.client_disconnected && !ended) co_await res.end_stream();
+  if (redaction.active()) ctx.output_redactions = redaction.matched();
   if (upstream_failed) ctx.warnings.push_back("upstream stream ended abnormally");
   if (ctx.client_disconnected) ctx.warnings.push_back("client disconnected mid-stream");
   if (!ctx.stream_cut_at_reservation && translator->usage()) ctx.usage = translator->usage();

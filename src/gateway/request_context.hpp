@@ -101,6 +101,16 @@ struct RequestContext : Attempt {
   // request policies
   std::vector<policies::PolicyVerdict> verdicts;
   bool redacted = false;  // a redact policy rewrote the body (the decision is then "redact")
+  // Redact policies that also redact the streamed answer (phase_stream.cpp).
+  std::vector<const policies::RequestPolicy*> output_redactors;
+  // What they redacted in the answer: per policy, the labels (never the text).
+  std::vector<std::pair<std::string, std::vector<std::string>>> output_redactions;
+  // mode: shadow: the refusals that were only recorded (README "Shadow mode"): where from
+  // ("policy:NAME", "rate_limit:BOUND", "budget_alert:PERCENT") and the reason code they carry.
+  struct ShadowBlock {
+    std::string source, reason;
+  };
+  std::vector<ShadowBlock> would_block;
 
   // rate limits (rate_limits/): what this request took, the bound that refused it, and the
   // x-ratelimit-* headers its answer carries (response_headers: true)

@@ -54,6 +54,7 @@ PhraseMatcher::PhraseMatcher(const std::vector<std::string>& phrases) {
   std::vector<int32_t> trie(classes_, -1);
   std::vector<uint8_t> label(1, 0);  // class of the character that leads into each state
   output_.assign(1, -1);
+  depth_.assign(1, 0);
   for (std::size_t id = 0; id < norm.size(); ++id) {
     if (norm[id].empty()) continue;
     int32_t s = 0;
@@ -62,6 +63,7 @@ PhraseMatcher::PhraseMatcher(const std::vector<std::string>& phrases) {
       if (edge < 0) {
         edge = static_cast<int32_t>(output_.size());
         output_.push_back(-1);
+        depth_.push_back(depth_[s] + 1);
         label.push_back(folded_class[c]);
         trie.resize(trie.size() + classes_, -1);
       }
@@ -126,12 +128,12 @@ std::size_t PhraseMatcher::begin_of(std::string_view text, std::size_t end, uint
   return pos;
 }
 
-void PhraseMatcher::scan(std::string_view text, std::vector<Hit>& hits) const {
+std::size_t PhraseMatcher::scan_open(std::string_view text, std::size_t from, std::vector<Hit>& hits) const {
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   const uint32_t* delta = delta_.data();
   uint32_t row = 0;  // state * classes_
   const uint8_t* cls = class_.data();
-  for (std::size_t i = 0; i < text.size(); ++i) {
+  for (std::size_t i = from; i < text.size(); ++i) {
     uint32_t step = delta[row + cls[bytes[i]]];
     row = step & ~kHasOutput;
     if (!(step & kHasOutput)) continue;
@@ -144,6 +146,16 @@ void PhraseMatcher::scan(std::string_view text, std::vector<Hit>& hits) const {
       if (start_ok && end_ok) hits.push_back(Hit{id, begin, end});
     }
   }
+  // The open part: the last `depth` normalised characters (a whitespace run is one). A hit that
+  // ends at the end is inside it (the state's text has that phrase as a suffix).
+  uint32_t depth = depth_[row / classes_];
+  std::size_t pos = text.size();
+  for (uint32_t counted = 0; counted < depth && pos > from; ++counted) {
+    --pos;
+    if (space_[bytes[pos]])
+      while (pos > from && space_[bytes[pos - 1]]) --pos;
+  }
+  return pos;
 }
 
 }  // namespace kt::policies

@@ -25,7 +25,13 @@ class PhraseMatcher {
   explicit PhraseMatcher(const std::vector<std::string>& phrases);
 
   // Appends every hit in `text`, in order of their end offsets. Thread-safe (const, no shared state).
-  void scan(std::string_view text, std::vector<Hit>& hits) const;
+  void scan(std::string_view text, std::vector<Hit>& hits) const { scan_open(text, 0, hits); }
+
+  // Scans text[from..): the bytes before `from` only decide word boundaries. Returns where a
+  // phrase that more text could still complete begins (a suffix of the text that is a prefix of
+  // some phrase, or a hit touching the end whose right boundary is not known yet): text.size()
+  // when there is none. A stream holds back from there.
+  std::size_t scan_open(std::string_view text, std::size_t from, std::vector<Hit>& hits) const;
 
   static std::string normalise(std::string_view phrase);
 
@@ -40,6 +46,7 @@ class PhraseMatcher {
   uint32_t classes_ = 1;
   std::vector<uint32_t> delta_;           // state * classes_ + class -> next state * classes_ | kHasOutput
   std::vector<int32_t> output_;           // phrase ending exactly at this state, or -1
+  std::vector<uint32_t> depth_;           // normalised length of the text this state has read
   std::vector<int32_t> dict_link_;        // nearest proper-suffix state with an output, or -1
   std::vector<uint32_t> lengths_;         // normalised length of each phrase
   std::vector<uint8_t> word_edges_;       // bit 0: phrase starts with a word char, bit 1: ends with one

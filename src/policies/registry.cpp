@@ -11,4 +11,22 @@ std::unique_ptr<RequestPolicy> make_policy(const config::Policy& p) {
   throw std::invalid_argument("unknown policy type '" + p.type + "'");
 }
 
+PolicyDecision decide(const std::vector<std::unique_ptr<RequestPolicy>>& policies, const PolicyInput& input) {
+  PolicyDecision d;
+  d.verdicts.reserve(policies.size());  // blocked_by / would_block_by point into it
+  for (const auto& policy : policies) {
+    d.verdicts.push_back(policy->evaluate(input));
+    const PolicyVerdict& v = d.verdicts.back();
+    if (!v.triggered) continue;
+    if (v.action == "flag") d.flagged = true;
+    if (v.action == "redact" && !v.shadow) d.redactors.push_back(policy.get());
+    if (v.action == "block" && v.shadow && !d.would_block_by) d.would_block_by = &v;
+    if (v.action == "block" && !v.shadow) {
+      d.blocked_by = &v;
+      break;
+    }
+  }
+  return d;
+}
+
 }  // namespace kt::policies

@@ -11,7 +11,7 @@ start_gateway "$WORK/flag.yaml"
 hateful='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"They call for ethnic cleansing of the valley."}]}'
 assert_eq "HTTP 200" "$(chat kt_cg_engineering_abc123 "$hateful" | tail -n1)" "flag: the request passes"
 eventually '[ "$("$KT" events tail --last 1 --format json | jq -r ".[0].policies[0].triggered")" = true ]' || fail "flag not recorded"
-assert_eq '{"name":"content-filter","type":"content_filter","action":"flag","triggered":true,"categories":["hate"]}' \
+assert_eq '{"name":"content-filter","type":"content_filter","action":"flag","mode":"enforce","triggered":true,"categories":["hate"],"patterns":[]}' \
   "$("$KT" events tail --last 1 --format json | jq -c '.[0].policies[0]')" "flag: the event records the policy result"
 
 # --follow prints events as they arrive.

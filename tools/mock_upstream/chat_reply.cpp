@@ -113,6 +113,11 @@ ChatPlan plan_chat(const ChatRequest& req) {
     plan.completion_tokens = *d.completion_tokens;
     plan.pieces = filler(word, plan.completion_tokens);
   }
+  if (!d.say.empty()) {
+    plan.pieces.clear();
+    for (size_t i = 0; i < d.say.size(); i += 3) plan.pieces.push_back(d.say.substr(i, 3));
+    plan.completion_tokens = static_cast<int64_t>(count_words(d.say));
+  }
   if (d.prompt_tokens) plan.prompt_tokens = *d.prompt_tokens;
   if (req.max_tokens && plan.completion_tokens > *req.max_tokens) {
     plan.completion_tokens = *req.max_tokens;

@@ -26,6 +26,14 @@ void apply_directive(std::string_view name, std::string_view value, Directives& 
   else if (name == "cached_tokens" && number) d.cached_tokens = *number;
   else if (name == "cache_creation_tokens" && number) d.cache_creation_tokens = *number;
   else if (name == "no_usage") d.no_usage = true;
+  else if (name == "say_hex") {
+    d.say.clear();
+    for (size_t i = 0; i + 1 < value.size(); i += 2) {
+      unsigned byte = 0;
+      std::from_chars(value.data() + i, value.data() + i + 2, byte, 16);
+      d.say.push_back(static_cast<char>(byte));
+    }
+  }
   else if (name == "tool_calls") d.tool_calls = true;
   else if (name == "oversized_event") d.oversized_event = true;
   else if (name == "reasoning_words" && number) d.reasoning_words = *number;

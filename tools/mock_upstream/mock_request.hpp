@@ -23,6 +23,10 @@ struct Directives {
   // planned words, streamed in pieces. [mock:reasoning_words=N]: N words of reasoning text
   // (chat: delta.reasoning_content; Anthropic: a thinking block) before the answer.
   bool tool_calls = false;
+  // [mock:say_hex=HEX]: the answer is the hex-decoded text in 3-byte pieces (a stream sends
+  // kWordsPerChunk pieces an event, so phrases are cut across events; the request itself
+  // carries only hex digits).
+  std::string say;
   int64_t reasoning_words = 0;
   bool oversized_event = false;  // [mock:oversized_event]: a 1.5 MiB chat chunk after the first words
   bool drop = false;

@@ -77,6 +77,16 @@ awaitable<std::optional<Rejection>> limit_traffic(RequestContext& ctx, const Gat
   }
   if (v.outcome == Outcome::admitted) co_return std::nullopt;
   ctx.rate_admission.reset();
+  const bool shadow = ctx.group->rate_limits.shadow();
+  if (shadow) {
+    // mode: shadow: the refusal is recorded, never sent (and does not alert); the request passes
+    // without a share of the window, as a refused one would.
+    ctx.would_block.push_back(v.outcome == Outcome::unavailable
+                                  ? RequestContext::ShadowBlock{"rate_limit", "rate_limit_unavailable"}
+                                  : RequestContext::ShadowBlock{std::string("rate_limit:") + limit_name(v.refused_by),
+                                                                is_spend(v.refused_by) ? "spend_rate_exceeded" : "rate_limit_exceeded"});
+    co_return std::nullopt;
+  }
   if (v.outcome == Outcome::unavailable)
     co_return rejection(ApiError{503, "service_unavailable", "rate_limit_unavailable",
                                  "the rate-limit service cannot be reached; request not forwarded"},

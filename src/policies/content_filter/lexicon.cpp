@@ -7,15 +7,12 @@
 namespace kt::policies {
 namespace {
 
-constexpr std::string_view kHate[] = {
-    "i hate all",          "subhuman",           "sub-human",          "ethnic cleansing",
+constexpr std::string_view kHate[] = {          "subhuman",           "sub-human",          "ethnic cleansing",
     "white power",         "white supremacy",    "white supremacist",  "racial purity",
     "master race",         "inferior race",      "go back to your country",
     "go back where you came from",               "heil hitler",        "sieg heil",
-    "race traitor",        "should be exterminated",                   "exterminate them all",
-    "final solution",      "untermensch",        "mud people",
-    "don't belong in this country",              "are a disease on society",
-    "death to all",        "14/88",              "racial holy war"};
+    "race traitor",        "should be exterminated",                   "exterminate them all",      "untermensch",        "mud people",
+    "don't belong in this country",              "are a disease on society",        "14/88",              "racial holy war"};
 
 constexpr std::string_view kViolence[] = {
     "kill you",           "kill him",          "kill her",           "kill them",
@@ -32,20 +29,32 @@ constexpr std::string_view kSexual[] = {
     "porn",            "porno",            "pornography",    "pornographic",   "send nudes",
     "nudes",           "nude photos",      "naked pictures", "explicit sex",   "sex scene",
     "sexual intercourse", "have sex",      "having sex",     "hardcore sex",   "blowjob",
-    "handjob",         "orgasm",           "masturbate",     "masturbation",   "erotica",
-    "erotic story",    "nsfw",             "sexting",        "bdsm",
-    "genitals",        "horny",            "onlyfans",       "sex tape",       "strip for me"};
+    "handjob",         "orgasm",           "masturbate",     "masturbation",
+    "genitals",       "sex tape",       "strip for me"};
 
 constexpr std::string_view kSelfHarm[] = {
     "kill myself",       "killing myself",    "suicide",           "suicidal",
     "commit suicide",    "self-harm",         "self harm",         "selfharm",
     "cut myself",        "cutting myself",    "hurt myself",       "hurting myself",
-    "end my life",       "ending my life",    "take my own life",  "want to die",
-    "wanna die",         "overdose on",       "hang myself",       "slit my wrists",
-    "better off dead",   "no reason to live", "starve myself",     "jump off a bridge",
-    "don't want to live", "end it all",       "not worth living"};
+    "end my life",       "ending my life",    "take my own life",  "want to die",         "overdose on",       "hang myself",       "slit my wrists",   "no reason to live", "starve myself",     "jump off a bridge",
+    "don't want to live",};
+
+// Mild terms (weight 1): on their own they suggest the category rather than show it; they trip
+// `threshold: low`, or `medium` together with another match.
+constexpr std::string_view kHateMild[] = {"i hate all", "death to all", "final solution"};
+constexpr std::string_view kViolenceMild[] = {"fight to the death", "beat the crap out of"};
+constexpr std::string_view kSexualMild[] = {"nsfw", "horny", "onlyfans", "erotica", "erotic story", "sexting", "bdsm"};
+constexpr std::string_view kSelfHarmMild[] = {"better off dead", "end it all", "wanna die", "not worth living"};
 
 }  // namespace
+
+std::span<const std::string_view> content_lexicon_mild(std::string_view category) {
+  if (category == "hate") return kHateMild;
+  if (category == "violence") return kViolenceMild;
+  if (category == "sexual") return kSexualMild;
+  if (category == "self_harm") return kSelfHarmMild;
+  return {};
+}
 
 std::span<const std::string_view> content_lexicon(std::string_view category) {
   if (category == "hate") return kHate;

@@ -158,7 +158,8 @@ policies:
   auto p = make_policy(r.config->policies.at(0));
   EXPECT_EQ(p->name(), "strict");
   EXPECT_FALSE(run(*p, {"nsfw"}).triggered);
-  PolicyVerdict v = run(*p, {"nsfw porn"});
+  EXPECT_FALSE(run(*p, {"nsfw porn"}).triggered);  // 1 + 2 < 4
+  PolicyVerdict v = run(*p, {"nsfw porn, more porn"});
   EXPECT_TRUE(v.triggered);
   EXPECT_EQ(v.action, "block");
 }
@@ -189,6 +190,16 @@ TEST(Lexicon, EveryCategoryHasTermsAndEveryTermMatchesItself) {
     }
   }
   EXPECT_TRUE(content_lexicon("spam").empty());
+  for (const std::string& cat : kAll) {
+    auto low = make_policy(make_config({cat}, "flag", "low"));
+    auto medium = make_policy(make_config({cat}, "flag", "medium"));
+    for (std::string_view term : content_lexicon_mild(cat)) {
+      std::string text = "well, " + std::string(term) + " indeed";
+      EXPECT_TRUE(run(*low, {text}).triggered) << cat << ": '" << term << "'";
+      EXPECT_FALSE(run(*medium, {text}).triggered) << cat << ": '" << term << "' (mild)";
+      EXPECT_TRUE(run(*medium, {text, text}).triggered) << cat << ": '" << term << "' twice";
+    }
+  }
 }
 
 }  // namespace
