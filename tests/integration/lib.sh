@@ -162,7 +162,8 @@ rss_bound_mb() { if [ -n "${KT_SANITIZED:-}" ]; then echo $(($1 * 4 + 256)); els
 # Exact nano-dollars of a decimal in a JSON field of the wallet's balance (jq would go through doubles).
 spent_nanos() {
   local v int frac
-  v=$(balance "$1" | grep -o '"spent":[0-9.]*' | cut -d: -f2)
+  # The first "spent" is the wallet's (the forecast's windows, after it, have their own).
+  v=$(balance "$1" | grep -o '"spent":[0-9.]*' | head -n1 | cut -d: -f2)
   int=${v%%.*}; frac=""
   [[ $v == *.* ]] && frac=${v#*.}
   frac=$(printf '%-9s' "$frac" | tr ' ' 0)
