@@ -133,7 +133,9 @@ seed_pricing() {
   api POST /v1/model-pricing '{"model":"gpt-4o-mini","provider":"openai","input_cost_per_1k_tokens":0.00015,"output_cost_per_1k_tokens":0.0006}' >/dev/null
 }
 
-balance() { api GET "/v1/wallets/balance?team_id=$1"; }
+# The wallet's state without its forecast (which moves with the clock): two reads with nothing
+# spent in between are equal.
+balance() { api GET "/v1/wallets/balance?team_id=$1&forecast=false"; }
 
 chat() {  # KEY JSON-BODY  -> prints body then a line "HTTP nnn"
   curl -sS -w "\nHTTP %{http_code}\n" "$GW_URL/v1/chat/completions" -H "Content-Type: application/json" \
@@ -162,8 +164,7 @@ rss_bound_mb() { if [ -n "${KT_SANITIZED:-}" ]; then echo $(($1 * 4 + 256)); els
 # Exact nano-dollars of a decimal in a JSON field of the wallet's balance (jq would go through doubles).
 spent_nanos() {
   local v int frac
-  # The first "spent" is the wallet's (the forecast's windows, after it, have their own).
-  v=$(balance "$1" | grep -o '"spent":[0-9.]*' | head -n1 | cut -d: -f2)
+  v=$(balance "$1" | grep -o '"spent":[0-9.]*' | cut -d: -f2)
   int=${v%%.*}; frac=""
   [[ $v == *.* ]] && frac=${v#*.}
   frac=$(printf '%-9s' "$frac" | tr ' ' 0)
