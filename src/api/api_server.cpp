@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "api/api_context.hpp"
+#include "api/event_retention.hpp"
 #include "core/host_port.hpp"
 #include "core/ids.hpp"
 #include "core/json_duplicate_keys.hpp"
@@ -246,6 +247,7 @@ int run_api_server(const ApiOptions& options) {
   StoreExecutor executor(std::move(stores));
   executor.time_calls([&metrics](std::chrono::nanoseconds d) { metrics.observe_store_call(d); });
   executor.start_sweeper(std::chrono::seconds(1), {options.reservation_ttl_seconds, options.lease_grace_seconds});
+  start_event_retention(executor, options.event_retention_days);
   executor.run_every(TokenCache::kRefreshEvery, "reloading the API tokens", [&tokens](ledger::Store& s) { tokens.refresh(s); });
   ApiContext ctx{executor, token, tokens, &metrics};
   http::Server server(so, [&ctx](boost::asio::io_context&, size_t) { return api_routes(ctx); });

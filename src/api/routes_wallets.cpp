@@ -91,11 +91,12 @@ awaitable<void> post_credit(ApiContext& ctx, http::Request& req, http::ResponseW
 
 namespace {
 
-// ?forecast=true adds each team's forecast (README "Forecasts"). Opt-in: a forecast moves with the
-// clock, and a balance read twice with nothing spent in between should read the same.
+// Each team's forecast comes with its balance (README "Forecasts"); ?forecast=false leaves it out
+// for a caller that wants a balance that stays still while nothing is spent (a forecast moves with
+// the clock). It reads the spend rollups: a handful of indexed rows, whatever the traffic.
 std::optional<ApiError> wants_forecast(const http::Request& req, bool& out) {
   auto v = req.query("forecast");
-  out = v && *v == "true";
+  out = !v || *v == "true";
   if (v && *v != "true" && *v != "false") return bad_request("invalid_parameter", "'forecast' must be true or false");
   return std::nullopt;
 }

@@ -32,6 +32,10 @@ int main(int argc, char** argv) {
                     "seconds past its expiry that a lease of an open gateway log is kept for that log's settles")
       ->capture_default_str()
       ->check(CLI::Range(int64_t(0), int64_t(7 * 86400)));
+  serve->add_option("--event-retention-days", api_opts.event_retention_days,
+                    "days decision and alert events are kept (0: forever); spend reports are not affected")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t(0), int64_t(100000)));
   kt::cli::add_server_limit_flags(*serve, api_opts.limits);
   std::string migrate_db;
   auto* migrate = api->add_subcommand("migrate", "Apply the ledger schema migrations and exit");

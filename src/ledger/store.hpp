@@ -154,6 +154,10 @@ class Store {
   virtual std::vector<SpendRow> spend_by(const std::string& team_id, const Period& period, SpendGrouping by) {
     throw StoreError("this store cannot group spend");
   }
+  // Event retention: deletes up to `limit` events older than `before_micros` (oldest first) and
+  // returns how many; the API calls it in bounded batches (README "Retention"). Journal lines and
+  // spend rollups are kept. Not pure, like journal().
+  virtual int64_t prune_events(int64_t before_micros, int64_t limit) { throw StoreError("this store cannot prune events"); }
   // One event by its id. Not pure, like journal().
   virtual std::optional<StoredEvent> event_by_id(const std::string& id) { throw StoreError("this store cannot find an event"); }
 };

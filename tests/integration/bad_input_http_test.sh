@@ -25,7 +25,7 @@ GW_AUTH=(-H "X-Consumer-Group: $KEY")
 API_AUTH=(-H "Authorization: Bearer $KEEPTRUSTS_API_TOKEN")
 
 state() {
-  balance team_engineering; balance team_marketing; api GET /v1/wallets
+  balance team_engineering; balance team_marketing; api GET '/v1/wallets?forecast=false'
   api GET "/v1/model-pricing?include=scheduled"; api GET /v1/consumer-groups; api GET /v1/tokens
 }
 events() { api GET "/v1/events?last=10000&type=all"; }

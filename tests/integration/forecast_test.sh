@@ -8,7 +8,7 @@ export KT_FAKE_CLOCK_FILE="$WORK/clock"
 set_clock() { echo "$(date -u -d "$1" +%s)" >"$KT_FAKE_CLOCK_FILE"; }
 set_clock 2026-11-20T00:00:00Z
 
-forecast() { api GET "/v1/wallets/balance?team_id=$1&forecast=true" | jq -c .forecast; }
+forecast() { api GET "/v1/wallets/balance?team_id=$1" | jq -c .forecast; }  # by default, no ?forecast=true
 start_mock
 start_api
 seed_pricing
@@ -63,12 +63,15 @@ assert_eq "At the last 7 days' pace the budget runs out on 2026-12-30 (1 day bef
   "$("$KT" spend --team marketing | tail -n1)" "kt spend prints the forecast"
 assert_contains "$("$KT" spend --team marketing)" "Usage: 32.481%" "the tutorial's layout is unchanged above it"
 assert_eq "No spend in the last 7 days: no forecast." "$("$KT" spend --team engineering | tail -n1)" "a team without spend"
-assert_eq "1" "$(api GET '/v1/wallets?forecast=true' | jq '[.[] | select(.forecast.exhausts_before_period_end)] | length')" \
+assert_eq "1" "$(api GET '/v1/wallets' | jq '[.[] | select(.forecast.exhausts_before_period_end)] | length')" \
   "GET /v1/wallets: a forecast per team"
 assert_eq "$(forecast team_marketing)" "$(api GET '/v1/spend?team=marketing' | jq -c .wallet.forecast)" \
   "the same forecast in /v1/spend"
 assert_eq "null" "$(api GET '/v1/spend?team=marketing&period=2026-11' | jq -c .wallet.forecast)" "no forecast for a past period"
-assert_eq "null" "$(balance team_marketing | jq -c .forecast)" "balances without ?forecast=true: none (they stay still while nothing is spent)"
+assert_eq "$(forecast team_marketing)" "$(api GET '/v1/wallets/balance?team_id=team_marketing&forecast=true' | jq -c .forecast)" \
+  "?forecast=true: the same forecast as by default"
+assert_eq "null null" "$(api GET '/v1/wallets/balance?team_id=team_marketing&forecast=false' | jq -c .forecast) $(api GET '/v1/wallets?forecast=false' | jq -c '.[0].forecast')" \
+  "?forecast=false: none (a balance that stays still while nothing is spent)"
 code=$(curl -sS -o "$WORK/bad.json" -w '%{http_code}' "$KEEPTRUSTS_API_URL/v1/wallets/balance?team_id=marketing&forecast=yes" \
   -H "Authorization: Bearer $KEEPTRUSTS_API_TOKEN")
 assert_eq "400 invalid_parameter" "$code $(jq -r .error.code "$WORK/bad.json")" "forecast=yes: 400"

@@ -133,7 +133,9 @@ seed_pricing() {
   api POST /v1/model-pricing '{"model":"gpt-4o-mini","provider":"openai","input_cost_per_1k_tokens":0.00015,"output_cost_per_1k_tokens":0.0006}' >/dev/null
 }
 
-balance() { api GET "/v1/wallets/balance?team_id=$1"; }
+# The wallet's state without its forecast (which moves with the clock): two reads with nothing
+# spent in between are equal.
+balance() { api GET "/v1/wallets/balance?team_id=$1&forecast=false"; }
 
 chat() {  # KEY JSON-BODY  -> prints body then a line "HTTP nnn"
   curl -sS -w "\nHTTP %{http_code}\n" "$GW_URL/v1/chat/completions" -H "Content-Type: application/json" \

@@ -26,7 +26,7 @@ decimal_nanos() {
   echo $((10#$int * 1000000000 + 10#${frac:0:9}))
 }
 # The wallet's spent, exactly, from the raw JSON text of its balance.
-spent_nanos_of() { decimal_nanos "$(api GET "/v1/wallets/balance?team_id=$1" | grep -o '"spent":[0-9.]*' | cut -d: -f2)"; }
+spent_nanos_of() { decimal_nanos "$(api GET "/v1/wallets/balance?team_id=$1" | grep -o '"spent":[0-9.]*' | head -n1 | cut -d: -f2)"; }
 # Sum of the cost fields of `kt events tail --format json` output, exactly.
 event_cost_nanos() {
   local sum=0 c

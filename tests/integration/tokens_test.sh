@@ -70,7 +70,7 @@ done
 spend=$(KEEPTRUSTS_API_TOKEN=$VIEWER "$KT" spend --team team_engineering) || fail "kt spend with the viewer token failed"
 assert_contains "$spend" "Budget: \$10.00" "kt spend works with a viewer token"
 KEEPTRUSTS_API_TOKEN=$VIEWER "$KT" events tail --last 5 --format json >/dev/null || fail "kt events tail with the viewer token failed"
-before=$(api GET /v1/wallets; api GET /v1/model-pricing)
+before=$(api GET '/v1/wallets?forecast=false'; api GET /v1/model-pricing)
 forbidden() {  # TOKEN SCOPE METHOD PATH [JSON]
   local out; out=$(as "$1" "$3" "$4" "${5:-}")
   assert_eq "403 insufficient_scope" "${out%% *} $(jq -r .error.code <<<"${out#* }")" "$2 $3 $4 -> 403"
@@ -92,7 +92,7 @@ forbidden "$GW1" gateway GET "/v1/events?last=5"
 forbidden "$GW1" gateway GET /v1/tokens
 msg=$(as "$VIEWER" POST /v1/wallets/allocate '{"team_id":"t","amount":1}' | cut -d' ' -f2- | jq -r .error.message)
 assert_eq "a viewer token cannot POST /v1/wallets/allocate: it needs admin" "$msg" "the 403 says what scope is needed"
-assert_eq "$before" "$(api GET /v1/wallets; api GET /v1/model-pricing)" "the refused writes changed nothing"
+assert_eq "$before" "$(api GET '/v1/wallets?forecast=false'; api GET /v1/model-pricing)" "the refused writes changed nothing"
 denied=$(KEEPTRUSTS_API_TOKEN=$VIEWER "$KT" tokens list 2>&1) && fail "a viewer listed tokens"
 assert_contains "$denied" "HTTP 403" "kt tokens list with a viewer token fails with the API's 403"
 assert_eq "401" "$(status_of "kt_tok_$(printf '0%.0s' {1..64})" GET /v1/wallets)" "an unknown kt_tok_ token is 401"

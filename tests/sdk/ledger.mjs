@@ -48,8 +48,10 @@ async function apiGet(path) {
 // The wallet's balance with spent/reserved/budget as BigInt nano-dollars and as the API's raw text.
 export async function balance(team) {
   const text = await apiGet(`/v1/wallets/balance?team_id=${encodeURIComponent(team)}`);
+  // The wallet's own figures come before its forecast, whose windows have a "spent" of their own.
+  const wallet = text.split('"forecast"')[0];
   const field = (k) => {
-    const raw = rawNumbers(text, k);
+    const raw = rawNumbers(wallet, k);
     if (raw.length !== 1) throw new Error(`balance has ${raw.length} '${k}' fields: ${text}`);
     return raw[0];
   };

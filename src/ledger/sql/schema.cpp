@@ -262,6 +262,32 @@ CREATE TABLE key_spend(
 ALTER TABLE reservations ADD COLUMN key_id TEXT;
 ALTER TABLE reservations ADD COLUMN key_period_start %BIGINT%;
 )sql",
+      // 11: spend rollups (issue 12): the settle and charge journal lines summed per team, period,
+      // UTC hour, model and consumer group, kept in the transaction that writes the lines
+      // (store_rollups.cpp), back-filled here. Reports and forecasts read them: O(hours), not
+      // O(requests); the journal index by time serves a forecast window's partial hours.
+      R"sql(
+CREATE TABLE spend_rollups(
+  team_id TEXT NOT NULL,
+  period_start %BIGINT% NOT NULL,
+  hour_start %BIGINT% NOT NULL,
+  model TEXT NOT NULL,
+  consumer_group TEXT NOT NULL,
+  cost %BIGINT% NOT NULL,
+  prompt_tokens %BIGINT% NOT NULL,
+  completion_tokens %BIGINT% NOT NULL,
+  requests %BIGINT% NOT NULL,
+  PRIMARY KEY(team_id, period_start, hour_start, model, consumer_group)
+)%TABLE%;
+CREATE INDEX spend_rollups_by_time ON spend_rollups(team_id, hour_start);
+CREATE INDEX journal_spend_by_time ON journal(team_id, created_at) WHERE kind IN ('settle', 'charge');
+INSERT INTO spend_rollups(team_id, period_start, hour_start, model, consumer_group, cost, prompt_tokens,
+                          completion_tokens, requests)
+SELECT team_id, period_start, created_at / 3600 * 3600, COALESCE(model, ''), COALESCE(consumer_group, ''),
+       SUM(amount), COALESCE(SUM(prompt_tokens), 0), COALESCE(SUM(completion_tokens), 0), COUNT(*)
+FROM journal WHERE kind IN ('settle', 'charge')
+GROUP BY team_id, period_start, created_at / 3600 * 3600, COALESCE(model, ''), COALESCE(consumer_group, '');
+)sql",
   };
   return steps;
 }

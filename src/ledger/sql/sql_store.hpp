@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ledger/ledger_rules.hpp"
@@ -104,10 +105,12 @@ class SqlStore final : public Store {
   void insert_events(const std::vector<EventRecord>& events) override;
   std::vector<StoredEvent> query_events(const EventQuery& q) override;
   std::optional<StoredEvent> event_by_id(const std::string& id) override;
-  // store_export.cpp
+  // store_export.cpp, store_rollups.cpp
   std::vector<StoredEvent> export_events(const EventExportQuery& q) override;
   std::vector<SpendRow> spend_by(const std::string& team_id, const Period& period, SpendGrouping by) override;
   VerifyReport verify(const VerifyOptions& options) override;
+  // store_rollups.cpp
+  int64_t prune_events(int64_t before_micros, int64_t limit) override;
 
  private:
   // Wallet helpers; callers hold a transaction.
@@ -135,7 +138,7 @@ class SqlStore final : public Store {
                                const std::vector<int>& thresholds, int64_t now);
   // The projected_exhaustion alert (store_forecast.cpp): the date at which the wallet runs out at
   // its recent pace, the first time in the period that it falls before the period's end; checked
-  // at most once a minute per team by this connection (the check reads up to 7 days of journal).
+  // at most once a minute per team by this connection.
   std::optional<int64_t> fire_projected_exhaustion(const std::string& team_id, int64_t period_start, int64_t now);
   SpendHistory read_spend_history(const std::string& team_id, int64_t now);
 
@@ -150,6 +153,27 @@ class SqlStore final : public Store {
   std::optional<LeaseState> find_lease(const std::string& lease_id, std::string* team_id = nullptr,
                                        int64_t* period_start = nullptr, bool lock = false);
 
+  // Spend rollups (store_rollups.cpp). roll_up() adds a settle or charge journal line to the
+  // transaction's pending sums; flush_rollups() writes them, one upsert per key, before the
+  // transaction that wrote the lines commits. Writers that journal spend start with
+  // rollups_.clear() (a retried or failed transaction leaves nothing behind).
+  struct RollupKey {
+    std::string team;
+    int64_t period_start = 0, hour_start = 0;
+    std::string model, group;
+    auto operator<=>(const RollupKey&) const = default;
+  };
+  struct RollupSum {
+    Money cost;
+    int64_t prompt_tokens = 0, completion_tokens = 0, requests = 0;
+  };
+  void roll_up(std::string_view team, int64_t period_start, int64_t at, std::string_view model,
+               std::string_view group, Money cost, int64_t prompt_tokens, int64_t completion_tokens);
+  void flush_rollups();
+  // Issues for rollups that differ from their journal lines (inside verify's read transaction).
+  void audit_rollups(VerifyReport& report);
+  Money journal_spend_between(const std::string& team_id, int64_t after, int64_t before);
+
   // Applying a log batch (store_log.cpp): what it has moved so far, written at flush.
   struct LogApply;
   void apply_log_record(LogApply& a, const LogRecord& r, int64_t now);
@@ -159,6 +183,7 @@ class SqlStore final : public Store {
 
   std::unique_ptr<Db> db_;
   std::map<std::string, int64_t, std::less<>> exhaustion_checked_at_;  // team -> unix seconds
+  std::map<RollupKey, RollupSum> rollups_;  // spend journaled in this transaction, not yet upserted
 };
 
 }  // namespace kt::ledger::sql

@@ -35,6 +35,7 @@ std::vector<OpResult> SqlStore::apply(const std::vector<LedgerOp>& ops, int64_t 
   for (const auto& op : ops) validate_op(op);  // a malformed op fails the batch before it starts
   auto teams = teams_of(ops);
   return db_->write([&] {
+    rollups_.clear();
     // A batch touching several wallets locks them all up front, in one order for everybody: two
     // batches over the same wallets in opposite orders would otherwise deadlock. Each wallet row
     // would be locked until commit by its first UPDATE anyway, so this adds no contention.
@@ -55,6 +56,7 @@ std::vector<OpResult> SqlStore::apply(const std::vector<LedgerOp>& ops, int64_t 
         case LedgerOp::Kind::lease_return: results.push_back(lease_return(op.lease_return, now)); break;
       }
     }
+    flush_rollups();
     return results;
   });
 }

@@ -1,5 +1,5 @@
-// Exports and spend breakdowns: events paged in time order by a cursor (constant memory at any
-// size), and a period's spend grouped by model, day (UTC) or consumer group.
+// Exports: events paged in time order by a cursor (constant memory at any size). A period's spend
+// grouped by model, day or consumer group reads the rollups (store_rollups.cpp).
 #include "ledger/sql/sql_store.hpp"
 
 namespace kt::ledger::sql {
@@ -21,24 +21,6 @@ std::vector<StoredEvent> SqlStore::export_events(const EventExportQuery& q) {
     auto r = db_->query(sql, {q.since_micros, q.until_micros, q.after_ts, q.after_seq, type, team, q.limit});
     while (r.next()) rows.push_back({r.i64(0), r.text(2), r.i64(1)});
     return rows;
-  });
-}
-
-std::vector<SpendRow> SqlStore::spend_by(const std::string& team_id, const Period& period, SpendGrouping by) {
-  // Days are UTC days (created_at / 86400); the key is formatted by the caller.
-  const char* key = by == SpendGrouping::model ? "COALESCE(model, '')"
-                    : by == SpendGrouping::group ? "COALESCE(consumer_group, '')"
-                                                 : "CAST(created_at / 86400 AS TEXT)";
-  const char* order = by == SpendGrouping::day ? "MIN(created_at)" : "cost DESC, k";
-  std::string sql = std::string("SELECT ") + key +
-                    " AS k, SUM(amount) AS cost, SUM(prompt_tokens), SUM(completion_tokens), COUNT(*) FROM journal "
-                    "WHERE team_id = $1 AND period_start = $2 AND kind IN ('settle', 'charge') GROUP BY " + key +
-                    " ORDER BY " + order;
-  return db_->read([&] {
-    std::vector<SpendRow> out;
-    auto q = db_->query(sql, {team_id, period.start});
-    while (q.next()) out.push_back({q.text(0), q.money(1), q.i64(2), q.i64(3), q.i64(4)});
-    return out;
   });
 }
 

@@ -1,4 +1,5 @@
-// Spend history for forecasts, and the projected_exhaustion alert (forecast.hpp).
+// Spend history for forecasts (read in store_rollups.cpp), and the projected_exhaustion alert
+// (forecast.hpp).
 #include "ledger/forecast.hpp"
 #include "ledger/sql/sql_store.hpp"
 
@@ -11,30 +12,6 @@ constexpr int64_t kProjectedExhaustionThreshold = -1;
 constexpr int64_t kCheckEverySeconds = 60;
 
 }  // namespace
-
-SpendHistory SqlStore::read_spend_history(const std::string& team_id, int64_t now) {
-  SpendHistory h;
-  {
-    // The history begins with the team's first allocation, in its first wallet (the index's prefix).
-    auto q = db_->query(
-        "SELECT MIN(j.created_at) FROM journal j WHERE j.team_id = $1 AND j.kind = 'allocate' AND j.period_start = "
-        "(SELECT MIN(period_start) FROM wallets WHERE team_id = $1)",
-        {team_id});
-    if (q.next() && !q.is_null(0)) h.first_at = q.i64(0);
-  }
-  // Windows (now - W, now]; across periods: a pace is the team's, whatever period it fell in.
-  auto q = db_->query(
-      "SELECT COALESCE(SUM(CASE WHEN created_at > $3 THEN amount ELSE 0 END), 0), "
-      "COALESCE(SUM(CASE WHEN created_at > $4 THEN amount ELSE 0 END), 0), COALESCE(SUM(amount), 0) "
-      "FROM journal WHERE team_id = $1 AND kind IN ('settle', 'charge') AND created_at > $5 AND created_at <= $2",
-      {team_id, now, now - 3600, now - 86400, now - 7 * 86400});
-  if (q.next()) {
-    h.last_hour = q.money(0);
-    h.last_day = q.money(1);
-    h.last_7_days = q.money(2);
-  }
-  return h;
-}
 
 SpendHistory SqlStore::spend_history(const std::string& team_id, int64_t now) {
   return db_->read([&] { return read_spend_history(team_id, now); });

@@ -80,6 +80,7 @@ LogApplyResult SqlStore::apply_log(const LogBatch& b, int64_t now) {
   for (size_t i = 1; i < b.records.size(); ++i)
     if (b.records[i].seq <= b.records[i - 1].seq) throw StoreError("a log batch's records must be in sequence order");
   return db_->write([&] {
+    rollups_.clear();
     LogApplyResult result;
     db_->exec("INSERT INTO gateway_logs(log_id, holder, first_seen, last_seen) VALUES($1, $2, $3, $3) "
               "ON CONFLICT(log_id) DO NOTHING",
@@ -100,6 +101,7 @@ LogApplyResult SqlStore::apply_log(const LogBatch& b, int64_t now) {
     }
     flush_log_apply(a, now);
     if (!a.journal.empty()) db_->insert_rows("journal", kJournalColumns, kJournalColumnCount, a.journal);
+    flush_rollups();
     if (!a.events.empty())
       db_->insert_rows("events", "id, type, ts_micros, team_id, consumer_group, json", 6, a.events,
                        " ON CONFLICT(id) DO NOTHING");
@@ -175,6 +177,7 @@ void SqlStore::apply_log_record(LogApply& a, const LogRecord& r, int64_t now) {
         a.journal.insert(a.journal.end(), {a.owned.back(), r.team_id, pit->second, "charge", r.key, r.amount, r.model,
                                            r.provider, r.consumer_group, r.prompt_tokens, r.completion_tokens, now,
                                            std::nullopt, std::nullopt});
+        roll_up(r.team_id, pit->second, now, r.model, r.consumer_group, r.amount, r.prompt_tokens, r.completion_tokens);
         a.touched[{team, pit->second}] = true;
         a.settled[team] += r.amount;
       }
@@ -235,6 +238,7 @@ void SqlStore::settle_log_on_lease(LogApply& a, const LogRecord& r, int64_t now)
   a.journal.insert(a.journal.end(), {a.owned.back(), r.team_id, l.period_start, "settle", r.key, r.amount, r.model,
                                      r.provider, r.consumer_group, r.prompt_tokens, r.completion_tokens, now,
                                      r.lease_id, r.estimate});
+  roll_up(r.team_id, l.period_start, now, r.model, r.consumer_group, r.amount, r.prompt_tokens, r.completion_tokens);
   a.touched[{l.team, l.period_start}] = true;
   a.settled[l.team] += r.amount;
 }

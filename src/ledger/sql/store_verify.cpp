@@ -72,6 +72,7 @@ FROM wallets w ORDER BY w.team_id, w.period_start
         ++report.active_leases;
       }
     }
+    audit_rollups(report);
     {
       auto q = db_->query("SELECT COUNT(*) FROM journal");
       if (q.next()) report.journal_entries = q.i64(0);

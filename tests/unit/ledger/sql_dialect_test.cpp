@@ -96,5 +96,43 @@ TEST_F(SchemaVersions, ABaselineDatabaseKeptInUserVersionIsAdoptedAndUpgraded) {
   EXPECT_EQ(q.i64(0), sql::latest_schema_version());
 }
 
+TEST_F(SchemaVersions, SpendRollupsAreBackFilledFromTheJournalOnUpgrade) {
+  const int64_t april = 1775001600, may = 1777593600;  // 2026-04-01, 2026-05-01 (UTC)
+  {
+    // A version-8 database (before the rollups) with a month of journal lines.
+    sqlite::SqliteDb db(path_);
+    sql::migrate(db, 8);
+    db.exec_script("INSERT INTO wallets(team_id, period_start, period_end, currency, budget, spent) VALUES('eng', " +
+                   std::to_string(april) + ", " + std::to_string(may) + ", 'USD', 5000000000, 70000000)");
+    using Text = std::optional<std::string_view>;
+    auto line = [&](const char* id, const char* kind, int64_t amount, Text model, Text group, int64_t at) {
+      db.exec("INSERT INTO journal(entry_id, team_id, period_start, kind, key, amount, model, consumer_group, "
+              "prompt_tokens, completion_tokens, created_at) VALUES($1, 'eng', $2, $3, $1, $4, $5, $6, 3, 2, $7)",
+              {id, april, kind, amount, model, group, at});
+    };
+    db.write([&] {
+      line("r1", "reserve", 90000000, std::nullopt, std::nullopt, april + 3600);
+      line("s1", "settle", 10000000, "gpt-4o", "web", april + 3600);
+      line("s2", "settle", 20000000, "gpt-4o", "web", april + 7199);
+      line("c1", "charge", 40000000, std::nullopt, "web", april + 86400);  // no model: rolled up as ''
+    });
+  }
+  auto store = open_store("sqlite:" + path_);
+  auto by_day = store->spend_by("eng", Period{april, may, "2026-04"}, SpendGrouping::day);
+  ASSERT_EQ(by_day.size(), 2u);
+  EXPECT_EQ(by_day[0].cost, Money::from_nanos(30000000));
+  EXPECT_EQ(by_day[0].requests, 2);
+  EXPECT_EQ(by_day[0].prompt_tokens, 6);
+  EXPECT_EQ(by_day[1].cost, Money::from_nanos(40000000));
+  auto by_model = store->spend_by("eng", Period{april, may, "2026-04"}, SpendGrouping::model);
+  ASSERT_EQ(by_model.size(), 2u);
+  EXPECT_EQ(by_model[0].key, "");
+  EXPECT_EQ(by_model[1].key, "gpt-4o");
+  VerifyOptions o;
+  o.now = april + 86400;
+  auto report = store->verify(o);
+  for (const auto& i : report.issues) EXPECT_EQ(i.message.find("spend rollup"), std::string::npos) << i.message;
+}
+
 }  // namespace
 }  // namespace kt::ledger

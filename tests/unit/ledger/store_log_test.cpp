@@ -191,6 +191,34 @@ TEST_P(LogTest, DirectChargesReservationsAndReleasesByKey) {
   expect_clean();
 }
 
+TEST_P(LogTest, EveryKindOfSettleInABatchIsRolledUpOnceEvenWhenResent) {
+  store().allocate("eng", usd("10"), "USD", "", kNow);
+  apply_one(store(), acquire("L1", "eng", usd("1"), "log-a"), kNow);
+  LedgerOp reserve = reserve_op("held:1", "eng", usd("1"));
+  reserve.reserve.log_id = "log-a";
+  apply_one(store(), reserve, kNow);
+  Batch b("log-a");
+  b.settle(1, "lease:1", "eng", "L1", usd("0.01"), usd("0.1"));   // summed on the lease
+  b.settle(2, "held:1", "eng", "", usd("0.4"), usd("1"), true);   // the per-op path, mid-batch
+  b.settle(3, "direct:1", "eng", "", usd("0.25"), usd("0.3"));    // a direct charge
+  b.settle(4, "lease:2", "eng", "L1", usd("0.02"), usd("0.1"));
+  store().apply_log(b.get(), kNow);
+  store().apply_log(b.get(), kNow);  // re-sent: skipped, rolled up once
+  auto report = store().spend("eng", month("2026-04"), kNow);
+  ASSERT_EQ(report->models.size(), 1u);
+  EXPECT_EQ(report->models[0].model, "gpt-4o-mini");
+  EXPECT_EQ(report->models[0].cost, usd("0.68"));
+  EXPECT_EQ(report->models[0].requests, 4);
+  EXPECT_EQ(report->models[0].prompt_tokens, 4 * 14);
+  EXPECT_EQ(report->models[0].completion_tokens, 4 * 25);
+  auto by_group = store().spend_by("eng", month("2026-04"), SpendGrouping::group);
+  ASSERT_EQ(by_group.size(), 1u);
+  EXPECT_EQ(by_group[0].key, "engineering");
+  EXPECT_EQ(by_group[0].cost, usd("0.68"));
+  EXPECT_EQ(store().spend_history("eng", kNow).last_hour, usd("0.68"));
+  expect_clean();  // verify: the rollups equal the journal's lines
+}
+
 TEST_P(LogTest, AReturnAfterTheSettlesGivesBackTheRest) {
   store().allocate("eng", usd("10"), "USD", "", kNow);
   apply_one(store(), acquire("L1", "eng", usd("2"), "log-a"), kNow);
