@@ -20,6 +20,8 @@ struct ApiOptions {
   // A lease named by an open gateway log is kept this long past its expiry before its room goes
   // back: a killed gateway's settles arrive when it restarts (or `kt gateway drain` runs).
   int64_t lease_grace_seconds = 900;
+  // The dashboard's files (README "Dashboard"); empty: default_ui_dir().
+  std::string ui_dir;
   // Protocol limits (README "Limits"); event batches can be large, hence 16 MiB.
   http::ServerLimits limits{.body_limit = 16 * 1024 * 1024};
 };

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
                     "seconds past its expiry that a lease of an open gateway log is kept for that log's settles")
       ->capture_default_str()
       ->check(CLI::Range(int64_t(0), int64_t(7 * 86400)));
+  serve->add_option("--ui-dir", api_opts.ui_dir, "the dashboard's files (default: <kt's folder>/ui)");
   kt::cli::add_server_limit_flags(*serve, api_opts.limits);
   std::string migrate_db;
   auto* migrate = api->add_subcommand("migrate", "Apply the ledger schema migrations and exit");
