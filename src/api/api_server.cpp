@@ -117,6 +117,13 @@ constexpr ApiRoute kRoutes[] = {
     {"GET", "/metrics", get_metrics, kViewer},
 };
 
+// The dashboard's files need no token (README "Dashboard"); the page's own calls to /v1 do.
+awaitable<void> get_ui(ApiContext& ctx, http::Request& req, http::ResponseWriter& res) {
+  static const UiFiles kNone;
+  return serve_ui(ctx.ui ? *ctx.ui : kNone, req, res);
+}
+constexpr ApiRoute kUiRoute{"GET", "/ui/", get_ui, kReaders};
+
 // "{id}" matches one non-empty segment of letters, digits, '_' and '-' (no dots: no traversal).
 bool path_matches(std::string_view pattern, std::string_view path) {
   const size_t at = pattern.find("{id}");
@@ -131,6 +138,7 @@ bool path_matches(std::string_view pattern, std::string_view path) {
 // A request's route for /metrics: a path of the table (never the client's own), or "unmatched".
 std::string_view route_label(std::string_view path) {
   if (path == "/health") return "/health";
+  if (is_ui_path(path)) return kUiRoute.path;
   for (const auto& r : kRoutes)
     if (path_matches(r.path, path)) return r.path;
   return "unmatched";
@@ -146,6 +154,14 @@ std::optional<http::EarlyResponse> admit(const ApiContext& ctx, const http::Requ
   auto refuse = [](const ApiError& e, http::Headers headers = {}) {
     return http::EarlyResponse{e.status, error_envelope(e), std::move(headers)};
   };
+  if (is_ui_path(path)) {
+    if (req.method != "GET" && req.method != "HEAD")
+      return refuse(ApiError{405, "invalid_request_error", "method_not_allowed",
+                             "method " + req.method + " is not allowed on the dashboard's files"},
+                    {{"Allow", "GET, HEAD"}});
+    if (route) *route = &kUiRoute;
+    return std::nullopt;
+  }
   Scope scope = Scope::viewer;
   if (auto e = authenticate(ctx, req, scope)) return refuse(*e);
   std::string allow;
@@ -249,7 +265,10 @@ int run_api_server(const ApiOptions& options) {
   executor.start_sweeper(std::chrono::seconds(1), {options.reservation_ttl_seconds, options.lease_grace_seconds});
   start_event_retention(executor, options.event_retention_days);
   executor.run_every(TokenCache::kRefreshEvery, "reloading the API tokens", [&tokens](ledger::Store& s) { tokens.refresh(s); });
-  ApiContext ctx{executor, token, tokens, &metrics};
+  const UiFiles ui = UiFiles::load(options.ui_dir.empty() ? default_ui_dir() : options.ui_dir);
+  if (ui.size() == 0) spdlog::warn("no dashboard files in {}: /ui/ answers 404 (--ui-dir DIR)", ui.dir());
+  else spdlog::info("dashboard: {} files from {}, served at /ui/", ui.size(), ui.dir());
+  ApiContext ctx{executor, token, tokens, &metrics, &ui};
   http::Server server(so, [&ctx](boost::asio::io_context&, size_t) { return api_routes(ctx); });
   try {
     server.listen();

@@ -22,6 +22,8 @@ struct ApiOptions {
   int64_t lease_grace_seconds = 900;
   // Events older than this many days are deleted in the background (0: kept forever).
   int64_t event_retention_days = 90;
+  // The dashboard's files (README "Dashboard"); empty: default_ui_dir().
+  std::string ui_dir;
   // Protocol limits (README "Limits"); event batches can be large, hence 16 MiB.
   http::ServerLimits limits{.body_limit = 16 * 1024 * 1024};
 };

@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
                     "days decision and alert events are kept (0: forever); spend reports are not affected")
       ->capture_default_str()
       ->check(CLI::Range(int64_t(0), int64_t(100000)));
+  serve->add_option("--ui-dir", api_opts.ui_dir, "the dashboard's files (default: <kt's folder>/ui)");
   kt::cli::add_server_limit_flags(*serve, api_opts.limits);
   std::string migrate_db;
   auto* migrate = api->add_subcommand("migrate", "Apply the ledger schema migrations and exit");

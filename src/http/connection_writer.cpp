@@ -29,7 +29,7 @@ awaitable<void> ConnectionWriter::send(int status, std::string_view content_type
                                        const Headers& extra) {
   HeadWriter head = begin(State::sent, status, content_type, extra);
   if (status_has_body(status)) head.content_length(body.size());
-  else body.clear();
+  if (!status_has_body(status) || omit_body_) body.clear();
   std::string text = head.finish();
   std::array<net::const_buffer, 2> pieces{net::buffer(text), net::buffer(body)};
   stream_.expires_after(write_timeout_);

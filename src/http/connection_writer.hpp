@@ -20,6 +20,9 @@ class ConnectionWriter final : public ResponseWriter {
   awaitable<bool> write_chunk(std::string_view data, bool last) override;
   awaitable<void> end_stream() override;
 
+  // A HEAD request: send() announces the body's length but leaves the body out (RFC 9110 9.3.2).
+  void omit_body() { omit_body_ = true; }
+
   bool responded() const override { return state_ != State::none; }
   // The connection can serve another request after this response.
   bool reusable() const { return keep_alive_ && !broken_ && (state_ == State::sent || state_ == State::ended); }
@@ -40,6 +43,7 @@ class ConnectionWriter final : public ResponseWriter {
   std::chrono::milliseconds write_timeout_;
   State state_ = State::none;
   bool broken_ = false;
+  bool omit_body_ = false;
   std::string head_;  // a stream's head, held until its first write
 };
 

@@ -182,6 +182,7 @@ awaitable<void> Server::Impl::serve(Worker& w, Connection& conn) {
     req.body = std::move(msg.body());
 
     ConnectionWriter writer(conn.stream, keep_alive, limits.idle_timeout);
+    if (req.method == "HEAD") writer.omit_body();
     std::optional<AbortConnection> aborted;
     bool threw = false;
     try {

@@ -1,0 +1,17 @@
+cmake_minimum_required(VERSION 3.25)
+# Copies the dashboard (ui/) and its chart library (third_party/uplot/, from scripts/fetch-uplot.sh)
+# into DEST (<build>/ui), the folder `kt api serve` serves at /ui/ by default. Run at every build;
+# file(COPY) skips files already there with the same time stamp. Files gone from ui/ are removed.
+file(GLOB_RECURSE wanted RELATIVE "${SRC}" "${SRC}/*")
+file(GLOB_RECURSE present RELATIVE "${DEST}" "${DEST}/*")
+foreach(f ${present})
+  if(NOT f IN_LIST wanted AND NOT f MATCHES "^vendor/")
+    file(REMOVE "${DEST}/${f}")
+  endif()
+endforeach()
+file(COPY "${SRC}/" DESTINATION "${DEST}")
+if(EXISTS "${UPLOT}/uPlot.esm.js")
+  file(COPY "${UPLOT}/" DESTINATION "${DEST}/vendor/uplot")
+else()
+  message(WARNING "${UPLOT} is missing: run scripts/fetch-uplot.sh (scripts/setup.sh does), or the dashboard has no charts")
+endif()
