@@ -47,7 +47,7 @@ struct Fixture {
       Money actual = kt::cost_of_terms({{262, input}, {87, output}});
       ledger::LedgerOp r{};
       r.kind = ledger::LedgerOp::Kind::reserve;
-      r.reserve = {key, "team_bench", estimate, 100, ""};
+      r.reserve = {key, "team_bench", estimate, 100, "", ""};
       ops.push_back(std::move(r));
       ledger::LedgerOp s{};
       s.kind = ledger::LedgerOp::Kind::settle;

@@ -67,7 +67,7 @@ struct FakeLedgerApi {
   }
 };
 
-ledger::ReserveOp reserve(const char* key, const char* amount) { return {key, "eng", usd(amount), 0, "log_1"}; }
+ledger::ReserveOp reserve(const char* key, const char* amount) { return {key, "eng", usd(amount), 0, "log_1", ""}; }
 
 // Runs the reservations at once on one worker's io_context and returns their answers in order.
 std::vector<std::optional<ledger::OpResult>> reserve_all(const http::Url& url, std::vector<ledger::ReserveOp> ops,

@@ -118,13 +118,13 @@ TEST_F(SchemaVersions, SpendRollupsAreBackFilledFromTheJournalOnUpgrade) {
     });
   }
   auto store = open_store("sqlite:" + path_);
-  auto by_day = store->spend_by("eng", Period{april, may, "2026-04"}, SpendGrouping::day);
+  auto by_day = store->spend_by("eng", Period{.start = april, .end = may, .label = "2026-04"}, SpendGrouping::day);
   ASSERT_EQ(by_day.size(), 2u);
   EXPECT_EQ(by_day[0].cost, Money::from_nanos(30000000));
   EXPECT_EQ(by_day[0].requests, 2);
   EXPECT_EQ(by_day[0].prompt_tokens, 6);
   EXPECT_EQ(by_day[1].cost, Money::from_nanos(40000000));
-  auto by_model = store->spend_by("eng", Period{april, may, "2026-04"}, SpendGrouping::model);
+  auto by_model = store->spend_by("eng", Period{.start = april, .end = may, .label = "2026-04"}, SpendGrouping::model);
   ASSERT_EQ(by_model.size(), 2u);
   EXPECT_EQ(by_model[0].key, "");
   EXPECT_EQ(by_model[1].key, "gpt-4o");
