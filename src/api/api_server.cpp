@@ -79,7 +79,7 @@ awaitable<void> single_ledger_op(ApiContext& ctx, http::Request& req, http::Resp
 constexpr char kReserve[] = "reserve", kSettle[] = "settle", kRelease[] = "release";
 constexpr ScopeSet kReaders = kGateway | kViewer;
 
-// Least privilege (README "Tokens and scopes"): gateways move money only through ledger ops
+// Least privilege (docs/api.md "Tokens and scopes"): gateways move money only through ledger ops
 // and logs, never allocate, credit or write prices; viewers only read.
 constexpr ApiRoute kRoutes[] = {
     {"POST", "/v1/model-pricing", post_model_pricing},
@@ -117,7 +117,7 @@ constexpr ApiRoute kRoutes[] = {
     {"GET", "/metrics", get_metrics, kViewer},
 };
 
-// The dashboard's files need no token (README "Dashboard"); the page's own calls to /v1 do.
+// The dashboard's files need no token (docs/operations.md "Dashboard"); the page's own calls to /v1 do.
 awaitable<void> get_ui(ApiContext& ctx, http::Request& req, http::ResponseWriter& res) {
   static const UiFiles kNone;
   return serve_ui(ctx.ui ? *ctx.ui : kNone, req, res);

@@ -22,9 +22,9 @@ struct ApiOptions {
   int64_t lease_grace_seconds = 900;
   // Events older than this many days are deleted in the background (0: kept forever).
   int64_t event_retention_days = 90;
-  // The dashboard's files (README "Dashboard"); empty: default_ui_dir().
+  // The dashboard's files (docs/operations.md "Dashboard"); empty: default_ui_dir().
   std::string ui_dir;
-  // Protocol limits (README "Limits"); event batches can be large, hence 16 MiB.
+  // Protocol limits (docs/operations.md "Limits"); event batches can be large, hence 16 MiB.
   http::ServerLimits limits{.body_limit = 16 * 1024 * 1024};
 };
 

@@ -1,5 +1,5 @@
 #pragma once
-// Event retention (README "Spend rollups and retention"): decision and alert events older than
+// Event retention (docs/api.md "Spend rollups and retention"): decision and alert events older than
 // the retention are deleted in bounded batches by a periodic job of the store executor, off the
 // request path. Journal lines and spend rollups are kept: reports and `kt ledger verify` read
 // them, never the events.

@@ -91,7 +91,7 @@ awaitable<void> post_credit(ApiContext& ctx, http::Request& req, http::ResponseW
 
 namespace {
 
-// Each team's forecast comes with its balance (README "Forecasts"); ?forecast=false leaves it out
+// Each team's forecast comes with its balance (docs/api.md "Forecasts"); ?forecast=false leaves it out
 // for a caller that wants a balance that stays still while nothing is spent (a forecast moves with
 // the clock). It reads the spend rollups: a handful of indexed rows, whatever the traffic.
 std::optional<ApiError> wants_forecast(const http::Request& req, bool& out) {

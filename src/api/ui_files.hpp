@@ -1,5 +1,5 @@
 #pragma once
-// The web dashboard's files (README "Dashboard"), served by `kt api serve` at /ui/ without a token:
+// The web dashboard's files (docs/operations.md "Dashboard"), served by `kt api serve` at /ui/ without a token:
 // the page holds no data; every call it makes to /v1 carries the viewer's token.
 #include <map>
 #include <string>

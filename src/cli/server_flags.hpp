@@ -1,5 +1,5 @@
 #pragma once
-// The protocol-limit flags shared by `kt api serve` and `kt gateway run` (README "Limits").
+// The protocol-limit flags shared by `kt api serve` and `kt gateway run` (docs/operations.md "Limits").
 #include <CLI/CLI.hpp>
 
 #include "http/server.hpp"

@@ -12,7 +12,7 @@
 namespace kt::config {
 
 // `mode: shadow` on a policy, a rate_limits block or a budget alert: it decides as usual, the
-// decision event records `would_block` and the reason, and the request passes (README "Shadow mode").
+// decision event records `would_block` and the reason, and the request passes (docs/traffic.md "Shadow mode").
 inline constexpr const char* kModeEnforce = "enforce";
 inline constexpr const char* kModeShadow = "shadow";
 
@@ -46,13 +46,13 @@ struct Target {
 
 inline constexpr const char* kDefaultAzureApiVersion = "2024-10-21";
 
-// Limits on a consumer group's traffic (README "Rate limits and the spend-rate breaker"). Each
+// Limits on a consumer group's traffic (docs/traffic.md "Rate limits and the spend-rate breaker"). Each
 // is optional; a group takes every limit it does not set from `rate_limit_defaults`.
 struct RateLimits {
   std::optional<int64_t> requests_per_minute, tokens_per_minute, tokens_per_day;
   std::optional<Money> max_spend_per_minute, max_spend_per_hour;  // USD, exact
   std::optional<bool> response_headers;                           // x-ratelimit-* on every answer
-  std::optional<std::string> mode;                                 // enforce | shadow (README "Shadow mode")
+  std::optional<std::string> mode;                                 // enforce | shadow (docs/traffic.md "Shadow mode")
   bool shadow() const { return mode && *mode == std::string_view(kModeShadow); }
   bool any_limit() const {
     return requests_per_minute || tokens_per_minute || tokens_per_day || max_spend_per_minute || max_spend_per_hour;
@@ -81,7 +81,7 @@ struct BudgetAlert {
   std::string mode = kModeEnforce;  // shadow: a "block" only records would_block (never the wallet's floor)
 };
 
-// Budget leases (see README "Budget leases"): each gateway worker holds a slice of a wallet and
+// Budget leases (see docs/ledger.md "Budget leases"): each gateway worker holds a slice of a wallet and
 // reserves against it in-process, so a request makes no API call.
 struct BudgetLeases {
   bool enabled = true;
@@ -90,7 +90,7 @@ struct BudgetLeases {
   int64_t idle_return_seconds = 30;   // a lease unused this long is given back
 };
 
-// The gateway's durable ledger log (see README "How money reaches the ledger"): what each
+// The gateway's durable ledger log (see docs/ledger.md "How money reaches the ledger"): what each
 // gateway may hold answered but not yet applied, and when it reaches the disk.
 struct LedgerLogConfig {
   std::string fsync = "interval";        // interval | always | off
@@ -157,7 +157,7 @@ struct MetricsConfig {
   std::optional<std::string> token_env;
 };
 
-// `cache:` — the response cache (README "Response cache"): exact match only, in-process memory.
+// `cache:` — the response cache (docs/traffic.md "Response cache"): exact match only, in-process memory.
 // `mode: semantic` and `backend: redis|filesystem` are documented shapes this build refuses (E004).
 struct ResponseCacheConfig {
   bool enabled = false;

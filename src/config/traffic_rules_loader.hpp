@@ -1,6 +1,6 @@
 #pragma once
 // The traffic rules of policy-config.yaml: `rate_limit_defaults:`, a consumer group's
-// `rate_limits:` and `allowed_models:`, and `cache:` (README "Rate limits and the spend-rate breaker").
+// `rate_limits:` and `allowed_models:`, and `cache:` (docs/traffic.md "Rate limits and the spend-rate breaker").
 #include "config/gateway_config.hpp"
 #include "config/yaml_reader.hpp"
 

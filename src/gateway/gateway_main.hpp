@@ -11,7 +11,7 @@ struct GatewayOptions {
   std::string listen = "0.0.0.0:41002";
   size_t threads = 0;  // 0: one per core
   std::string spool_dir = ".kt/spool";
-  http::ServerLimits limits;  // body limit 4 MiB (README "Limits")
+  http::ServerLimits limits;  // body limit 4 MiB (docs/operations.md "Limits")
 };
 
 // Loads the config, prints the startup lines, serves until SIGINT/SIGTERM. Returns the exit code.

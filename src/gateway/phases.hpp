@@ -96,7 +96,7 @@ struct RequestRecord {
 // The tutorial's 402 body: {"error":{"message":"Budget exceeded for consumer group: NAME",
 // "type":"budget_exceeded","code":"insufficient_balance","details":{team,budget,spent,estimated_cost}}}
 std::string budget_exceeded_body(const std::string& group, Money budget, Money spent, Money estimate, bool no_wallet);
-// The money headers of an answer (README "Cost headers"): x-kt-cost-usd (a whole answer: its
+// The money headers of an answer (docs/api.md "Cost headers"): x-kt-cost-usd (a whole answer: its
 // settled cost, kept in ctx.cost) or x-kt-reserved-usd (a stream: its hold, the cost is not known
 // yet), and x-kt-budget-remaining-usd when this worker knows the wallet's remaining.
 void add_money_headers(RequestContext& ctx, Worker& w, http::Headers& h);

@@ -105,7 +105,7 @@ struct RequestContext : Attempt {
   std::vector<const policies::RequestPolicy*> output_redactors;
   // What they redacted in the answer: per policy, the labels (never the text).
   std::vector<std::pair<std::string, std::vector<std::string>>> output_redactions;
-  // mode: shadow: the refusals that were only recorded (README "Shadow mode"): where from
+  // mode: shadow: the refusals that were only recorded (docs/traffic.md "Shadow mode"): where from
   // ("policy:NAME", "rate_limit:BOUND", "budget_alert:PERCENT") and the reason code they carry.
   struct ShadowBlock {
     std::string source, reason;

@@ -86,7 +86,7 @@ using HandlerFactory = std::function<Routes(boost::asio::io_context&, size_t wor
 using ErrorBody = std::function<std::string(int status, std::string_view code, std::string_view message)>;
 
 // What one client may make the server hold, and for how long. Past a limit the server answers
-// with the error envelope and closes the connection (README "Limits").
+// with the error envelope and closes the connection (docs/operations.md "Limits").
 struct ServerLimits {
   // 413 request_too_large when Content-Length says more, before any of the body is read; a
   // chunked body is cut off (413) as soon as it passes the limit.

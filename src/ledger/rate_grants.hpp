@@ -1,5 +1,5 @@
 #pragma once
-// Rate-limit allowance grants (README "Rate limits and the spend-rate breaker"): the API keeps a
+// Rate-limit allowance grants (docs/traffic.md "Rate limits and the spend-rate breaker"): the API keeps a
 // sliding-window ledger per scope ("<group>/<limit>"); a gateway worker is granted a slice of
 // what the window has left and spends it in-process. A grant counts against its scope's window
 // from the moment it is made until the window has passed; what a gateway did not use it returns

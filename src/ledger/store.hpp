@@ -155,7 +155,7 @@ class Store {
     throw StoreError("this store cannot group spend");
   }
   // Event retention: deletes up to `limit` events older than `before_micros` (oldest first) and
-  // returns how many; the API calls it in bounded batches (README "Retention"). Journal lines and
+  // returns how many; the API calls it in bounded batches (docs/api.md "Retention"). Journal lines and
   // spend rollups are kept. Not pure, like journal().
   virtual int64_t prune_events(int64_t before_micros, int64_t limit) { throw StoreError("this store cannot prune events"); }
   // One event by its id. Not pure, like journal().

@@ -5,7 +5,7 @@
 # the API is back the ledger holds every answer exactly once: spent = 200s x unit cost to the
 # nano-dollar, one event per request, nothing left reserved, `kt ledger verify` passes. Then the
 # API stalls (SIGSTOP) while a reservation is in flight: the request fails closed after the call's
-# timeout, and what the API reserves once it runs again is given back (README "Faults").
+# timeout, and what the API reserves once it runs again is given back (docs/operations.md "Faults").
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ledger_check.sh"
 source "$(dirname "$0")/load_lib.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The web dashboard (README "Dashboard"): `kt api serve` serves ui/ at /ui/ (no token, strict
+# The web dashboard (docs/operations.md "Dashboard"): `kt api serve` serves ui/ at /ui/ (no token, strict
 # headers, no traversal), then tests/ui/dashboard.mjs drives it in Debian's chromium (headless,
 # playwright-core) against real requests through a gateway and the mock upstream: the figures equal
 # GET /v1/wallets/balance to the nano-dollar, a new request shows within 2 s, a 402 shows as

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Rate limits hold across gateways (README "Rate limits and the spend-rate breaker"): 3 gateways
+# Rate limits hold across gateways (docs/traffic.md "Rate limits and the spend-rate breaker"): 3 gateways
 # share one API; 600 requests/minute; 2,000 requests offered in 30 s. Never more than 600 are
 # admitted in any 60 s window (the mock upstream's count and the answers' timestamps), and at
 # least 95 % of the allowance is used. Then the spend-rate breaker across the same 3 gateways.

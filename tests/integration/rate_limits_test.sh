@@ -41,7 +41,7 @@ api: {url: $KEEPTRUSTS_API_URL, token_env: KEEPTRUSTS_API_TOKEN}
 YAML
 lint=$("$KT" policy lint --file "$WORK/policy-config.yaml") || fail "lint: $lint"
 # One worker: the token correction below is that worker's (another worker's unused slice comes
-# back within 3 s, README "Rate limits and the spend-rate breaker").
+# back within 3 s, docs/traffic.md "Rate limits and the spend-rate breaker").
 start_gateway "$WORK/policy-config.yaml" --threads 1
 
 send() {  # KEY BODY -> headers and body in $WORK/h, $WORK/b; prints the status

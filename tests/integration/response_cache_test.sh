@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The response cache (README "Response cache"): exact match per team, x-kt-cache hit|miss|bypass,
+# The response cache (docs/traffic.md "Response cache"): exact match per team, x-kt-cache hit|miss|bypass,
 # Cache-Control no-store / no-cache / max-age, TTL expiry (fake clock), streams replayed as SSE.
 # A hit is never forwarded, costs exactly $0 and records cost_saved; everything else is charged
 # exactly: each forwarded request costs 9 x 150 + 900 x 600 = 541,350 nano-dollars. One worker

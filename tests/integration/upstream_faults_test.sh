@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Upstream faults (README "Faults and what they cost"): a connection reset mid-stream, an upstream
+# Upstream faults (docs/operations.md "Faults and what they cost"): a connection reset mid-stream, an upstream
 # that hangs before its head, garbage instead of HTTP, an HTML page instead of JSON, a 200 whose
 # JSON is cut, a body shorter than its Content-Length, an upstream gone. For each: the client's status and envelope,
 # the reservation released (or, for a stream that served tokens, billed at what was seen — never

@@ -1,6 +1,6 @@
 #pragma once
 // What the response cache phase (phase 6 in phases.hpp: after parse, policies and idempotency,
-// before price and limits; README "Response cache") leaves for the answer's end. A hit is answered
+// before price and limits; docs/traffic.md "Response cache") leaves for the answer's end. A hit is answered
 // there: nothing priced, limited, reserved or forwarded, cost $0, and its decision event records
 // `cache: hit` and `cost_saved`.
 #include <optional>

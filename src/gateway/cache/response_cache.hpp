@@ -1,5 +1,5 @@
 #pragma once
-// The response cache's store (README "Response cache"): exact answers by key, bounded by a TTL and
+// The response cache's store (docs/traffic.md "Response cache"): exact answers by key, bounded by a TTL and
 // a number of entries (least recently used go first).
 //
 // One per worker thread, without a lock: the house rule keeps locks off the hot path, and every

@@ -1,4 +1,4 @@
-// Spend rollups and event retention (README "Spend rollups and retention").
+// Spend rollups and event retention (docs/api.md "Spend rollups and retention").
 //
 // spend_rollups holds the settle and charge journal lines summed per team, period, UTC hour,
 // model and consumer group. A transaction that journals spend collects its sums in memory
