@@ -88,7 +88,10 @@ timed() {
   local times=() first=""
   for r in $(seq 1 "$RUNS"); do
     local t0; t0=$(now_ms)
-    "$@" >/dev/null
+    if ! "$@" >/dev/null 2>"$DIR/timed.err"; then  # e.g. the CLI's 10 s timeout on the old kt
+      printf '%-52s FAILED after %d ms: %s\n' "$label" "$(( $(now_ms) - t0 ))" "$(head -c 160 "$DIR/timed.err")"
+      return 0
+    fi
     local dt=$(( $(now_ms) - t0 ))
     [[ -z $first ]] && first=$dt
     times+=("$dt")
