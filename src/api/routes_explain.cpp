@@ -121,7 +121,7 @@ Decision read_decision(const std::string& json) {
   return d;
 }
 
-std::string rfc3339(int64_t unix_seconds) { return format_rfc3339(unix_seconds * 1000000); }
+std::string rfc3339(int64_t unix_seconds) { return format_rfc3339_seconds(unix_seconds); }
 
 // The estimate's parts at the event's price, and the settle against it.
 void write_estimate_and_settle(JsonWriter& w, const Decision& d, const std::optional<ledger::PricingRow>& price,

@@ -36,9 +36,9 @@ awaitable<void> get_gateway_logs(ApiContext& ctx, http::Request&, http::Response
   for (const auto& l : logs) {
     w.begin_object().field("log_id", l.log_id).field("holder", l.holder).field("applied_seq", l.applied_seq);
     w.field("reported_head", l.reported_head).field("unapplied_records", l.unapplied_records);
-    w.field("unapplied_bytes", l.unapplied_bytes).field("first_seen", format_rfc3339(l.first_seen * 1000000));
-    w.field("last_seen", format_rfc3339(l.last_seen * 1000000)).key("closed_at");
-    if (l.closed_at) w.value(format_rfc3339(*l.closed_at * 1000000)); else w.null();
+    w.field("unapplied_bytes", l.unapplied_bytes).field("first_seen", format_rfc3339_seconds(l.first_seen));
+    w.field("last_seen", format_rfc3339_seconds(l.last_seen)).key("closed_at");
+    if (l.closed_at) w.value(format_rfc3339_seconds(*l.closed_at)); else w.null();
     w.key("pending").begin_array();
     for (const auto& p : l.pending)
       w.begin_object().field("team_id", p.team_id).field("amount", p.amount).field("records", p.records).end_object();

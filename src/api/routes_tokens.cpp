@@ -59,7 +59,7 @@ std::string token_id_of(std::string_view path) {
 
 void write_time(JsonWriter& w, const char* key, std::optional<int64_t> unix_seconds) {
   w.key(key);
-  if (unix_seconds) w.value(format_rfc3339(*unix_seconds * 1000000));
+  if (unix_seconds) w.value(format_rfc3339_seconds(*unix_seconds));
   else w.null();
 }
 

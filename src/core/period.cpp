@@ -1,3 +1,4 @@
+#include <algorithm>
 #include "core/period.hpp"
 
 #include <atomic>
@@ -187,6 +188,11 @@ bool parse_month_label(const std::string& label, Period& out) {
   // Exactly "YYYY-MM": sscanf alone would accept " 2026-4" or "2026-+4".
   if (label.size() != 7) return false;
   return parse_period_label(PeriodSpec{}, label, out);
+}
+
+std::string format_rfc3339_seconds(int64_t unix_seconds) {
+  constexpr int64_t kMax = INT64_MAX / 1000000, kMin = INT64_MIN / 1000000;
+  return format_rfc3339(std::clamp(unix_seconds, kMin, kMax) * 1000000);
 }
 
 std::string format_rfc3339(int64_t unix_micros) {

@@ -16,7 +16,7 @@ Money per_day(Money spent, int64_t seconds) {
   return Money::from_nanos(int64_t(v));
 }
 
-std::string utc_date(int64_t unix_seconds) { return format_rfc3339(unix_seconds * 1000000).substr(0, 10); }
+std::string utc_date(int64_t unix_seconds) { return format_rfc3339_seconds(unix_seconds).substr(0, 10); }
 
 std::string span_text(int64_t seconds) {
   auto n = [](int64_t v, const char* unit) { return std::to_string(v) + " " + unit + (v == 1 ? "" : "s"); };

@@ -122,9 +122,9 @@ void write_balance(JsonWriter& w, const ledger::Balance& b, const std::vector<le
   const bool endless = b.period.kind == PeriodKind::none;
   w.field("period_kind", period_kind_name(b.period.kind)).field("timezone", b.period.timezone);
   w.key("period_starts_at");
-  if (endless) w.null(); else w.value(format_rfc3339(b.period.start * 1000000));
+  if (endless) w.null(); else w.value(format_rfc3339_seconds(b.period.start));
   w.key("period_ends_at");
-  if (endless) w.null(); else w.value(format_rfc3339(b.period.end * 1000000));
+  if (endless) w.null(); else w.value(format_rfc3339_seconds(b.period.end));
   if (logs) {
     Money amount;
     int64_t records = 0;
@@ -136,7 +136,7 @@ void write_balance(JsonWriter& w, const ledger::Balance& b, const std::vector<le
       for (const auto& p : l.pending)
         if (p.team_id == b.team_id)
           w.begin_object().field("log_id", l.log_id).field("amount", p.amount).field("records", p.records)
-              .field("reported_at", format_rfc3339(l.last_seen * 1000000)).end_object();
+              .field("reported_at", format_rfc3339_seconds(l.last_seen)).end_object();
     w.end_array().end_object();
   }
   if (forecast) {
@@ -147,7 +147,7 @@ void write_balance(JsonWriter& w, const ledger::Balance& b, const std::vector<le
 }
 
 void write_forecast(JsonWriter& w, const ledger::Forecast& f) {
-  w.begin_object().field("as_of", format_rfc3339(f.as_of * 1000000)).field("left", f.left);
+  w.begin_object().field("as_of", format_rfc3339_seconds(f.as_of)).field("left", f.left);
   w.key("burn_rate").begin_object();
   for (const auto& win : f.windows)
     w.key(win.name).begin_object().field("seconds", win.seconds).field("spent", win.spent)
@@ -158,7 +158,7 @@ void write_forecast(JsonWriter& w, const ledger::Forecast& f) {
   w.key("pace_per_day");
   if (f.pace.empty()) w.null(); else w.value(f.pace_per_day);
   w.key("exhausts_at");
-  if (f.exhausts_at) w.value(format_rfc3339(*f.exhausts_at * 1000000)); else w.null();
+  if (f.exhausts_at) w.value(format_rfc3339_seconds(*f.exhausts_at)); else w.null();
   w.field("exhausts_before_period_end", f.before_period_end);
   w.key("before_period_end_seconds");
   if (f.before_period_end) w.value(f.period_end - *f.exhausts_at); else w.null();
@@ -182,11 +182,11 @@ void write_pricing_fields(JsonWriter& w, const ledger::PricingRow& p) {
   if (p.cache_creation_per_1k) w.value(*p.cache_creation_per_1k); else w.null();
   w.key("max_output_tokens");
   if (p.max_output_tokens) w.value(*p.max_output_tokens); else w.null();
-  w.field("currency", "USD").field("version", p.version).field("updated_at", format_rfc3339(p.updated_at * 1000000));
+  w.field("currency", "USD").field("version", p.version).field("updated_at", format_rfc3339_seconds(p.updated_at));
   // In force from here until the model's next version's (both forms: RFC 3339 for people,
   // unix seconds for scripts and gateways).
   int64_t from = p.effective_from.value_or(p.updated_at);
-  w.field("effective_from", format_rfc3339(from * 1000000)).field("effective_from_unix", from);
+  w.field("effective_from", format_rfc3339_seconds(from)).field("effective_from_unix", from);
 }
 
 std::string encode_ops(const std::vector<LedgerOp>& ops) {

@@ -135,7 +135,7 @@ ORDER BY team_id, period_start, hour_start, model, consumer_group
     if (++differing > kRollupIssuesShown) continue;
     report.issues.push_back(
         {VerifyIssue::Severity::violation, q.text(0), "",
-         "spend rollup of the hour from " + format_rfc3339(q.i64(2) * 1000000) + " (model '" + q.text(3) +
+         "spend rollup of the hour from " + format_rfc3339_seconds(q.i64(2)) + " (model '" + q.text(3) +
              "', group '" + q.text(4) + "') differs from its journal lines: journal minus rollup is " +
              q.money(5).to_display() + ", " + std::to_string(q.i64(6)) + " request(s), " + std::to_string(q.i64(7)) +
              " prompt and " + std::to_string(q.i64(8)) + " completion token(s)"});

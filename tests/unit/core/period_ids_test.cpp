@@ -87,6 +87,15 @@ TEST(Rfc3339, FormatsMicroseconds) {
   EXPECT_EQ(format_rfc3339((1706745600LL + 86400 * 28 + 3661) * 1000000), "2024-02-29T01:01:01.000000Z");
 }
 
+// Seconds from the wire or the store (a price's effective_from, a lease's times) may be anything an
+// int64 holds: they print, saturated, instead of overflowing (the ledger_wire fuzzer found one).
+TEST(Rfc3339, FormatsSecondsSaturated) {
+  EXPECT_EQ(format_rfc3339_seconds(1775986200LL), "2026-04-12T09:30:00.000000Z");
+  EXPECT_EQ(format_rfc3339_seconds(INT64_MAX), format_rfc3339_seconds(INT64_MAX / 1000000));
+  EXPECT_EQ(format_rfc3339_seconds(INT64_MIN), format_rfc3339_seconds(INT64_MIN / 1000000));
+  EXPECT_EQ(format_rfc3339_seconds(1767225767225600LL), format_rfc3339_seconds(INT64_MAX));
+}
+
 TEST(Clock, NowIsConsistent) {
   int64_t us = now_unix_micros();
   int64_t s = now_unix_seconds();
