@@ -18,6 +18,7 @@ namespace {
 constexpr auto kSiblingReturnWait = std::chrono::milliseconds(100);
 // How long a refused request waits for this worker's settles to reach the ledger before its retry.
 constexpr auto kStaleRefusalWait = std::chrono::milliseconds(1000);
+constexpr int kStaleRefusalTries = 4;
 
 Rejection budget_rejection(const RequestContext& ctx, const ledger::OpResult& r) {
   if (r.reserve_status == ledger::ReserveStatus::key_budget) {
@@ -205,7 +206,12 @@ awaitable<std::optional<Rejection>> hold_priced(RequestContext& ctx, const Gatew
   if (!shared.enforce()) co_return std::nullopt;
 
   auto result = co_await reserve_estimate(ctx, shared, w);
-  if (result && refusal_may_be_stale(*result, ctx.estimate, w)) {
+  // One more try when the refusal may be stale; a few while the room sits in leases: a sibling
+  // worker under load may take a fresh lease right after handing its idle one back, so one look
+  // 100 ms later can still find the room leased (lease_workers_test).
+  for (int tries = 0; tries < kStaleRefusalTries && result &&
+                      (tries == 0 ? refusal_may_be_stale(*result, ctx.estimate, w) : room_held_by_leases(*result, ctx.estimate));
+       ++tries) {
     // The team's room may sit idle in this process's other workers' budget leases (they hand it
     // back), or come back with settles not yet applied (this worker's log is shipped first). Then
     // this request tries once more, under a new key: a refused key stays refused.
