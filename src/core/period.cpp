@@ -191,7 +191,7 @@ bool parse_month_label(const std::string& label, Period& out) {
 }
 
 std::string format_rfc3339_seconds(int64_t unix_seconds) {
-  constexpr int64_t kMax = INT64_MAX / 1000000, kMin = INT64_MIN / 1000000;
+  constexpr int64_t kMin = -62167219200, kMax = 253402300799;  // 0000-01-01T00:00:00Z, 9999-12-31T23:59:59Z
   return format_rfc3339(std::clamp(unix_seconds, kMin, kMax) * 1000000);
 }
 

@@ -50,8 +50,8 @@ Period month_period_of(int64_t unix_seconds);
 bool parse_month_label(const std::string& label, Period& out);
 // RFC 3339 UTC with microseconds: 2026-04-12T09:30:00.123456Z
 std::string format_rfc3339(int64_t unix_micros);
-// The same for unix seconds, saturated at what microseconds can hold (years ±292,000): a stored or
-// wire value out of range prints as a far date instead of overflowing.
+// The same for unix seconds, saturated to RFC 3339's years 0000-9999: a stored or wire value out of
+// range prints as the first or last second of that range instead of overflowing.
 std::string format_rfc3339_seconds(int64_t unix_seconds);
 // The wall clock. Test hook: when KT_FAKE_CLOCK_FILE is set, every call reads the unix time
 // (integer seconds) from that file instead, so integration tests can move time. The variable is

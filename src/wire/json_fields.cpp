@@ -83,7 +83,13 @@ std::optional<JsonFields> JsonFields::parse(std::string_view body, ApiError& err
           f.text = std::string(simdjson::ondemand::array(v.get_array()).raw_json().value());
           break;
       }
-      out.fields_[key] = std::move(f);
+      // A key given twice is refused: parsers disagree on which one counts (core/json_duplicate_keys.hpp).
+      if (out.fields_.count(key)) {
+        error = bad_request("duplicate_key", "the request body gives the key '" + key +
+                                                 "' more than once; send each key once (JSON parsers disagree on which one counts)");
+        return std::nullopt;
+      }
+      out.fields_.emplace(std::move(key), std::move(f));
     }
     if (doc.current_location().error() == simdjson::SUCCESS) throw simdjson::simdjson_error(simdjson::TRAILING_CONTENT);
   } catch (const simdjson::simdjson_error&) {
