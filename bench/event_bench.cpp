@@ -1,10 +1,10 @@
-// Decision event serialisation: the gateway's own build_decision_event() (phase_event.cpp,
+// Decision event serialisation: the gateway's own build_decision_event() (events/decision_event.cpp,
 // kt::JsonWriter) for a served request.
 #include <benchmark/benchmark.h>
 
 #include "core/money.hpp"
 #include "core/period.hpp"
-#include "gateway/phases.hpp"
+#include "gateway/pipeline/phases.hpp"
 
 namespace {
 

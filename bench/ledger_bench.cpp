@@ -16,7 +16,7 @@
 
 #include "core/money.hpp"
 #include "core/period.hpp"
-#include "gateway/lease_pool.hpp"
+#include "gateway/budget/lease_pool.hpp"
 #include "ledger/store.hpp"
 
 namespace {

@@ -4,8 +4,8 @@
 
 #include "bench_data.hpp"
 #include "core/json_duplicate_keys.hpp"
-#include "gateway/phases.hpp"
-#include "gateway/upstream_support.hpp"
+#include "gateway/pipeline/phases.hpp"
+#include "gateway/pipeline/upstream_support.hpp"
 
 namespace {
 

@@ -1,5 +1,5 @@
 // GET /v1/events/{id}/explain: why a decision event came out as it did (README "Explain a
-// decision"). Everything comes from the event the gateway recorded (phase_event.cpp) and the price
+// decision"). Everything comes from the event the gateway recorded (events/decision_event.cpp) and the price
 // version it names; what would make a refusal pass is worked out here, exactly, in nano-dollars.
 #include <simdjson.h>
 

@@ -13,7 +13,7 @@
 #include "gateway/api_bootstrap.hpp"
 #include "gateway/gateway_setup.hpp"
 #include "gateway/ledger_log/log_recovery.hpp"
-#include "gateway/pipeline.hpp"
+#include "gateway/pipeline/pipeline.hpp"
 
 namespace kt::gateway {
 using namespace std::chrono_literals;

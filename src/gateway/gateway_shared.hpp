@@ -7,9 +7,9 @@
 
 #include "config/gateway_config.hpp"
 #include "gateway/api_keys.hpp"
-#include "gateway/auth_failures.hpp"
+#include "gateway/events/auth_failures.hpp"
 #include "gateway/consumer_keys.hpp"
-#include "gateway/idempotency_cache.hpp"
+#include "gateway/pipeline/idempotency_cache.hpp"
 #include "gateway/rate_limits/spend_alert_latch.hpp"
 #include "http/types.hpp"
 #include "policies/policy.hpp"

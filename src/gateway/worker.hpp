@@ -7,16 +7,16 @@
 #include <memory>
 #include <string>
 
-#include "gateway/alert_notifier.hpp"
-#include "gateway/budget_leases.hpp"
+#include "gateway/events/alert_notifier.hpp"
+#include "gateway/budget/budget_leases.hpp"
 #include "gateway/cache/response_cache.hpp"
 #include "gateway/gateway_shared.hpp"
-#include "gateway/ledger_client.hpp"
+#include "gateway/budget/ledger_client.hpp"
 #include "gateway/ledger_log/event_sink.hpp"
 #include "gateway/ledger_log/ledger_log.hpp"
 #include "gateway/ledger_log/log_shipper.hpp"
 #include "gateway/metrics/worker_metrics.hpp"
-#include "gateway/price_book.hpp"
+#include "gateway/budget/price_book.hpp"
 #include "gateway/rate_limits/rate_limiter.hpp"
 #include "http/client.hpp"
 #include "tokenizer/count_cache.hpp"

@@ -26,7 +26,7 @@
 #include "gateway/gateway_main.hpp"
 #include "gateway/api_bootstrap.hpp"
 #include "gateway/gateway_setup.hpp"
-#include "gateway/pipeline.hpp"
+#include "gateway/pipeline/pipeline.hpp"
 #include "ledger/store.hpp"
 
 namespace {

@@ -14,9 +14,9 @@
 #include <vector>
 
 #include "fuzz_support.hpp"
-#include "gateway/max_tokens_clamp.hpp"
-#include "gateway/phases.hpp"
-#include "gateway/upstream_support.hpp"
+#include "gateway/budget/max_tokens_clamp.hpp"
+#include "gateway/pipeline/phases.hpp"
+#include "gateway/pipeline/upstream_support.hpp"
 #include "providers/json_dom.hpp"
 
 namespace kt::fuzz {

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "gateway/attempt_writer.hpp"
+#include "gateway/pipeline/attempt_writer.hpp"
 #include "gateway/cache/response_cache.hpp"
 
 namespace kt::gateway {

@@ -2,7 +2,7 @@
 
 #include "core/period.hpp"
 #include "gateway/header_list.hpp"
-#include "gateway/phases.hpp"
+#include "gateway/pipeline/phases.hpp"
 
 namespace kt::gateway {
 namespace {

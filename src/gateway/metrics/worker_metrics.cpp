@@ -1,6 +1,6 @@
 #include "gateway/metrics/worker_metrics.hpp"
 
-#include "gateway/request_context.hpp"
+#include "gateway/pipeline/request_context.hpp"
 
 namespace kt::gateway::metrics {
 namespace {

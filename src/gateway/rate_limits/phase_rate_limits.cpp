@@ -4,7 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/period.hpp"
-#include "gateway/phases.hpp"
+#include "gateway/pipeline/phases.hpp"
 
 namespace kt::gateway {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <tuple>
 
-#include "gateway/attempt_plan.hpp"
+#include "gateway/pipeline/attempt_plan.hpp"
 
 namespace kt::gateway {
 namespace {

@@ -7,7 +7,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "gateway/attempt_writer.hpp"
+#include "gateway/pipeline/attempt_writer.hpp"
 
 namespace kt::gateway {
 namespace {

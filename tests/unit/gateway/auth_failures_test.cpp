@@ -4,7 +4,7 @@
 
 #include <boost/json.hpp>
 
-#include "gateway/auth_failures.hpp"
+#include "gateway/events/auth_failures.hpp"
 #include "gateway/consumer_keys.hpp"
 
 namespace kt::gateway {

@@ -8,7 +8,7 @@
 #include <boost/asio/use_future.hpp>
 #include <filesystem>
 
-#include "gateway/budget_leases.hpp"
+#include "gateway/budget/budget_leases.hpp"
 
 namespace kt::gateway {
 namespace {

@@ -1,8 +1,8 @@
 // The gateway's money rules: the 402 body, the cost of a usage, and the output caps behind estimates.
 #include <gtest/gtest.h>
 
-#include "gateway/model_limits.hpp"
-#include "gateway/phases.hpp"
+#include "gateway/budget/model_limits.hpp"
+#include "gateway/pipeline/phases.hpp"
 
 namespace kt::gateway {
 namespace {

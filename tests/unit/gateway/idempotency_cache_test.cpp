@@ -4,7 +4,7 @@
 #include <thread>
 #include <vector>
 
-#include "gateway/idempotency_cache.hpp"
+#include "gateway/pipeline/idempotency_cache.hpp"
 
 namespace kt::gateway {
 namespace {

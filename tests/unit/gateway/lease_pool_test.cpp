@@ -2,7 +2,7 @@
 // lease covers (the store's rule), expiry margins and period ends stop new holds.
 #include <gtest/gtest.h>
 
-#include "gateway/lease_pool.hpp"
+#include "gateway/budget/lease_pool.hpp"
 
 namespace kt::gateway {
 namespace {

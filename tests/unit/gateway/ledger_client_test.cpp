@@ -12,7 +12,7 @@
 #include <mutex>
 
 #include "../http/loopback_server.hpp"
-#include "gateway/ledger_client.hpp"
+#include "gateway/budget/ledger_client.hpp"
 #include "wire/ledger_wire.hpp"
 
 namespace kt::gateway {

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "core/money.hpp"
-#include "gateway/max_tokens_clamp.hpp"
+#include "gateway/budget/max_tokens_clamp.hpp"
 
 namespace kt::gateway {
 namespace {

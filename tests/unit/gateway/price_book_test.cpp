@@ -4,7 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "gateway/price_book.hpp"
+#include "gateway/budget/price_book.hpp"
 
 namespace kt::gateway {
 namespace {

@@ -2,7 +2,7 @@
 // of tests/fuzz found.
 #include <gtest/gtest.h>
 
-#include "gateway/phases.hpp"
+#include "gateway/pipeline/phases.hpp"
 
 namespace {
 

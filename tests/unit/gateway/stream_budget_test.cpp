@@ -2,8 +2,8 @@
 // request's attempts start fresh (request_context.hpp).
 #include <gtest/gtest.h>
 
-#include "gateway/stream_budget.hpp"
-#include "gateway/upstream_support.hpp"
+#include "gateway/budget/stream_budget.hpp"
+#include "gateway/pipeline/upstream_support.hpp"
 
 namespace kt::gateway {
 namespace {

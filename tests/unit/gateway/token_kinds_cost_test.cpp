@@ -1,7 +1,7 @@
 // Anthropic's cache writes and reads, each at its own price (issue 3, "Token kinds").
 #include <gtest/gtest.h>
 
-#include "gateway/phases.hpp"
+#include "gateway/pipeline/phases.hpp"
 
 namespace kt::gateway {
 namespace {

@@ -4,7 +4,7 @@
 
 #include "gateway/metrics/metrics_scrape.hpp"
 #include "gateway/metrics/worker_metrics.hpp"
-#include "gateway/request_context.hpp"
+#include "gateway/pipeline/request_context.hpp"
 
 namespace kt::gateway::metrics {
 namespace {
