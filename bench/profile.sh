@@ -9,19 +9,21 @@
 #       (the API's SQLite store runs on its own thread); includes kernel
 #       time (syscalls, TCP).
 # Output: $BENCH_HOME/profile-<tool>-<UTC stamp>/ (default bench/results/).
-# Usage: bench/profile.sh [--tool callgrind|perf] [--seconds N] [--payload json|sse]
+#   --connections N: wrk's connections instead (e.g. 1: the lone client's path, where latency is paid).
+# Usage: bench/profile.sh [--tool callgrind|perf] [--seconds N] [--payload json|sse] [--connections N]
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HARNESS=${KT_BENCH_HARNESS:-$ROOT/../shared/bench}
 BUILD=${KT_BENCH_BUILD:-$ROOT/build-bench}
 BENCH_HOME=${BENCH_HOME:-$ROOT/bench/results}
-TOOL=callgrind; SECONDS_=20; PAYLOAD=json
+TOOL=callgrind; SECONDS_=20; PAYLOAD=json; CONNS=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --tool) TOOL=$2; shift 2;;
     --seconds) SECONDS_=$2; shift 2;;
     --payload) PAYLOAD=$2; shift 2;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0;;
+    --connections) CONNS=$2; shift 2;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
@@ -61,7 +63,7 @@ WRK=(taskset -c 0 wrk -t1 -s "$HARNESS/wrk/chat.lua" -H 'X-Consumer-Group: kt_cg
 
 if [[ "$TOOL" == callgrind ]]; then
   callgrind_control -i on "$GW_PID" >/dev/null
-  "${WRK[@]}" -c8 -d"${SECONDS_}s" "$URL" -- "$HARNESS/bodies/$BODY" | tee "$OUT/wrk.txt"
+  "${WRK[@]}" -c"${CONNS:-8}" -d"${SECONDS_}s" "$URL" -- "$HARNESS/bodies/$BODY" | tee "$OUT/wrk.txt"
   callgrind_control -i off "$GW_PID" >/dev/null
   callgrind_control -d "$GW_PID" >/dev/null
   sleep 1
@@ -70,7 +72,7 @@ if [[ "$TOOL" == callgrind ]]; then
   { callgrind_annotate --inclusive=yes "$f" 2>/dev/null || true; } | head -80 >"$OUT/inclusive.txt" || true
   echo "== exclusive (self) instructions, top"; sed -n '1,60p' "$OUT/exclusive.txt"
 else
-  "${WRK[@]}" -c64 -d"$((SECONDS_ + 4))s" "$URL" -- "$HARNESS/bodies/$BODY" >"$OUT/wrk.txt" 2>&1 &
+  "${WRK[@]}" -c"${CONNS:-64}" -d"$((SECONDS_ + 4))s" "$URL" -- "$HARNESS/bodies/$BODY" >"$OUT/wrk.txt" 2>&1 &
   WRK_PID=$!
   sleep 2
   perf record -e cpu-clock -F 4999 -g -o "$OUT/perf.data" -p "$GW_PID,$(cat "$OUT/sut/api.pid")" -- sleep "$SECONDS_" 2>"$OUT/perf-record.log"

@@ -3,9 +3,12 @@
 // of at most ~1 MiB of frames read from the segments (never the whole log in memory).
 //
 // It sends as soon as frames reach the kernel; while a batch is in flight the next ones gather, so
-// batches grow with the load. A small batch (< 64 records) waits until 5 ms after the previous one
-// left: without that gap a lone client paid one API round trip and one store commit per request on
-// the same cores (c=1: ~400 µs of CPU per request against ~110 µs at load). A bigger backlog leaves
+// batches grow with the load. A small batch (< 64 records) waits a gap after the previous one left:
+// without it a lone client paid one API round trip and one store commit per request on the same
+// cores (c=1: ~400 µs of CPU per request against ~110 µs at load). The gap is 1 ms per record the
+// previous batch read, from 5 ms to 25 ms: a request now and then is applied at once, a lone
+// client's steady stream waits 25 ms (5 ms fixed: ~225-245 µs per request; 25 ms: ~195-205 µs,
+// interleaved A/B in BENCHMARKS.md). A bigger backlog leaves
 // at once (a gap there idles the API's apply while the gateway runs ahead), and the first batch
 // after a quiet spell too, so a single request is still applied within a round trip. Intents and lease records stay home (the API has nothing to do
 // with them) but count in the batch's `through`. A failed batch is read again from the log and
@@ -71,6 +74,7 @@ class LogShipper {
   bool stopped_ = false;
   boost::asio::steady_timer wake_;
   std::chrono::steady_clock::time_point last_contact_{}, last_applied_at_{}, last_sent_{};
+  std::chrono::milliseconds batch_gap_{5};  // the small batches' gap, from the previous batch's size
   std::string frames_;  // the batch's frames as read (reused)
   uint64_t failures_ = 0;
 };
