@@ -20,6 +20,10 @@ class JsonWriter {
   JsonWriter& begin_array();
   JsonWriter& end_array();
   JsonWriter& key(std::string_view k);
+  // A key spelled in the code (a string literal): ours, so it needs no escaping and is not scanned
+  // for it (a decision event writes ~70 keys; the scan was a third of their cost).
+  template <std::size_t N>
+  JsonWriter& key(const char (&k)[N]) { return literal_key(std::string_view(k, N - 1)); }
   JsonWriter& value(std::string_view s);
   JsonWriter& value(const char* s) { return value(std::string_view(s)); }
   JsonWriter& value(const std::string& s) { return value(std::string_view(s)); }
@@ -34,8 +38,8 @@ class JsonWriter {
   // Writes a percent_nanos value as an exact decimal number.
   JsonWriter& percent(int64_t percent_nanos);
 
-  template <class T>
-  JsonWriter& field(std::string_view k, const T& v) { key(k); return value(v); }
+  template <class K, class T>
+  JsonWriter& field(const K& k, const T& v) { key(k); return value(v); }
 
   const std::string& str() const { return out_; }
   std::string take() { return std::move(out_); }
@@ -45,6 +49,7 @@ class JsonWriter {
   size_t separator(char* at);
   void separate();
   bool append_plain(std::string_view s, bool as_key);
+  JsonWriter& literal_key(std::string_view k);
   JsonWriter& literal(std::string_view text);  // text of at most 5 bytes
   template <class Integer>
   JsonWriter& integer(Integer n);

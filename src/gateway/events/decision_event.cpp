@@ -7,12 +7,14 @@
 namespace kt::gateway {
 namespace {
 
-void optional_string(JsonWriter& w, std::string_view key, const std::string* v) {
+template <std::size_t N>  // keys are literals: JsonWriter writes them unscanned
+void optional_string(JsonWriter& w, const char (&key)[N], const std::string* v) {
   w.key(key);
   if (v && !v->empty()) w.value(*v); else w.null();
 }
 
-void optional_int(JsonWriter& w, std::string_view key, const std::optional<int64_t>& v) {
+template <std::size_t N>
+void optional_int(JsonWriter& w, const char (&key)[N], const std::optional<int64_t>& v) {
   w.key(key);
   if (v) w.value(*v); else w.null();
 }
