@@ -76,9 +76,8 @@ awaitable<void> relay_stream(RequestContext& ctx, const GatewayShared& shared, h
   auto drain_deadline = std::chrono::steady_clock::time_point::max();
   bool upstream_failed = false, cut = false;
   StreamBudget budget(ctx, shared);
-  // Redact policies filter the answer too (chat and completions streams: their text fields).
-  const bool text_route = ctx.route_kind == providers::Route::chat || ctx.route_kind == providers::Route::completions;
-  StreamRedaction redaction(text_route ? ctx.output_redactors : std::vector<const policies::RequestPolicy*>{});
+  // Redact policies filter the answer too (every text route: its text fields).
+  StreamRedaction redaction(ctx.route_kind, ctx.output_redactors);
   bool head_out = false, ended = false;  // ended: the last chunk went out with the last events
   while (!cut) {
     // The head waits for the first events (one write for a short stream), unless the upstream

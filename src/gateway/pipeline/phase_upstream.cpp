@@ -135,8 +135,7 @@ awaitable<void> forward_upstream(RequestContext& ctx, const GatewayShared& share
   // A broken or cut body is no answer: the client gets a 502 and nothing is billed.
   if (!reading.json) co_return co_await reply_upstream_failure(ctx, res, "upstream_invalid_response");
   resp.body = std::move(reading.body);
-  if (ctx.route_kind == providers::Route::chat || ctx.route_kind == providers::Route::completions)
-    ctx.output_redactions = redact_answer(resp.body, ctx.output_redactors);  // the usage was read before: billing is unchanged
+  ctx.output_redactions = redact_answer(ctx.route_kind, resp.body, ctx.output_redactors);  // the usage was read before: billing is unchanged
   ctx.usage = reading.usage;
   if (!ctx.usage) {
     ctx.usage = providers::Usage{ctx.prompt_estimate, count_text_tokens(shared, ctx.model, reading.text)};

@@ -8,24 +8,46 @@ namespace kt::gateway {
 namespace {
 
 namespace json = boost::json;
+using providers::Route;
 
-// The data of an SSE event block ("data: x" lines joined by '\n'), and whether it has any.
-bool event_data(std::string_view block, std::string& data) {
-  bool any = false;
+// Calls fn(line) for each line of an SSE block, without its line ending.
+template <typename Fn>
+void for_each_line(std::string_view block, Fn fn) {
   std::size_t pos = 0;
   while (pos < block.size()) {
     std::size_t eol = block.find('\n', pos);
     std::string_view line = block.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
     pos = eol == std::string_view::npos ? block.size() : eol + 1;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.substr(0, 5) != "data:") continue;
+    fn(line);
+  }
+}
+
+bool is_data(std::string_view line) { return line.substr(0, 5) == "data:"; }
+
+// The data of an SSE event block ("data: x" lines joined by '\n'), and whether it has any.
+bool event_data(std::string_view block, std::string& data) {
+  bool any = false;
+  for_each_line(block, [&](std::string_view line) {
+    if (!is_data(line)) return;
     line.remove_prefix(5);
     if (!line.empty() && line.front() == ' ') line.remove_prefix(1);
     if (any) data += '\n';
     data += line;
     any = true;
-  }
+  });
   return any;
+}
+
+// The block with its data replaced; its other lines (event:, id:) kept.
+std::string with_data(std::string_view block, std::string_view data) {
+  std::string out;
+  for_each_line(block, [&](std::string_view line) {
+    if (line.empty() || is_data(line)) return;
+    out += line;
+    out += '\n';
+  });
+  return out + "data: " + std::string(data) + "\n\n";
 }
 
 void add_labels(std::vector<std::string>& into, const std::vector<std::string>& labels) {
@@ -41,66 +63,67 @@ OutputRedactions named(const std::vector<const policies::RequestPolicy*>& polici
   return out;
 }
 
+// A whole text through fresh redactors (the streams' own, fed everything at once: one behaviour,
+// whole or streamed); whether it changed.
+bool redact_whole(json::value& text, const std::vector<const policies::RequestPolicy*>& policies,
+                  std::vector<std::vector<std::string>>& labels) {
+  labels.resize(policies.size());
+  std::string piece(text.as_string());
+  for (std::size_t i = 0; i < policies.size(); ++i) {
+    auto r = policies[i]->output_redactor();
+    if (!r) continue;
+    piece = r->feed(piece) + r->finish();
+    add_labels(labels[i], r->matched());
+  }
+  if (piece == std::string_view(text.as_string())) return false;
+  text = piece;
+  return true;
+}
+
 }  // namespace
 
-OutputRedactions redact_answer(std::string& body, const std::vector<const policies::RequestPolicy*>& policies) {
-  if (policies.empty()) return {};
+OutputRedactions redact_answer(Route route, std::string& body,
+                               const std::vector<const policies::RequestPolicy*>& policies) {
+  if (policies.empty() || !has_answer_texts(route)) return {};
   boost::system::error_code ec;
   json::value doc = json::parse(body, ec);
-  json::value* choices = ec || !doc.is_object() ? nullptr : doc.as_object().if_contains("choices");
-  if (!choices || !choices->is_array()) return {};
-  std::vector<std::vector<std::string>> labels(policies.size());
+  if (ec) return {};
+  std::vector<std::vector<std::string>> labels;
   bool changed = false;
-  for (json::value& cv : choices->as_array()) {
-    json::object* c = cv.if_object();
-    json::value* message = c ? c->if_contains("message") : nullptr;
-    json::value* text = message && message->is_object() ? message->as_object().if_contains("content")
-                                                         : c ? c->if_contains("text") : nullptr;
-    if (!text || !text->is_string()) continue;
-    // The streams' redactors, fed the whole text: one behaviour, whole or streamed.
-    std::string piece(text->as_string());
-    for (std::size_t i = 0; i < policies.size(); ++i) {
-      auto r = policies[i]->output_redactor();
-      if (!r) continue;
-      piece = r->feed(piece) + r->finish();
-      add_labels(labels[i], r->matched());
-    }
-    if (piece == std::string_view(text->as_string())) continue;
-    *text = piece;
-    changed = true;
-  }
+  for (json::value* text : answer_texts(route, doc)) changed = redact_whole(*text, policies, labels) || changed;
   if (changed) body = json::serialize(doc);
   return named(policies, labels);
 }
 
-StreamRedaction::Choice& StreamRedaction::choice(int64_t index) { return choices_[index]; }
-
-std::string StreamRedaction::pass(Choice& c, std::string_view text) {
-  if (c.chain.empty())
-    for (const auto* p : policies_) c.chain.push_back(p->output_redactor());
-  std::string piece(text);
-  for (auto& r : c.chain) piece = r->feed(piece);
-  return piece;
+StreamRedaction::StreamRedaction(Route route, std::vector<const policies::RequestPolicy*> policies)
+    : route_(route), policies_(has_answer_texts(route) ? std::move(policies) : std::vector<const policies::RequestPolicy*>{}) {
+  matched_.resize(policies_.size());
 }
 
-// The choice's text has ended: what the redactors hold goes out; text after it (unusual) is a new
-// text for new redactors.
-std::string StreamRedaction::flush(Choice& c) {
+std::string StreamRedaction::pass(Text& t, std::string_view piece) {
+  if (t.chain.empty())
+    for (const auto* p : policies_) t.chain.push_back(p->output_redactor());
+  std::string out(piece);
+  for (auto& r : t.chain) out = r->feed(out);
+  return out;
+}
+
+// The text has ended: what the redactors hold goes out; text after it (unusual) is a new text
+// for new redactors.
+std::string StreamRedaction::flush(Text& t) {
   std::string piece;
-  matched_.resize(policies_.size());
-  for (std::size_t i = 0; i < c.chain.size(); ++i) {
-    piece = c.chain[i]->feed(piece) + c.chain[i]->finish();
-    add_labels(matched_[i], c.chain[i]->matched());
+  for (std::size_t i = 0; i < t.chain.size(); ++i) {
+    piece = t.chain[i]->feed(piece) + t.chain[i]->finish();
+    add_labels(matched_[i], t.chain[i]->matched());
   }
-  c.chain.clear();
+  t.chain.clear();
   return piece;
 }
 
 OutputRedactions StreamRedaction::matched() const {
   std::vector<std::vector<std::string>> labels = matched_;
-  labels.resize(policies_.size());
-  for (const auto& [index, c] : choices_)  // choices whose text did not end (the stream broke off)
-    for (std::size_t i = 0; i < c.chain.size(); ++i) add_labels(labels[i], c.chain[i]->matched());
+  for (const auto& [slot, t] : texts_)  // texts that did not end (the stream broke off)
+    for (std::size_t i = 0; i < t.chain.size(); ++i) add_labels(labels[i], t.chain[i]->matched());
   return named(policies_, labels);
 }
 
@@ -110,54 +133,33 @@ std::string StreamRedaction::rewrite_event(std::string_view block) {
   if (data == "[DONE]") return flush_events() + std::string(block);
   boost::system::error_code ec;
   json::value doc = json::parse(data, ec);
-  json::value* choices_value = ec || !doc.is_object() ? nullptr : doc.as_object().if_contains("choices");
-  json::array* choices = choices_value ? choices_value->if_array() : nullptr;
-  if (!choices) return std::string(block);
-  bool changed = false;
-  for (json::value& cv : *choices) {
-    json::object* c = cv.if_object();
-    if (!c) continue;
-    json::object* holder = nullptr;
-    const char* key = "content";
-    if (json::value* delta = c->if_contains("delta"); delta && delta->is_object()) {
-      holder = &delta->as_object();
-    } else if (c->if_contains("text")) {
-      holder = c;
-      key = "text";
-      completions_ = true;
-    } else {
-      continue;
-    }
-    const json::value* index = c->if_contains("index");
-    Choice& state = choice(index && index->is_int64() ? index->as_int64() : 0);
-    json::string* text = holder->if_contains(key) ? (*holder)[key].if_string() : nullptr;
-    std::string out = text ? pass(state, *text) : std::string();
-    const json::value* finish = c->if_contains("finish_reason");
-    if (finish && !finish->is_null()) out += flush(state);
-    if (!text && out.empty()) continue;
-    (*holder)[key] = out;
-    changed = true;
+  if (ec) return std::string(block);
+  EventTexts found = event_texts(route_, doc);
+  std::string out = found.closes ? flush_events() : std::string();
+  std::vector<TextSlot> shaped;  // the slots this event gives their extra event's shape
+  for (const StreamPiece& p : found.pieces) {
+    Text& t = texts_[p.slot];
+    json::value* value = p.holder->if_contains(p.key);
+    json::string* text = value ? value->if_string() : nullptr;
+    std::string redacted = text ? pass(t, *text) : std::string();
+    if (p.ends) redacted += flush(t);
+    if (!text && redacted.empty()) continue;
+    (*p.holder)[p.key] = std::move(redacted);
+    shaped.push_back(p.slot);
   }
-  if (!changed) return std::string(block);
-  last_chunk_ = doc.as_object();
-  return "data: " + json::serialize(doc) + "\n\n";
+  bool changed = !shaped.empty();
+  for (json::value* text : found.repeats) changed = redact_whole(*text, policies_, matched_) || changed;
+  if (!changed) return out + std::string(block);
+  for (const TextSlot& slot : shaped) texts_[slot].last_event = doc.as_object();
+  return out + with_data(block, json::serialize(doc));
 }
 
 std::string StreamRedaction::flush_events() {
   std::string out;
-  for (auto& [index, c] : choices_) {
-    if (c.chain.empty()) continue;
-    std::string rest = flush(c);
-    if (rest.empty()) continue;
-    json::object chunk = last_chunk_;
-    json::object item{{"index", index}, {"finish_reason", nullptr}};
-    if (completions_) item["text"] = rest;
-    else item["delta"] = json::object{{"content", rest}};
-    json::array one;
-    one.push_back(std::move(item));
-    chunk["choices"] = std::move(one);
-    chunk.erase("usage");
-    out += "data: " + json::serialize(chunk) + "\n\n";
+  for (auto& [slot, t] : texts_) {
+    if (t.chain.empty()) continue;
+    std::string rest = flush(t);
+    if (!rest.empty()) out += held_text_block(route_, t.last_event, slot, std::move(rest));
   }
   return out;
 }
