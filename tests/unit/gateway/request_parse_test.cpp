@@ -69,4 +69,83 @@ TEST(RequestParse, ChatCapsAndChoicesMustBeIntegers) {
   EXPECT_EQ(parse(Route::chat, std::string(kChat) + R"(,"max_tokens":null,"n":3})"), "");
 }
 
+// What each route's parser reads for pricing and usage: the model, the output cap in the route's
+// own field, the choices, streaming and whether the client asked for usage in the stream; an
+// input-only route (embeddings) has no output to hold.
+struct Parsed {
+  http::Request req;
+  gateway::RequestContext ctx{req};
+  Parsed(Route route, std::string body) {
+    req.method = "POST";
+    req.body = std::move(body);
+    ctx.route_kind = route;
+    refused = gateway::parse_route_request(ctx).has_value();
+  }
+  bool refused = false;
+};
+
+TEST(RequestParse, ChatReadsModelTheLargerOfItsTwoCapsChoicesAndStreamUsage) {
+  Parsed p(Route::chat, std::string(kChat) +
+                            R"(,"max_tokens":120,"max_completion_tokens":300,"n":3,"stream":true,"stream_options":{"include_usage":false}})");
+  ASSERT_FALSE(p.refused);
+  EXPECT_EQ(p.ctx.model, "gpt-4o-mini");
+  EXPECT_EQ(p.ctx.max_tokens, 300);  // the upstream may honour either: the worst case is held
+  EXPECT_EQ(p.ctx.choices, 3);
+  EXPECT_TRUE(p.ctx.stream);
+  EXPECT_TRUE(p.ctx.has_stream_options);
+  EXPECT_FALSE(p.ctx.client_wants_usage);
+  EXPECT_FALSE(p.ctx.input_only);
+  ASSERT_EQ(p.ctx.messages.size(), 1u);
+  EXPECT_EQ(p.ctx.messages[0].content, "hi");
+}
+
+TEST(RequestParse, CompletionsReadsMaxTokensChoicesAndStreamUsage) {
+  Parsed p(Route::completions,
+           R"({"model":"gpt-3.5-turbo-instruct","prompt":["a","b"],"max_tokens":77,"n":2,"stream":true,"stream_options":{"include_usage":true},"user":"u1"})");
+  ASSERT_FALSE(p.refused);
+  EXPECT_EQ(p.ctx.model, "gpt-3.5-turbo-instruct");
+  EXPECT_EQ(p.ctx.max_tokens, 77);
+  EXPECT_EQ(p.ctx.choices, 2);
+  EXPECT_TRUE(p.ctx.stream);
+  EXPECT_TRUE(p.ctx.client_wants_usage);
+  EXPECT_TRUE(p.ctx.plain_prompt);
+  EXPECT_FALSE(p.ctx.input_only);
+  EXPECT_EQ(p.ctx.body_user, "u1");
+}
+
+TEST(RequestParse, EmbeddingsIsInputOnlyWithNoOutputCap) {
+  Parsed p(Route::embeddings, R"({"model":"text-embedding-3-small","input":["one","two"],"max_tokens":50})");
+  ASSERT_FALSE(p.refused);
+  EXPECT_EQ(p.ctx.model, "text-embedding-3-small");
+  EXPECT_TRUE(p.ctx.input_only);
+  EXPECT_FALSE(p.ctx.max_tokens);  // not a field of this route: nothing to hold for output
+  EXPECT_EQ(p.ctx.choices, 1);
+  EXPECT_FALSE(p.ctx.stream);
+}
+
+TEST(RequestParse, ResponsesReadsMaxOutputTokensNotMaxTokens) {
+  Parsed p(Route::responses,
+           R"({"model":"gpt-4o","instructions":"be brief","input":[{"role":"user","content":[{"type":"input_text","text":"hello"}]}],"max_output_tokens":64,"max_tokens":9999,"stream":true})");
+  ASSERT_FALSE(p.refused);
+  EXPECT_EQ(p.ctx.model, "gpt-4o");
+  EXPECT_EQ(p.ctx.max_tokens, 64);
+  EXPECT_TRUE(p.ctx.stream);
+  ASSERT_EQ(p.ctx.messages.size(), 2u);
+  EXPECT_EQ(p.ctx.messages[0].role, "system");
+  EXPECT_EQ(p.ctx.messages[1].content, "hello");
+  EXPECT_EQ(parse(Route::responses, R"({"model":"gpt-4o","input":"x","max_output_tokens":0})"), "invalid_field");
+}
+
+TEST(RequestParse, MessagesRequiresMaxTokensAndReadsItWithTheSystemPrompt) {
+  Parsed p(Route::messages,
+           R"({"model":"claude-3-5-haiku","system":[{"type":"text","text":"sys"}],"messages":[{"role":"user","content":"x"}],"max_tokens":512,"stream":false})");
+  ASSERT_FALSE(p.refused);
+  EXPECT_EQ(p.ctx.model, "claude-3-5-haiku");
+  EXPECT_EQ(p.ctx.max_tokens, 512);
+  EXPECT_FALSE(p.ctx.stream);
+  ASSERT_EQ(p.ctx.messages.size(), 2u);
+  EXPECT_EQ(p.ctx.messages[0].content, "sys");
+  EXPECT_EQ(parse(Route::messages, R"({"model":"m","messages":[{"role":"user","content":"x"}]})"), "missing_field");
+}
+
 }  // namespace
