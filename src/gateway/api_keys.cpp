@@ -44,18 +44,29 @@ size_t ApiKeyTable::install(const std::vector<ledger::ConsumerKeyRow>& live) {
     info.name_index = next->group_names.size();
     next->group_names.push_back(k.group);
     info.expires_at = k.expires_at.value_or(0);
+    next->expiry_by_id.emplace(k.id, info.expires_at);
     config::RateLimits limits;
     limits.requests_per_minute = k.rate_limits.requests_per_minute;
     limits.tokens_per_minute = k.rate_limits.tokens_per_minute;
     limits.tokens_per_day = k.rate_limits.tokens_per_day;
     if (info.group) limits.response_headers = info.group->rate_limits.response_headers;
-    info.key = std::make_shared<const ApiKeyGrant>(ApiKeyGrant{k.id, "key:" + k.id, std::move(limits), k.budget.has_value()});
+    info.key = std::make_shared<const ApiKeyGrant>(ApiKeyGrant{k.id, std::string(kKeyScopePrefix) + k.id, std::move(limits), k.budget.has_value()});
     rows.push_back({k.id, *hash, info, std::nullopt});
   }
   next->index = SecretIndex<Info>(std::move(rows), &current->index);
   const size_t n = next->index.size();
   view_.store(std::move(next), std::memory_order_release);
   return n;
+}
+
+bool ApiKeyTable::scope_gone(std::string_view scope) const {
+  if (!scope.starts_with(kKeyScopePrefix)) return false;
+  // A config group may be named like a key's scope (names are free): its limits are never dropped.
+  for (const auto& g : groups_)
+    if (g.name == scope) return false;
+  auto view = view_.load(std::memory_order_acquire);
+  auto it = view->expiry_by_id.find(scope.substr(kKeyScopePrefix.size()));
+  return it == view->expiry_by_id.end() || (it->second && it->second <= now_unix_seconds());
 }
 
 std::vector<SecretUse> ApiKeyTable::unreported_uses() const { return view_.load(std::memory_order_acquire)->index.unwritten_uses(); }

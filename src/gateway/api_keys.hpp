@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -26,6 +27,7 @@ namespace kt::gateway {
 
 constexpr std::string_view kApiKeyPrefix = "kt_ck_";
 inline bool looks_like_api_key(std::string_view key) { return key.starts_with(kApiKeyPrefix); }
+constexpr std::string_view kKeyScopePrefix = "key:";  // a key's rate-limit scope: "key:<id>"
 
 class ApiKeyTable {
  public:
@@ -42,6 +44,9 @@ class ApiKeyTable {
 
   // The sync only: installs the API's live keys; returns how many are in force.
   size_t install(const std::vector<ledger::ConsumerKeyRow>& live);
+  // Any thread. True for a key's rate-limit scope ("key:<id>", ApiKeyGrant::scope) once the key is
+  // revoked or expired: what the workers' rate limiters keep for it can go.
+  bool scope_gone(std::string_view scope) const;
   std::vector<SecretUse> unreported_uses() const;
   void mark_reported(const std::vector<SecretUse>& uses) const;
 
@@ -52,9 +57,14 @@ class ApiKeyTable {
     size_t name_index = 0;   // into View::group_names
     int64_t expires_at = 0;  // unix seconds, 0: never
   };
+  struct IdHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
   struct View {
     SecretIndex<Info> index;
     std::vector<std::string> group_names;
+    std::unordered_map<std::string, int64_t, IdHash, std::equal_to<>> expiry_by_id;  // unix seconds, 0: never
   };
   const std::vector<config::ConsumerGroup>& groups_;
   std::atomic<std::shared_ptr<const View>> view_{std::make_shared<const View>()};

@@ -2,11 +2,9 @@
 # Budget alerts: each notify threshold fires exactly once per period (log line, alert event,
 # webhook), and a block threshold refuses with the 402 once usage reaches it.
 source "$(dirname "$0")/lib.sh"
-start_mock
-start_api
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_marketing","amount":0.01,"currency":"USD"}' >/dev/null
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":0.01,"currency":"USD"}' >/dev/null
+start_mock_and_api
+allocate team_marketing 0.01
+allocate team_engineering 0.01
 HOOK_PORT=$(free_port)
 python3 "$(dirname "$0")/webhook_sink.py" "$HOOK_PORT" "$WORK/webhooks.txt" & PIDS+=($!)
 write_config "$WORK/policy-config.yaml"

@@ -3,12 +3,10 @@
 # (never forwarded, nothing reserved, a decision event); the `default` group (no api_key) catches
 # unmatched keys only when it is configured.
 source "$(dirname "$0")/lib.sh"
-start_mock
-start_api
-seed_pricing
+start_mock_and_api
 api POST /v1/model-pricing '{"model":"claude-3-5-haiku","provider":"openai","input_cost_per_1k_tokens":0.0008,"output_cost_per_1k_tokens":0.004}' >/dev/null
-api POST /v1/wallets/allocate '{"team_id":"team_research","amount":5,"currency":"USD"}' >/dev/null
-api POST /v1/wallets/allocate '{"team_id":"team_guests","amount":5,"currency":"USD"}' >/dev/null
+allocate team_research 5
+allocate team_guests 5
 head_cfg() {
   cat <<YAML
 version: '1'

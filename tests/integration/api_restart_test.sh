@@ -9,14 +9,11 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ledger_check.sh"
 source "$(dirname "$0")/load_lib.sh"
-start_mock
-start_api
-seed_pricing
+start_mock_and_api
 for team in team_engineering team_marketing; do
-  api POST /v1/wallets/allocate "{\"team_id\":\"$team\",\"amount\":5,\"currency\":\"USD\"}" >/dev/null
+  allocate "$team" 5
 done
-write_config "$WORK/policy-config.yaml"
-start_gateway "$WORK/policy-config.yaml" --threads 2
+start_example_gateway --threads 2
 start_load 8
 
 # 1. The API goes away (SIGKILL: no goodbye) for about three seconds.

@@ -4,12 +4,9 @@
 # with 400 invalid_attribution and change nothing. Each request costs 9 x 150 + 900 x 600 = 541,350
 # nano-dollars.
 source "$(dirname "$0")/lib.sh"
-start_mock
-start_api
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":10}' >/dev/null
-write_config "$WORK/policy-config.yaml"
-start_gateway "$WORK/policy-config.yaml"
+start_mock_and_api
+allocate team_engineering 10
+start_example_gateway
 KEY=kt_cg_engineering_abc123
 body() {  # [user]
   if [ -n "${1:-}" ]; then

@@ -12,13 +12,10 @@ command -v python3 >/dev/null || { echo "python3 is required (Debian: python3)" 
 # Short timeouts so the slow-sender cases take seconds; the body limits are the defaults.
 LIMITS=(--header-timeout 1 --body-timeout 1 --idle-timeout 2)
 GW_MAX_CONN=30 API_MAX_CONN=40
-start_mock
-start_api "sqlite:$WORK/kt.db" "${LIMITS[@]}" --max-connections "$API_MAX_CONN"
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":5,"currency":"USD"}' >/dev/null
-api POST /v1/wallets/allocate '{"team_id":"team_marketing","amount":1,"currency":"USD"}' >/dev/null
-write_config "$WORK/policy-config.yaml"
-start_gateway "$WORK/policy-config.yaml" --threads 1 "${LIMITS[@]}" --max-connections "$GW_MAX_CONN"
+start_mock_and_api "sqlite:$WORK/kt.db" "${LIMITS[@]}" --max-connections "$API_MAX_CONN"
+allocate team_engineering 5
+allocate team_marketing 1
+start_example_gateway --threads 1 "${LIMITS[@]}" --max-connections "$GW_MAX_CONN"
 KEY=kt_cg_engineering_abc123
 ANSWERS=$WORK/answers.txt
 GW_AUTH=(-H "X-Consumer-Group: $KEY")

@@ -1,12 +1,9 @@
 #!/usr/bin/env bash
 # Bad input: each gets a clear JSON error with the right status, and no balance changes.
 source "$(dirname "$0")/lib.sh"
-start_mock
-start_api
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":5,"currency":"USD"}' >/dev/null
-write_config "$WORK/policy-config.yaml"
-start_gateway "$WORK/policy-config.yaml"
+start_mock_and_api
+allocate team_engineering 5
+start_example_gateway
 before=$(balance team_engineering)
 hits=$(mock_hits)
 KEY=kt_cg_engineering_abc123

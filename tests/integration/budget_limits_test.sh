@@ -3,14 +3,12 @@
 # wallet (the event records both values); a stream with no max_tokens is cut at its reservation.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ledger_check.sh"
-start_mock
-start_api
-seed_pricing
+start_mock_and_api
 # A model whose output cap (what a request without max_tokens reserves) is only 40 tokens.
 api POST /v1/model-pricing '{"model":"capped-model","provider":"openai","input_cost_per_1k_tokens":0.00015,"output_cost_per_1k_tokens":0.0006,"max_output_tokens":40}' >/dev/null
-api POST /v1/wallets/allocate '{"team_id":"team_small","amount":0.0001,"currency":"USD"}' >/dev/null
-api POST /v1/wallets/allocate '{"team_id":"team_tiny","amount":0.000001,"currency":"USD"}' >/dev/null
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":5,"currency":"USD"}' >/dev/null
+allocate team_small 0.0001
+allocate team_tiny 0.000001
+allocate team_engineering 5
 cat >"$WORK/policy-config.yaml" <<YAML
 version: '1'
 providers:

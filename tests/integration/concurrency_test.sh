@@ -2,13 +2,10 @@
 # 50 concurrent requests on a wallet with room for 10 worst cases: never overspent, nothing left
 # reserved, every 200 reached the upstream once, and the events' costs add up to the spend.
 source "$(dirname "$0")/lib.sh"
-start_mock
-start_api
-seed_pricing
+start_mock_and_api
 # Worst case of one request: 8 prompt tokens x 150 + 100 output tokens x 600 = 61,200 nano-dollars.
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":0.000612,"currency":"USD"}' >/dev/null
-write_config "$WORK/policy-config.yaml"
-start_gateway "$WORK/policy-config.yaml"
+allocate team_engineering 0.000612
+start_example_gateway
 hits=$(mock_hits)
 body='{"model":"gpt-4o-mini","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}'
 seq 1 50 | xargs -P 50 -I{} curl -s -o /dev/null -w "%{http_code}\n" "$GW_URL/v1/chat/completions" \

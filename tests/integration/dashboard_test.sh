@@ -14,16 +14,13 @@ CHROMIUM=$(command -v chromium || true)
 [ -d "$UI_TESTS/node_modules/playwright-core" ] || { echo "FAIL: tests/ui/node_modules is missing (bash tests/ui/install.sh)" >&2; exit 1; }
 rm -rf "$ARTIFACTS" && mkdir -p "$ARTIFACTS"
 
-start_mock
-start_api
-seed_pricing
+start_mock_and_api
 # A later version of gpt-4o-mini's price, scheduled: the price book shows both.
 api POST /v1/model-pricing "{\"model\":\"gpt-4o-mini\",\"provider\":\"openai\",\"input_cost_per_1k_tokens\":0.00015,\
 \"output_cost_per_1k_tokens\":0.0007,\"effective_from\":$(( $(date +%s) + 30 * 86400 ))}" >/dev/null
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":1}' >/dev/null
-api POST /v1/wallets/allocate '{"team_id":"team_marketing","amount":0.001}' >/dev/null
-write_config "$WORK/policy-config.yaml"
-start_gateway "$WORK/policy-config.yaml" --threads 1
+allocate team_engineering 1
+allocate team_marketing 0.001
+start_example_gateway --threads 1
 VIEWER=$("$KT" tokens create --name dashboard-viewer --scope viewer 2>/dev/null)
 
 # --- Static serving.

@@ -4,13 +4,10 @@
 # 16 tokens, so max_tokens 1000 holds 16 x 150 + 1000 x 600 = 602,400 nano-dollars; the mock answers with 9
 # prompt and 900 output tokens: 9 x 150 + 900 x 600 = 541,350.
 source "$(dirname "$0")/lib.sh"
-start_mock
-start_api
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":1}' >/dev/null
-api POST /v1/wallets/allocate '{"team_id":"team_marketing","amount":0.0001}' >/dev/null
-write_config "$WORK/policy-config.yaml"
-start_gateway "$WORK/policy-config.yaml" --threads 1  # one worker: its leases are all of the team's
+start_mock_and_api
+allocate team_engineering 1
+allocate team_marketing 0.0001
+start_example_gateway --threads 1  # one worker: its leases are all of the team's
 VIEWER=$("$KT" tokens create --name explain-viewer --scope viewer 2>/dev/null)
 req='{"model":"gpt-4o-mini","max_tokens":1000,"messages":[{"role":"user","content":"ok [mock:completion_tokens=900]"}]}'
 

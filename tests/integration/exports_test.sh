@@ -6,12 +6,9 @@ source "$(dirname "$0")/lib.sh"
 export KT_FAKE_CLOCK_FILE="$WORK/clock"
 set_clock() { echo "$(date -u -d "$1" +%s)" >"$KT_FAKE_CLOCK_FILE"; }
 set_clock 2026-12-01T10:00:00Z
-start_mock
-start_api
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":10}' >/dev/null
-write_config "$WORK/policy-config.yaml"
-start_gateway "$WORK/policy-config.yaml"
+start_mock_and_api
+allocate team_engineering 10
+start_example_gateway
 req='{"model":"gpt-4o-mini","max_tokens":1000,"messages":[{"role":"user","content":"ok [mock:completion_tokens=900]"}]}'
 n=0
 for t in 2026-12-01T10:00:00Z 2026-12-01T11:00:00Z 2026-12-01T12:00:00Z 2026-12-02T09:00:00Z; do

@@ -9,11 +9,9 @@ set_clock() { echo "$(date -u -d "$1" +%s)" >"$KT_FAKE_CLOCK_FILE"; }
 set_clock 2026-11-20T00:00:00Z
 
 forecast() { api GET "/v1/wallets/balance?team_id=$1" | jq -c .forecast; }  # by default, no ?forecast=true
-start_mock
-start_api
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_marketing","amount":0.005}' >/dev/null
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":100}' >/dev/null
+start_mock_and_api
+allocate team_marketing 0.005
+allocate team_engineering 100
 HOOK_PORT=$(free_port)
 python3 "$(dirname "$0")/webhook_sink.py" "$HOOK_PORT" "$WORK/webhooks.txt" & PIDS+=($!)
 write_config "$WORK/policy-config.yaml"

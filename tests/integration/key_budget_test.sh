@@ -7,20 +7,13 @@
 # gets the tutorial's 402 (insufficient_balance, the team named) whatever its key's budget.
 source "$(dirname "$0")/lib.sh"
 command -v xargs >/dev/null || { echo "xargs is required (Debian: findutils)" >&2; exit 1; }
-start_mock
-start_api
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":10}' >/dev/null
-api POST /v1/wallets/allocate '{"team_id":"team_marketing","amount":0.0001}' >/dev/null
-write_config "$WORK/policy-config.yaml"
-start_gateway "$WORK/policy-config.yaml" --threads 2
+start_mock_and_api
+allocate team_engineering 10
+allocate team_marketing 0.0001
+start_example_gateway --threads 2
 GW_A=$GW_URL
-GW_B_PORT=$(free_port)
-OPENAI_BASE_URL="$MOCK_URL/v1" "$KT" gateway run --policy-config "$WORK/policy-config.yaml" --listen "127.0.0.1:$GW_B_PORT" \
-  --spool-dir "$WORK/spool-b" --threads 2 >"$WORK/gateway-b.log" 2>&1 &
-PIDS+=($!)
-GW_B="http://127.0.0.1:$GW_B_PORT"
-wait_http "$GW_B/health"
+launch_gateway "$WORK/policy-config.yaml" -b --threads 2
+GW_B=$LAUNCHED_URL
 BODY='{"model":"gpt-4o-mini","max_tokens":1000,"messages":[{"role":"user","content":"ok [mock:completion_tokens=900]"}]}'
 COST=541350
 send() {  # GATEWAY KEY -> the HTTP status; the answer in last.json

@@ -6,21 +6,15 @@
 # the group goes back, so the group's own key then gets exactly the other 12, and the 21st request
 # of the group is refused with "scope":"group". Bad limits are refused and make nothing.
 source "$(dirname "$0")/lib.sh"
-start_mock
-start_api
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":10}' >/dev/null
+start_mock_and_api
+allocate team_engineering 10
 write_config "$WORK/policy-config.yaml"
 sed -i 's#^    wallet_team_id: team_engineering$#    wallet_team_id: team_engineering\n    rate_limits: {requests_per_minute: 20, response_headers: true}#' "$WORK/policy-config.yaml"
 grep -q "requests_per_minute: 20" "$WORK/policy-config.yaml" || fail "the config did not get the group's limit"
 start_gateway "$WORK/policy-config.yaml" --threads 2
 GW_A=$GW_URL
-GW_B_PORT=$(free_port)
-OPENAI_BASE_URL="$MOCK_URL/v1" "$KT" gateway run --policy-config "$WORK/policy-config.yaml" --listen "127.0.0.1:$GW_B_PORT" \
-  --spool-dir "$WORK/spool-b" --threads 2 >"$WORK/gateway-b.log" 2>&1 &
-PIDS+=($!)
-GW_B="http://127.0.0.1:$GW_B_PORT"
-wait_http "$GW_B/health"
+launch_gateway "$WORK/policy-config.yaml" -b --threads 2
+GW_B=$LAUNCHED_URL
 BODY='{"model":"gpt-4o-mini","max_tokens":20,"messages":[{"role":"user","content":"hi"}]}'
 send() {  # GATEWAY KEY -> the HTTP status; the answer in last.json, its head in last.head
   curl -sS -D "$WORK/last.head" -o "$WORK/last.json" -w '%{http_code}' "$1/v1/chat/completions" \

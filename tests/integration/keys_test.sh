@@ -9,11 +9,9 @@
 # the database (which holds its SHA-256 only).
 source "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || { echo "python3 is required (Debian: python3)" >&2; exit 1; }
-start_mock
-start_api "sqlite:$WORK/kt.db"
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":10.00,"currency":"USD"}' >/dev/null
-api POST /v1/wallets/allocate '{"team_id":"team_research","amount":10.00,"currency":"USD"}' >/dev/null
+start_mock_and_api "sqlite:$WORK/kt.db"
+allocate team_engineering 10.00
+allocate team_research 10.00
 ANSWERS=$WORK/answers.txt  # every answer but the creation ones, for the secrets check
 HAIKU='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Write a short haiku about cloud computing."}]}'
 HAIKU_COST=0.0000171  # 14 prompt + 25 completion tokens of gpt-4o-mini
@@ -25,12 +23,8 @@ GW_A=$GW_URL
 sed 's#^consumer_groups:$#consumer_groups:\n  - name: research\n    api_key: kt_cg_research_ghi789\n    wallet_team_id: team_research#' \
   "$WORK/gw-a.yaml" >"$WORK/gw-b.yaml"
 grep -q "name: research" "$WORK/gw-b.yaml" || fail "gateway B's config lacks the research group"
-GW_B_PORT=$(free_port)
-OPENAI_BASE_URL="$MOCK_URL/v1" "$KT" gateway run --policy-config "$WORK/gw-b.yaml" --listen "127.0.0.1:$GW_B_PORT" \
-  --spool-dir "$WORK/spool-b" --threads 2 >"$WORK/gateway-b.log" 2>&1 &
-PIDS+=($!)
-GW_B="http://127.0.0.1:$GW_B_PORT"
-wait_http "$GW_B/health"
+launch_gateway "$WORK/gw-b.yaml" -b --threads 2
+GW_B=$LAUNCHED_URL
 
 # call GATEWAY_URL KEY: the status of one haiku request sent with Authorization: Bearer KEY.
 call() {

@@ -3,12 +3,9 @@
 # worker cannot fit because the other's idle lease holds the room still gets it (the other worker
 # hands its idle lease back), so every request the wallet can pay is served, and no more.
 source "$(dirname "$0")/lib.sh"
-start_mock
-start_api
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_marketing","amount":0.02,"currency":"USD"}' >/dev/null
-write_config "$WORK/policy-config.yaml"
-start_gateway "$WORK/policy-config.yaml" --threads 2
+start_mock_and_api
+allocate team_marketing 0.02
+start_example_gateway --threads 2
 
 # Each request reserves 9 x 150 + 1000 x 600 = 601,350 nano-dollars and costs 541,350: the $0.02
 # wallet pays for 36 (35 x 541,350 + 601,350 <= 0.02 < 36 x 541,350 + 601,350). They go four at a

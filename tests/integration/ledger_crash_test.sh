@@ -3,12 +3,9 @@
 # with the same spool. Every answer the upstream gave is in the ledger — at its exact cost, or at
 # its reservation for the requests in flight at the kill — nothing twice, and verify passes.
 source "$(dirname "$0")/lib.sh"
-start_mock
-start_api
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":1000000,"currency":"USD"}' >/dev/null
-write_config "$WORK/policy-config.yaml"
-start_gateway "$WORK/policy-config.yaml" --threads 2
+start_mock_and_api
+allocate team_engineering 1000000
+start_example_gateway --threads 2
 haiku='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Write a short haiku about cloud computing."}]}'
 chat kt_cg_engineering_abc123 "$haiku" >/dev/null
 hits0=$(mock_hits)

@@ -3,10 +3,8 @@
 # its cap, then new priced requests wait briefly and get 503 ledger_backlog with Retry-After; the
 # gateway's memory stays bounded; when the API is back everything reaches the ledger exactly once.
 source "$(dirname "$0")/lib.sh"
-start_mock
-start_api
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":1000000,"currency":"USD"}' >/dev/null
+start_mock_and_api
+allocate team_engineering 1000000
 write_config "$WORK/policy-config.yaml" false  # no enforcement: requests need no API to be served
 sed -i 's/^  wallet_enforcement: false$/  wallet_enforcement: false\n  ledger_log:\n    max_unapplied_records: 3000\n    backlog_wait_ms: 300/' \
   "$WORK/policy-config.yaml"
@@ -22,11 +20,7 @@ kill "$API_PID"; wait "$API_PID" 2>/dev/null || true
 down_at=$(date +%s)
 load "$GW_URL/v1/chat/completions" kt_cg_engineering_abc123 "$haiku" 30 16 >"$WORK/wrk.txt" 2>&1 &
 wrk_pid=$!
-peak=0
-while kill -0 "$wrk_pid" 2>/dev/null; do
-  r=$(rss_kb "$GW_PID"); [ "$r" -gt "$peak" ] && peak=$r
-  sleep 0.5
-done
+peak=$(peak_rss_kb "$GW_PID" "$wrk_pid")
 wait "$wrk_pid" || true
 served=$(( $(mock_hits) - hits0 ))
 echo "API down $(( $(date +%s) - down_at )) s; upstream served $served; gateway peak RSS $((peak / 1024)) MB"

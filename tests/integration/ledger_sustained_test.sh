@@ -3,12 +3,9 @@
 # exact cost, the spend is visible within 1 s of the load's end, and the gateway's memory stays
 # within its bound (128 MB) the whole time.
 source "$(dirname "$0")/lib.sh"
-start_mock
-start_api
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":1000000,"currency":"USD"}' >/dev/null
-write_config "$WORK/policy-config.yaml"
-start_gateway "$WORK/policy-config.yaml" --threads 2
+start_mock_and_api
+allocate team_engineering 1000000
+start_example_gateway --threads 2
 haiku='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Write a short haiku about cloud computing."}]}'
 chat kt_cg_engineering_abc123 "$haiku" >/dev/null  # warm: prices and the first lease
 hits0=$(mock_hits)
@@ -16,11 +13,7 @@ spent0=$(spent_nanos team_engineering)
 
 load "$GW_URL/v1/chat/completions" kt_cg_engineering_abc123 "$haiku" 20 32 >"$WORK/wrk.txt" &
 wrk_pid=$!
-peak=0
-while kill -0 "$wrk_pid" 2>/dev/null; do
-  r=$(rss_kb "$GW_PID"); [ "$r" -gt "$peak" ] && peak=$r
-  sleep 0.5
-done
+peak=$(peak_rss_kb "$GW_PID" "$wrk_pid")
 wait "$wrk_pid" || fail "wrk failed: $(cat "$WORK/wrk.txt")"
 ended=$(date +%s%N)
 answers=$(( $(mock_hits) - hits0 ))

@@ -87,16 +87,62 @@ start_api() {  # [database url] [extra args]
   wait_http "$KEEPTRUSTS_API_URL/health"
 }
 
-# start_gateway CONFIG_FILE [extra args]: upstream = the mock unless the config names a base_url.
+# launch_gateway CONFIG_FILE SUFFIX [extra args]: a gateway with its own spool ($WORK/spool<SUFFIX>)
+# and log ($WORK/gateway<SUFFIX>.log), healthy when this returns: LAUNCHED_URL, LAUNCHED_PID.
+# Upstream = the mock unless the config names a base_url.
+launch_gateway() {
+  local cfg=$1 suffix=$2 port
+  shift 2
+  port=$(free_port)
+  OPENAI_BASE_URL="$MOCK_URL/v1" "$KT" gateway run --policy-config "$cfg" --listen "127.0.0.1:$port" \
+    --spool-dir "$WORK/spool$suffix" "$@" >"$WORK/gateway$suffix.log" 2>&1 &
+  LAUNCHED_PID=$!
+  PIDS+=($LAUNCHED_PID)
+  LAUNCHED_URL="http://127.0.0.1:$port"
+  wait_http "$LAUNCHED_URL/health"
+}
+
+# start_gateway CONFIG_FILE [extra args]: the test's main gateway (GW_URL, GW_PORT, GW_PID).
 start_gateway() {
-  local cfg=$1; shift
-  GW_PORT=$(free_port)
-  OPENAI_BASE_URL="$MOCK_URL/v1" "$KT" gateway run --policy-config "$cfg" --listen "127.0.0.1:$GW_PORT" \
-    --spool-dir "$WORK/spool" "$@" >"$WORK/gateway.log" 2>&1 &
-  GW_PID=$!
-  PIDS+=($GW_PID)
-  GW_URL="http://127.0.0.1:$GW_PORT"
-  wait_http "$GW_URL/health"
+  launch_gateway "$1" "" "${@:2}"
+  GW_PID=$LAUNCHED_PID
+  GW_URL=$LAUNCHED_URL
+  GW_PORT=${GW_URL##*:}
+}
+
+# start_mock_and_api [database url] [extra api args]: the mock upstream, an API, gpt-4o-mini priced.
+start_mock_and_api() {
+  start_mock
+  start_api "$@"
+  seed_pricing
+}
+
+# allocate TEAM AMOUNT: the team's wallet gets AMOUNT USD.
+allocate() {
+  api POST /v1/wallets/allocate "{\"team_id\":\"$1\",\"amount\":$2,\"currency\":\"USD\"}" >/dev/null
+}
+
+# start_example_gateway [extra args]: the example config (write_config) as the main gateway.
+start_example_gateway() {
+  write_config "$WORK/policy-config.yaml"
+  start_gateway "$WORK/policy-config.yaml" "$@"
+}
+
+# engineering_enforced_yaml: a config's tail (in a heredoc: $(engineering_enforced_yaml)): wallets
+# enforced, the API, and the consumer groups with engineering first (more groups may follow).
+engineering_enforced_yaml() {
+  cat <<YAML
+cost_tracking:
+  enabled: true
+  wallet_enforcement: true
+api:
+  url: $KEEPTRUSTS_API_URL
+  token_env: KEEPTRUSTS_API_TOKEN
+consumer_groups:
+  - name: engineering
+    api_key: kt_cg_engineering_abc123
+    wallet_team_id: team_engineering
+YAML
 }
 
 # write_config FILE [enforcement true|false] [extra yaml appended to cost_tracking]
@@ -157,6 +203,16 @@ LUA
 }
 # rss_kb PID: the process's resident set in KiB (0 once it is gone).
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+# peak_rss_kb PID WHILE_PID: the largest resident set of PID (KiB), sampled twice a second while
+# WHILE_PID runs.
+peak_rss_kb() {
+  local peak=0 r
+  while kill -0 "$2" 2>/dev/null; do
+    r=$(rss_kb "$1"); [ "$r" -gt "$peak" ] && peak=$r
+    sleep 0.5
+  done
+  echo "$peak"
+}
 # rss_bound_mb MB: a memory bound for a kt process, in MiB. The sanitizer build
 # (sanitizer_reports.sh sets KT_SANITIZED) holds freed blocks in ASan's 256 MiB quarantine and
 # adds shadow memory and redzones: its bound is 4x plus the quarantine, still far below a leak's.

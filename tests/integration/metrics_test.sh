@@ -5,12 +5,9 @@
 # one when `metrics.token_env` is set.
 source "$(dirname "$0")/lib.sh"
 command -v promtool >/dev/null || { fail "promtool is missing: scripts/setup.sh installs Debian's prometheus package"; finish; }
-start_mock
-start_api
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":5,"currency":"USD"}' >/dev/null
-write_config "$WORK/policy-config.yaml"
-start_gateway "$WORK/policy-config.yaml" --threads 2
+start_mock_and_api
+allocate team_engineering 5
+start_example_gateway --threads 2
 ENG=kt_cg_engineering_abc123
 HAIKU='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Write a short haiku about cloud computing."}]}'
 

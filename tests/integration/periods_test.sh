@@ -7,10 +7,8 @@ export KT_FAKE_CLOCK_FILE="$WORK/clock"
 set_clock() { echo "$(date -u -d "$1" +%s)" >"$KT_FAKE_CLOCK_FILE"; }
 set_clock 2026-04-30T23:59:50Z
 
-start_mock
-start_api
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":10.00,"currency":"USD"}' >/dev/null
+start_mock_and_api
+allocate team_engineering 10.00
 out=$(api POST /v1/wallets/allocate '{"team_id":"team_marketing","amount":5,"period":"daily","timezone":"Asia/Tokyo"}')
 assert_eq "daily Asia/Tokyo 2026-05-01 2026-05-01T15:00:00.000000Z" \
   "$(jq -r '.balance | "\(.period_kind) \(.timezone) \(.period) \(.period_ends_at)"' <<<"$out")" "daily wallet in Tokyo: already May 1st there"

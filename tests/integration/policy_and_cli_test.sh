@@ -2,10 +2,8 @@
 # content_filter through the gateway (flag records and passes; block refuses with 409 before the
 # upstream and the wallet), `kt events tail --follow`, and the CLI's missing-environment errors.
 source "$(dirname "$0")/lib.sh"
-start_mock
-start_api
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":5,"currency":"USD"}' >/dev/null
+start_mock_and_api
+allocate team_engineering 5
 write_config "$WORK/flag.yaml"
 start_gateway "$WORK/flag.yaml"
 hateful='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"They call for ethnic cleansing of the valley."}]}'

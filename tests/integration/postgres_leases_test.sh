@@ -25,7 +25,7 @@ seed_pricing
 # Worst case of one request: 8 prompt tokens x 150 + 100 output tokens x 600 = 61,200 nano-dollars;
 # a served one costs 13,200. Room for 100 worst cases.
 BUDGET_NANOS=6120000
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":0.00612,"currency":"USD"}' >/dev/null
+allocate team_engineering 0.00612
 
 # Short lease TTL and idle return so the test sees them come back.
 lease_config() {  # FILE API_URL
@@ -37,14 +37,10 @@ GW_URLS=()
 GW_PIDS=()
 for i in 1 2 3; do
   lease_config "$WORK/policy-config-$i.yaml" "${API_URLS[$((i % 2))]}"
-  port=$(free_port)
-  OPENAI_BASE_URL="$MOCK_URL/v1" "$KT" gateway run --policy-config "$WORK/policy-config-$i.yaml" \
-    --listen "127.0.0.1:$port" --spool-dir "$WORK/spool$i" >"$WORK/gateway$i.log" 2>&1 &
-  PIDS+=($!)
-  GW_PIDS+=($!)
-  GW_URLS+=("http://127.0.0.1:$port")
+  launch_gateway "$WORK/policy-config-$i.yaml" "$i"
+  GW_PIDS+=($LAUNCHED_PID)
+  GW_URLS+=("$LAUNCHED_URL")
 done
-for u in "${GW_URLS[@]}"; do wait_http "$u/health"; done
 
 hits=$(mock_hits)
 body='{"model":"gpt-4o-mini","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}'
@@ -81,7 +77,7 @@ out=$("$KT" ledger verify --database "$PG_URL") || fail "kt ledger verify failed
 assert_contains "$out" "OK: 1 wallets" "kt ledger verify passes after the drain"
 
 # --- kill -9 a gateway mid-traffic -------------------------------------------------------
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":1,"currency":"USD"}' >/dev/null
+allocate team_engineering 1
 spent_before=$(spent_nanos_of team_engineering)
 hits_before=$(mock_hits)
 events_before=$("$KT" events tail --last 5000 --format json | jq -r '.[].id' | sort)

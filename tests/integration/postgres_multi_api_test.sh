@@ -27,7 +27,7 @@ export KEEPTRUSTS_API_URL=${API_URLS[0]}
 seed_pricing
 # Worst case of one request: 8 prompt tokens x 150 + 100 output tokens x 600 = 61,200 nano-dollars;
 # room for 20 of them.
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":0.001224,"currency":"USD"}' >/dev/null
+allocate team_engineering 0.001224
 # The second replica sees the allocation made through the first.
 assert_eq "0.001224" "$(curl -sS "${API_URLS[1]}/v1/wallets/balance?team_id=team_engineering" \
   -H "Authorization: Bearer $KEEPTRUSTS_API_TOKEN" | jq -r .budget)" "replica 2 sees the budget"
@@ -35,13 +35,9 @@ assert_eq "0.001224" "$(curl -sS "${API_URLS[1]}/v1/wallets/balance?team_id=team
 GW_URLS=()
 for i in 1 2; do
   KEEPTRUSTS_API_URL=${API_URLS[$((i - 1))]} write_config "$WORK/policy-config-$i.yaml"
-  port=$(free_port)
-  OPENAI_BASE_URL="$MOCK_URL/v1" "$KT" gateway run --policy-config "$WORK/policy-config-$i.yaml" \
-    --listen "127.0.0.1:$port" --spool-dir "$WORK/spool$i" >"$WORK/gateway$i.log" 2>&1 &
-  PIDS+=($!)
-  GW_URLS+=("http://127.0.0.1:$port")
+  launch_gateway "$WORK/policy-config-$i.yaml" "$i"
+  GW_URLS+=("$LAUNCHED_URL")
 done
-for u in "${GW_URLS[@]}"; do wait_http "$u/health"; done
 
 hits=$(mock_hits)
 body='{"model":"gpt-4o-mini","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}'

@@ -19,14 +19,11 @@ pg_ctl_as_postgres() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$bin/pg_ctl" -D "$KT_PG_DIR/data" "$@"; else "$bin/pg_ctl" -D "$KT_PG_DIR/data" "$@"; fi
 }
 
-start_mock
-start_api "$PG_URL"
-seed_pricing
+start_mock_and_api "$PG_URL"
 for team in team_engineering team_marketing; do
-  api POST /v1/wallets/allocate "{\"team_id\":\"$team\",\"amount\":5,\"currency\":\"USD\"}" >/dev/null
+  allocate "$team" 5
 done
-write_config "$WORK/policy-config.yaml"
-start_gateway "$WORK/policy-config.yaml" --threads 2
+start_example_gateway --threads 2
 start_load 8
 
 # 1. PostgreSQL stopped (fast: open transactions are cut off) for about three seconds.

@@ -6,10 +6,8 @@
 # Also: effective_from rules (409 for a rewrite of history, 400 for a bad time), the unit sanity
 # warnings of the API and of `kt policy lint`, and the config's model_pricing seeded at start.
 source "$(dirname "$0")/lib.sh"
-start_mock
-start_api
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":10.00,"currency":"USD"}' >/dev/null
+start_mock_and_api
+allocate team_engineering 10.00
 
 v1=$(api GET /v1/model-pricing | jq -c '.[] | select(.model == "gpt-4o-mini")')
 assert_eq "1" "$(jq -r .version <<<"$v1")" "v1 listed with its version"

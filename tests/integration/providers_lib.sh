@@ -16,8 +16,8 @@ start_providers_stack() {
   price '{"model":"gpt-3.5-turbo-instruct","provider":"openai","input_cost_per_1k_tokens":0.0015,"output_cost_per_1k_tokens":0.002}'
   price '{"model":"claude-3-5-haiku","provider":"anthropic","input_cost_per_1k_tokens":0.001,"output_cost_per_1k_tokens":0.005,"cached_input_cost_per_1k_tokens":0.0001,"cache_creation_cost_per_1k_tokens":0.00125}'
   price '{"model":"gpt-4o","provider":"azure_openai","input_cost_per_1k_tokens":0.0025,"output_cost_per_1k_tokens":0.01}'
-  api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":5,"currency":"USD"}' >/dev/null
-  api POST /v1/wallets/allocate '{"team_id":"team_marketing","amount":0.00001,"currency":"USD"}' >/dev/null
+  allocate team_engineering 5
+  allocate team_marketing 0.00001
   cat >"$WORK/policy-config.yaml" <<YAML
 version: '1'
 providers:
@@ -39,19 +39,10 @@ providers:
         gpt-4o: gpt4o-prod
       secret_key_ref:
         env: AZURE_OPENAI_API_KEY
-consumer_groups:
-  - name: engineering
-    api_key: kt_cg_engineering_abc123
-    wallet_team_id: team_engineering
+$(engineering_enforced_yaml)
   - name: marketing
     api_key: kt_cg_marketing_def456
     wallet_team_id: team_marketing
-cost_tracking:
-  enabled: true
-  wallet_enforcement: true
-api:
-  url: $KEEPTRUSTS_API_URL
-  token_env: KEEPTRUSTS_API_TOKEN
 ${PROVIDERS_EXTRA_YAML:-}
 YAML
   start_gateway "$WORK/policy-config.yaml"

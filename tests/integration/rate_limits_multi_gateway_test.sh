@@ -4,11 +4,9 @@
 # admitted in any 60 s window (the mock upstream's count and the answers' timestamps), and at
 # least 95 % of the allowance is used. Then the spend-rate breaker across the same 3 gateways.
 source "$(dirname "$0")/lib.sh"
-start_mock
-start_api
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_research","amount":100,"currency":"USD"}' >/dev/null
-api POST /v1/wallets/allocate '{"team_id":"team_burn","amount":100,"currency":"USD"}' >/dev/null
+start_mock_and_api
+allocate team_research 100
+allocate team_burn 100
 cat >"$WORK/policy-config.yaml" <<YAML
 version: '1'
 providers:
@@ -31,12 +29,8 @@ YAML
 lint=$("$KT" policy lint --file "$WORK/policy-config.yaml") || fail "lint: $lint"
 URLS=()
 for g in 1 2 3; do  # each its own spool and log
-  port=$(free_port)
-  OPENAI_BASE_URL="$MOCK_URL/v1" "$KT" gateway run --policy-config "$WORK/policy-config.yaml" --listen "127.0.0.1:$port" \
-    --spool-dir "$WORK/spool$g" >"$WORK/gateway$g.log" 2>&1 &
-  PIDS+=($!)
-  wait_http "http://127.0.0.1:$port/health"
-  URLS+=("http://127.0.0.1:$port")
+  launch_gateway "$WORK/policy-config.yaml" "$g"
+  URLS+=("$LAUNCHED_URL")
 done
 
 body='{"model":"gpt-4o-mini","max_tokens":50,"messages":[{"role":"user","content":"hi"}]}'

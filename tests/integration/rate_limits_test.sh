@@ -5,11 +5,9 @@
 # max_spend_per_minute refuses a burning loop with 429 spend_rate_exceeded within seconds and
 # alerts once; lint knows the keys and rejects bad values.
 source "$(dirname "$0")/lib.sh"
-start_mock
-start_api
-seed_pricing
+start_mock_and_api
 for t in team_research team_tokens team_burn; do
-  api POST /v1/wallets/allocate "{\"team_id\":\"$t\",\"amount\":10,\"currency\":\"USD\"}" >/dev/null
+  allocate "$t" 10
 done
 HOOK_PORT=$(free_port)
 python3 "$(dirname "$0")/webhook_sink.py" "$HOOK_PORT" "$WORK/webhooks.txt" & PIDS+=($!)

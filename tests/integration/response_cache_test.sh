@@ -9,11 +9,9 @@ export KT_FAKE_CLOCK_FILE="$WORK/clock"
 set_clock() { echo "$1" >"$KT_FAKE_CLOCK_FILE"; }
 T0=1796119200  # 2026-12-01T10:00:00Z
 set_clock $T0
-start_mock
-start_api
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":10}' >/dev/null
-api POST /v1/wallets/allocate '{"team_id":"team_marketing","amount":10}' >/dev/null
+start_mock_and_api
+allocate team_engineering 10
+allocate team_marketing 10
 write_config "$WORK/policy-config.yaml"
 cat >>"$WORK/policy-config.yaml" <<'YAML'
 cache:

@@ -9,12 +9,9 @@ source "$(dirname "$0")/lib.sh"
 export KT_FAKE_CLOCK_FILE="$WORK/clock"
 set_clock() { echo "$(date -u -d "$1" +%s)" >"$KT_FAKE_CLOCK_FILE"; }
 set_clock 2026-11-02T10:00:00Z
-start_mock
-start_api "sqlite:$WORK/kt.db" --event-retention-days 0
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":10}' >/dev/null
-write_config "$WORK/policy-config.yaml"
-start_gateway "$WORK/policy-config.yaml"
+start_mock_and_api "sqlite:$WORK/kt.db" --event-retention-days 0
+allocate team_engineering 10
+start_example_gateway
 req='{"model":"gpt-4o-mini","max_tokens":1000,"messages":[{"role":"user","content":"ok [mock:completion_tokens=900]"}]}'
 n=0
 for t in 2026-11-02T10:00:00Z 2026-11-02T11:30:00Z 2026-11-20T09:00:00Z; do

@@ -4,11 +4,9 @@
 # charged twice. The ledger is checked exactly after each step.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/ledger_check.sh"
-start_mock
-start_api
-seed_pricing
+start_mock_and_api
 api POST /v1/model-pricing '{"model":"gpt-4o","provider":"openai","input_cost_per_1k_tokens":0.0025,"output_cost_per_1k_tokens":0.01}' >/dev/null
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":5,"currency":"USD"}' >/dev/null
+allocate team_engineering 5
 cat >"$WORK/policy-config.yaml" <<YAML
 version: '1'
 providers:
@@ -26,16 +24,7 @@ providers:
       base_url: $MOCK_URL/backup/v1
       secret_key_ref: {env: OPENAI_API_KEY}
       timeout_ms: 1500
-consumer_groups:
-  - name: engineering
-    api_key: kt_cg_engineering_abc123
-    wallet_team_id: team_engineering
-cost_tracking:
-  enabled: true
-  wallet_enforcement: true
-api:
-  url: $KEEPTRUSTS_API_URL
-  token_env: KEEPTRUSTS_API_TOKEN
+$(engineering_enforced_yaml)
 YAML
 lint=$("$KT" policy lint --file "$WORK/policy-config.yaml") || fail "lint: $lint"
 start_gateway "$WORK/policy-config.yaml"

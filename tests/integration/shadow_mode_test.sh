@@ -4,11 +4,9 @@
 # block never makes money appear: every request is reserved and settled, and the wallet's own
 # floor still refuses with 402.
 source "$(dirname "$0")/lib.sh"
-start_mock
-start_api
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":5,"currency":"USD"}' >/dev/null
-api POST /v1/wallets/allocate '{"team_id":"team_marketing","amount":0.0001,"currency":"USD"}' >/dev/null
+start_mock_and_api
+allocate team_engineering 5
+allocate team_marketing 0.0001
 cat >"$WORK/shadow.yaml" <<YAML
 version: '1'
 providers: {targets: [{id: openai, provider: openai, secret_key_ref: {env: OPENAI_API_KEY}}]}

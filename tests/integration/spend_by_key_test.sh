@@ -4,12 +4,9 @@
 # exactly, and shows requests made with the config's key under their consumer group's name. Each
 # request costs 9 x 150 + 900 x 600 = 541,350 nano-dollars.
 source "$(dirname "$0")/lib.sh"
-start_mock
-start_api
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":10}' >/dev/null
-write_config "$WORK/policy-config.yaml"
-start_gateway "$WORK/policy-config.yaml"
+start_mock_and_api
+allocate team_engineering 10
+start_example_gateway
 BODY='{"model":"gpt-4o-mini","max_tokens":1000,"messages":[{"role":"user","content":"ok [mock:completion_tokens=900]"}]}'
 send() {  # KEY -> the HTTP status
   curl -sS -o "$WORK/last.json" -w '%{http_code}' "$GW_URL/v1/chat/completions" -H "Content-Type: application/json" \

@@ -14,12 +14,9 @@ if ! mount -t tmpfs -o size=512k,mode=0700 tmpfs "$WORK/spool" 2>"$WORK/mount.er
 fi
 # Lazily: the gateway still holds its segment open until cleanup stops it.
 trap 'umount -l "$WORK/spool" 2>/dev/null || true; cleanup' EXIT
-start_mock
-start_api
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":5,"currency":"USD"}' >/dev/null
-write_config "$WORK/policy-config.yaml"
-start_gateway "$WORK/policy-config.yaml" --threads 1
+start_mock_and_api
+allocate team_engineering 5
+start_example_gateway --threads 1
 spent_nanos() { balance team_engineering | jq .spent | nanos; }
 slow_stream='{"model":"gpt-4o-mini","stream":true,"messages":[{"role":"user","content":"Write a short haiku about cloud computing. [mock:chunk_delay_ms=400]"}]}'
 

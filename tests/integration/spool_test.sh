@@ -2,10 +2,8 @@
 # The API down for a while: answered requests wait in the gateway's ledger log (settle + event, in
 # the spool on disk) and reach the ledger once it is back — each exactly once.
 source "$(dirname "$0")/lib.sh"
-start_mock
-start_api
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":5,"currency":"USD"}' >/dev/null
+start_mock_and_api
+allocate team_engineering 5
 write_config "$WORK/policy-config.yaml" false   # no enforcement: requests flow while the API is down
 start_gateway "$WORK/policy-config.yaml" --threads 1
 haiku='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Write a short haiku about cloud computing."}]}'

@@ -1,12 +1,9 @@
 #!/usr/bin/env bash
 # Streams pass through event by event and are settled at the streamed usage.
 source "$(dirname "$0")/lib.sh"
-start_mock
-start_api
-seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":5,"currency":"USD"}' >/dev/null
-write_config "$WORK/policy-config.yaml"
-start_gateway "$WORK/policy-config.yaml"
+start_mock_and_api
+allocate team_engineering 5
+start_example_gateway
 stream() {
   curl -sN "$GW_URL/v1/chat/completions" -H "Content-Type: application/json" \
     -H "X-Consumer-Group: kt_cg_engineering_abc123" -d "$1"

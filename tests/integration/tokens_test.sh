@@ -13,7 +13,7 @@ start_mock
 start_api "sqlite:$WORK/kt.db"
 API_A=$KEEPTRUSTS_API_URL
 seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":10.00,"currency":"USD"}' >/dev/null
+allocate team_engineering 10.00
 ANSWERS=$WORK/answers.txt  # every answer but the creation ones, for the secrets check
 HAIKU='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Write a short haiku about cloud computing."}]}'
 HAIKU_COST=0.0000171  # 14 prompt + 25 completion tokens of gpt-4o-mini

@@ -11,7 +11,7 @@ start_mock
 MOCK_PID=${PIDS[-1]}
 start_api
 seed_pricing
-api POST /v1/wallets/allocate '{"team_id":"team_engineering","amount":5,"currency":"USD"}' >/dev/null
+allocate team_engineering 5
 cat >"$WORK/policy-config.yaml" <<YAML
 version: '1'
 providers:
@@ -21,16 +21,7 @@ providers:
       base_url: $MOCK_URL/v1
       secret_key_ref: {env: OPENAI_API_KEY}
       timeout_ms: 1000
-consumer_groups:
-  - name: engineering
-    api_key: kt_cg_engineering_abc123
-    wallet_team_id: team_engineering
-cost_tracking:
-  enabled: true
-  wallet_enforcement: true
-api:
-  url: $KEEPTRUSTS_API_URL
-  token_env: KEEPTRUSTS_API_TOKEN
+$(engineering_enforced_yaml)
 YAML
 start_gateway "$WORK/policy-config.yaml" --threads 1
 ENG=kt_cg_engineering_abc123

@@ -2,6 +2,7 @@
 // What a request took from its consumer group's rate limits (rate_limiter.hpp), to be corrected
 // at its end: the token and spend shares were its estimate, the actual usage may be less.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,7 +18,9 @@ struct RateTake {
 };
 
 struct RateAdmission {
-  void* buckets = nullptr;  // the scope's buckets (RateLimiter's)
+  // The scope's buckets (RateLimiter's), kept alive while the request is open: the limiter may
+  // forget an idle or revoked scope meanwhile.
+  std::shared_ptr<void> scope;
   std::vector<RateTake> takes;
 };
 

@@ -1,5 +1,6 @@
 #include "gateway/rate_limits/rate_limiter.hpp"
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -59,14 +60,24 @@ int64_t RateLimiter::Bucket::left(Clock::time_point now) const {
   return n;
 }
 
-RateLimiter::RateLimiter(asio::io_context& ioc, ApiLink api, std::string holder)
-    : ioc_(ioc), api_(std::move(api)), holder_(std::move(holder)) {}
+RateLimiter::RateLimiter(asio::io_context& ioc, ApiLink api, std::string holder, ScopeGone gone)
+    : ioc_(ioc), api_(std::move(api)), holder_(std::move(holder)), gone_(std::move(gone)) {}
+
+bool RateLimiter::Scope::idle(Clock::time_point now) const {
+  if (now - last_used < kIdleAfter) return false;
+  return std::all_of(buckets.begin(), buckets.end(), [](const Bucket& b) { return b.slices.empty() && b.debt == 0 && !b.acquiring; });
+}
 
 void RateLimiter::start() { asio::co_spawn(ioc_, tick_loop(), asio::detached); }
 
-RateLimiter::Buckets& RateLimiter::buckets_of(std::string_view scope, const config::RateLimits& r) {
+std::shared_ptr<RateLimiter::Scope> RateLimiter::scope_of(std::string_view scope, const config::RateLimits& r) {
   auto it = scopes_.find(scope);
-  if (it != scopes_.end()) return it->second;
+  if (it == scopes_.end()) it = scopes_.emplace(std::string(scope), std::make_shared<Scope>(Scope{make_buckets(scope, r), {}})).first;
+  it->second->last_used = Clock::now();
+  return it->second;
+}
+
+RateLimiter::Buckets RateLimiter::make_buckets(std::string_view scope, const config::RateLimits& r) {
   Buckets bs;
   auto add = [&](LimitKind k, std::optional<int64_t> limit, int64_t window_s) {
     if (!limit) return;
@@ -83,7 +94,19 @@ RateLimiter::Buckets& RateLimiter::buckets_of(std::string_view scope, const conf
   add(LimitKind::tokens_per_day, r.tokens_per_day, 86400);
   add(LimitKind::max_spend_per_minute, nanos(r.max_spend_per_minute), 60);
   add(LimitKind::max_spend_per_hour, nanos(r.max_spend_per_hour), 3600);
-  return scopes_.emplace(std::string(scope), std::move(bs)).first->second;
+  return bs;
+}
+
+size_t RateLimiter::sweep(Clock::time_point now) {
+  std::erase_if(scopes_, [&](const auto& kv) {
+    for (auto& b : kv.second->buckets) expire(b, now);
+    const bool gone = gone_ && gone_(kv.first);
+    if (!gone && (kv.second.use_count() > 1 || !kv.second->idle(now))) return false;
+    for (auto& b : kv.second->buckets)
+      while (!b.slices.empty()) retire_front(b, now);
+    return true;
+  });
+  return scopes_.size();
 }
 
 void RateLimiter::retire_front(Bucket& b, Clock::time_point now) {
@@ -134,9 +157,10 @@ void RateLimiter::give_back(Buckets& bs, const RateTake& t, int64_t amount) {
 }
 
 asio::awaitable<RateLimiter::Verdict> RateLimiter::admit(std::string_view scope, const config::RateLimits& r, const Demand& d) {
-  Buckets& bs = buckets_of(scope, r);
+  auto held = scope_of(scope, r);
+  Buckets& bs = held->buckets;
   Verdict v;
-  v.admission.buckets = &bs;
+  v.admission.scope = std::move(held);
   std::vector<bool> done(bs.size(), false);
   auto refuse = [&](size_t i, int64_t need, int64_t retry_ms, bool never) {
     for (const auto& t : v.admission.takes) give_back(bs, t, t.amount);
@@ -249,14 +273,14 @@ asio::awaitable<bool> RateLimiter::acquire(Buckets& bs, std::vector<std::pair<si
 }
 
 void RateLimiter::cancel(RateAdmission& a) {
-  if (!a.buckets) return;
-  for (const auto& t : a.takes) give_back(*static_cast<Buckets*>(a.buckets), t, t.amount);
+  if (!a.scope) return;
+  for (const auto& t : a.takes) give_back(buckets_of(a), t, t.amount);
   a.takes.clear();
 }
 
 void RateLimiter::settle(const RateAdmission& a, const Demand& actual) {
-  if (!a.buckets) return;
-  Buckets& bs = *static_cast<Buckets*>(a.buckets);
+  if (!a.scope) return;
+  Buckets& bs = buckets_of(a);
   // The estimate was taken per bucket (maybe from several slices): what it overshot goes back
   // to the newest of them first, what it fell short of is taken from there or owed.
   std::vector<int64_t> taken(bs.size(), 0);
@@ -272,9 +296,9 @@ void RateLimiter::settle(const RateAdmission& a, const Demand& actual) {
 
 http::Headers RateLimiter::headers(std::string_view scope, const config::RateLimits& r) {
   http::Headers h;
-  Buckets& bs = buckets_of(scope, r);
+  const auto held = scope_of(scope, r);
   const auto now = Clock::now();
-  for (const auto& b : bs) {
+  for (const auto& b : held->buckets) {
     const char* what = b.kind == LimitKind::requests_per_minute ? "requests"
                        : b.kind == LimitKind::tokens_per_minute ? "tokens"
                                                                 : nullptr;
@@ -312,8 +336,12 @@ asio::awaitable<void> RateLimiter::tick_loop() {
     co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     if (ec) co_return;
     const auto now = Clock::now();
-    for (auto& [scope, bs] : scopes_)
-      for (auto& b : bs) expire(b, now);
+    for (auto& [name, scope] : scopes_)
+      for (auto& b : scope->buckets) expire(b, now);
+    if (now >= next_sweep_) {
+      sweep(now);
+      next_sweep_ = now + kSweepEvery;
+    }
     std::erase_if(spent_, [&](const auto& kv) { return kv.second.forget_at <= now; });
     if (!returns_.empty() && !returning_) {
       returning_ = true;

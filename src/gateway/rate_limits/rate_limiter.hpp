@@ -14,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -35,6 +36,13 @@ class RateLimiter {
   static constexpr int64_t kSkewMs = 1000;
   // A bucket refused by the API asks again at most this often (others are refused in-process).
   static constexpr auto kRefusalMemory = std::chrono::milliseconds(500);
+  // A scope unused this long, with nothing in hand, is forgotten: a minute's window (with its use
+  // and skew) has passed, so the x-ratelimit-* state it kept is stale, and longer windows are
+  // counted at the API (a scope used again asks afresh). Looked for every kSweepEvery.
+  static constexpr auto kIdleAfter = std::chrono::seconds(64);
+  static constexpr auto kSweepEvery = std::chrono::seconds(5);
+  // True for a scope whose owner is gone for good (a revoked or expired key's "key:<id>").
+  using ScopeGone = std::function<bool(std::string_view scope)>;
 
   struct Demand {
     int64_t requests = 1, tokens = 0, spend_nanos = 0;
@@ -48,8 +56,8 @@ class RateLimiter {
     int64_t limit = 0, need = 0;
   };
 
-  RateLimiter(boost::asio::io_context& ioc, ApiLink api, std::string holder);
-  void start();  // returns expired slices' leftovers, every half second
+  RateLimiter(boost::asio::io_context& ioc, ApiLink api, std::string holder, ScopeGone gone = {});
+  void start();  // returns expired slices' leftovers, every half second; sweeps every kSweepEvery
 
   // `scope` names whose limits `r` are: a group's name, or "key:<id>" for a key made through the
   // API (ApiKeyGrant::scope); every gateway asks the API for the same scope's grants.
@@ -61,6 +69,11 @@ class RateLimiter {
   void settle(const RateAdmission& a, const Demand& actual);
   // x-ratelimit-{limit,remaining,reset}-{requests,tokens} for the scope (those it has limits for).
   http::Headers headers(std::string_view scope, const config::RateLimits& r);
+
+  // Forgets the scopes idle since kIdleAfter before `now` and those `gone` names (their slices'
+  // leftovers go back to the API); returns how many are left. The tick loop calls it.
+  size_t sweep(Clock::time_point now);
+  size_t scope_count() const { return scopes_.size(); }
 
  private:
   struct Slice {
@@ -87,8 +100,15 @@ class RateLimiter {
     int64_t left(Clock::time_point now) const;
   };
   using Buckets = std::vector<Bucket>;
+  struct Scope {
+    Buckets buckets;
+    Clock::time_point last_used;
+    bool idle(Clock::time_point now) const;
+  };
 
-  Buckets& buckets_of(std::string_view scope, const config::RateLimits& r);
+  static Buckets make_buckets(std::string_view scope, const config::RateLimits& r);
+  std::shared_ptr<Scope> scope_of(std::string_view scope, const config::RateLimits& r);
+  static Buckets& buckets_of(const RateAdmission& a) { return static_cast<Scope*>(a.scope.get())->buckets; }
   bool take(Bucket& b, size_t index, int64_t amount, Clock::time_point now, RateAdmission& out);
   void give_back(Buckets& bs, const RateTake& t, int64_t amount);
   void expire(Bucket& b, Clock::time_point now);
@@ -105,8 +125,10 @@ class RateLimiter {
     using is_transparent = void;
     size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
   };
-  // Never erased: an admission points at its scope's buckets until it settles.
-  std::unordered_map<std::string, Buckets, ScopeHash, std::equal_to<>> scopes_;
+  // An admission shares its scope until it settles, so erasing one here never pulls it away.
+  std::unordered_map<std::string, std::shared_ptr<Scope>, ScopeHash, std::equal_to<>> scopes_;
+  ScopeGone gone_;
+  Clock::time_point next_sweep_;
   std::vector<ledger::RateReturn> returns_;
   std::unordered_map<int64_t, Spent> spent_;  // by grant id
   bool returning_ = false;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "gateway/budget/stream_budget.hpp"
+#include "gateway/pipeline/phases.hpp"
 #include "gateway/pipeline/upstream_support.hpp"
 
 namespace kt::gateway {
@@ -67,6 +68,24 @@ TEST(StreamBudget, ACutIsBilledAtTheReservationAndEndsWithAnErrorEventThenDone) 
   EXPECT_EQ(events.rfind("data: {\"error\":", 0), 0u) << events;
   EXPECT_NE(events.find("\"code\":\"stream_cut_at_reservation\""), std::string::npos) << events;
   EXPECT_EQ(events.substr(events.size() - 16), "\n\ndata: [DONE]\n\n");
+}
+
+// The cut's bill is the reservation to the nano-dollar: the usage it records prices exactly
+// what was held (cost_of_terms rounds up once, on both sides).
+TEST(StreamBudget, ACutBillsExactlyWhatTheReservationHeld) {
+  GatewayShared shared;
+  http::Request req;
+  RequestContext ctx(req);
+  reserved_stream(ctx, 16384);
+  ctx.price->input_per_1k = *Money::parse("0.000000151");   // 151 nano-dollars per 1k tokens
+  ctx.price->output_per_1k = *Money::parse("0.000000603");
+  ctx.prompt_estimate = 14;
+  StreamBudget budget(ctx, shared);
+  EXPECT_FALSE(budget.exceeded_by(std::string(4 * 16384, 'x')));  // exactly the reservation
+  EXPECT_TRUE(budget.exceeded_by("z"));
+  StreamBudget::record_cut(ctx);
+  // (14 * 151 + 16384 * 603) / 1000 = 9881.666 -> 9882
+  EXPECT_EQ(cost_of_usage(*ctx.usage, *ctx.price).nanos(), 9882);
 }
 
 TEST(RequestContext, ANextAttemptStartsFreshButKeepsTheRequest) {
