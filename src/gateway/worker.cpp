@@ -92,8 +92,7 @@ Worker::Worker(boost::asio::io_context& ctx, size_t idx, const GatewayShared& sh
   prices = std::make_unique<PriceBook>(ioc, api);
   // Whatever the config's groups have: a key made through the API may have limits of its own.
   if (api) rate_limits = std::make_unique<RateLimiter>(ioc, *api, shared.gateway_id + "-w" + std::to_string(idx));
-  if (const auto& c = shared.config->cache; c.enabled)
-    response_cache = std::make_unique<ResponseCache>(size_t(c.max_entries), c.ttl_seconds);
+  response_cache = make_cache_store(ioc, shared.config->cache);
 }
 
 Worker::~Worker() = default;
