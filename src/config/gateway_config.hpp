@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/redis_url.hpp"
 #include "core/money.hpp"
 
 namespace kt::config {
@@ -157,14 +158,16 @@ struct MetricsConfig {
   std::optional<std::string> token_env;
 };
 
-// `cache:` — the response cache (docs/traffic.md "Response cache"): exact match only, in-process memory.
-// `mode: semantic` and `backend: redis|filesystem` are documented shapes this build refuses (E004).
+// `cache:` — the response cache (docs/traffic.md "Response cache"): exact match only, in each worker's
+// memory or in Redis shared by gateways (`backend: redis`, `url`). `mode: semantic` and
+// `backend: filesystem` are documented shapes this build refuses (E004).
 struct ResponseCacheConfig {
   bool enabled = false;
   std::string mode = "exact";
   int64_t ttl_seconds = 300;
   int64_t max_entries = 10000;
   std::string backend = "memory";
+  std::optional<RedisUrl> redis;  // set for backend: redis
 };
 
 struct GatewayConfig {

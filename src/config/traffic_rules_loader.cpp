@@ -13,7 +13,7 @@ constexpr std::array<std::string_view, 7> kRateLimitKeys = {"requests_per_minute
                                                             "mode"};
 constexpr std::array<std::string_view, 6> kCacheKeys = {"enabled", "mode", "ttl_seconds", "max_entries", "backend", "url"};
 constexpr std::array<std::string_view, 1> kCacheModes = {"exact"};
-constexpr std::array<std::string_view, 1> kCacheBackends = {"memory"};
+constexpr std::array<std::string_view, 2> kCacheBackends = {"memory", "redis"};
 constexpr int64_t kMaxCount = 1'000'000'000'000;            // tokens a day, requests a minute: far above any quota
 const Money kMaxSpendBound = Money::from_nanos(1'000'000'000'000'000);  // $1,000,000
 
@@ -101,8 +101,16 @@ void load_response_cache(const Field& f, ResponseCacheConfig& out, DiagnosticSin
     if (auto v = read_choice(x->value, x->path, kCacheModes, sink)) out.mode = *v;
   if (const Field* x = m.get("backend"))
     if (auto v = read_choice(x->value, x->path, kCacheBackends, sink)) out.backend = *v;
-  if (const Field* x = m.get("url"))
-    sink.error("E004", x->path, x->value.Mark(), x->path + ": only backend: memory is available in this build (no url)");
+  if (const Field* x = m.get("url")) {
+    std::string why;
+    auto text = read_string(x->value, x->path, sink);
+    if (out.backend != "redis")
+      sink.error("E004", x->path, x->value.Mark(), x->path + ": a url is only for backend: redis");
+    else if (text && !(out.redis = parse_redis_url(*text, why)))
+      sink.error("E004", x->path, x->value.Mark(), x->path + ": " + why);
+  } else if (out.backend == "redis") {
+    sink.error("E005", f.path + ".url", f.value.Mark(), f.path + ".url: backend: redis needs a url (redis://host:port)");
+  }
   if (const Field* x = m.get("ttl_seconds")) {
     auto v = read_int(x->value, x->path, sink);
     if (v && (*v < 1 || *v > 7 * 86400))

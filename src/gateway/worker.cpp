@@ -94,8 +94,7 @@ Worker::Worker(boost::asio::io_context& ctx, size_t idx, const GatewayShared& sh
   if (api)
     rate_limits = std::make_unique<RateLimiter>(ioc, *api, shared.gateway_id + "-w" + std::to_string(idx),
                                                 [keys = shared.api_keys](std::string_view scope) { return keys && keys->scope_gone(scope); });
-  if (const auto& c = shared.config->cache; c.enabled)
-    response_cache = std::make_unique<ResponseCache>(size_t(c.max_entries), c.ttl_seconds);
+  response_cache = make_cache_store(ioc, shared.config->cache);
 }
 
 Worker::~Worker() = default;

@@ -9,7 +9,7 @@
 
 #include "gateway/events/alert_notifier.hpp"
 #include "gateway/budget/budget_leases.hpp"
-#include "gateway/cache/response_cache.hpp"
+#include "gateway/cache/cache_store.hpp"
 #include "gateway/gateway_shared.hpp"
 #include "gateway/budget/ledger_client.hpp"
 #include "gateway/ledger_log/event_sink.hpp"
@@ -47,7 +47,7 @@ struct Worker {
   std::unique_ptr<PriceBook> prices;
   std::unique_ptr<RateLimiter> rate_limits;  // null unless a consumer group has rate limits
   std::shared_ptr<ApiAccess> api_access;  // null without an API; its ledger calls' verdict on the token
-  std::unique_ptr<ResponseCache> response_cache;  // null unless cache.enabled (cache/response_cache.hpp)
+  std::unique_ptr<CacheStore> response_cache;  // null unless cache.enabled (cache/cache_store.hpp)
   tokenizer::CountCache token_counts;  // prompt contents seen recently on this worker
   // Asks this process's other workers to hand back their idle budget leases of a team (posted to
   // their threads). Set by gateway_main; empty with one worker.

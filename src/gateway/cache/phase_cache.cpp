@@ -1,6 +1,7 @@
 #include <charconv>
 
 #include "core/period.hpp"
+#include "gateway/cache/cached_answer_codec.hpp"
 #include "gateway/header_list.hpp"
 #include "gateway/pipeline/phases.hpp"
 
@@ -34,36 +35,41 @@ std::optional<CacheControl> parse_cache_control(std::string_view header) {
 
 }  // namespace
 
-std::optional<Rejection> look_up_cache(RequestContext& ctx, const GatewayShared& shared, Worker& w, CacheTicket& ticket,
-                                       std::optional<CachedAnswer>& hit) {
-  if (!w.response_cache || !ctx.group) return std::nullopt;
+awaitable<std::optional<Rejection>> look_up_cache(RequestContext& ctx, const GatewayShared& shared, Worker& w,
+                                                  CacheTicket& ticket, std::optional<CachedAnswer>& hit) {
+  if (!w.response_cache || !ctx.group) co_return std::nullopt;
   CacheControl cc;
   if (auto h = ctx.req.header("Cache-Control")) {
     auto parsed = parse_cache_control(*h);
     if (!parsed)
-      return rejection(bad_request("invalid_cache_control", "Cache-Control max-age must be a whole number of seconds"),
+      co_return rejection(bad_request("invalid_cache_control", "Cache-Control max-age must be a whole number of seconds"),
                        "invalid_request");
     cc = *parsed;
   }
   ctx.cache = "bypass";
-  if (cc.no_store) return std::nullopt;
+  if (cc.no_store) co_return std::nullopt;
   auto canonical = canonical_request(ctx.req.body);
-  if (!canonical) return std::nullopt;
+  if (!canonical) co_return std::nullopt;
   ticket.key = response_cache_key(ctx.group->wallet_team_id, ctx.route, *canonical);
-  if (cc.no_cache) return std::nullopt;
+  if (cc.no_cache) co_return std::nullopt;
+  CacheLookup found = co_await w.response_cache->find(ticket.key, now_unix_seconds(), cc.max_age);
+  if (found.outcome == CacheLookup::Outcome::unavailable) {  // the store could not say in time: served as usual
+    ticket.key.clear();
+    co_return std::nullopt;
+  }
   ctx.cache = "miss";
-  if (const CachedAnswer* a = w.response_cache->find(ticket.key, now_unix_seconds(), cc.max_age)) {
-    hit = *a;
+  if (found.answer) {
+    hit = std::move(found.answer);
     ticket.key.clear();
     ctx.cache = "hit";
-    ctx.cost_saved = a->cost;
-    ctx.replay_of = a->request_id;
+    ctx.cost_saved = hit->cost;
+    ctx.replay_of = hit->request_id;
     ctx.usage = providers::Usage{};  // served, nothing used: the cost is 0
     ctx.usage_source = "cache";
-    ctx.status = a->status;
+    ctx.status = hit->status;
     ctx.reason = "cache_hit";
   }
-  return std::nullopt;
+  co_return std::nullopt;
 }
 
 awaitable<void> send_cache_hit(RequestContext& ctx, http::ResponseWriter& res, const CachedAnswer& hit) {
@@ -80,7 +86,7 @@ void store_in_cache(const RequestContext& ctx, Worker& w, const AttemptWriter& o
   if (!ticket.active() || !w.response_cache || ctx.status != 200 || !ctx.cost || !ctx.price) return;
   if (ctx.decision != "allow" || ctx.stream_cut_at_reservation || ctx.max_tokens_clamped || ctx.client_disconnected) return;
   auto rec = out.recorded();
-  if (!rec || rec->status != 200) return;
+  if (!rec || rec->status != 200 || rec->body.size() > kMaxCachedAnswerBytes) return;
   CachedAnswer a;
   a.status = rec->status;
   a.content_type = std::move(rec->content_type);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/json_writer.hpp"
+#include "gateway/cache/cached_answer_codec.hpp"
 
 namespace kt::gateway {
 namespace dom = simdjson::dom;
@@ -65,13 +66,12 @@ void write_canonical(dom::element e, std::string& out, bool top) {
 const CachedAnswer* ResponseCache::find(const std::string& key, int64_t now_s, std::optional<int64_t> max_age) {
   auto it = entries_.find(key);
   if (it == entries_.end()) return nullptr;
-  const int64_t age = now_s - it->second->answer.stored_at;
-  if (age >= ttl_) {
+  if (!fresh_enough(it->second->answer, now_s, ttl_, std::nullopt)) {
     lru_.erase(it->second);
     entries_.erase(it);
     return nullptr;
   }
-  if (max_age && age > *max_age) return nullptr;  // too old for this client, still fresh for others
+  if (!fresh_enough(it->second->answer, now_s, ttl_, max_age)) return nullptr;  // too old for this client only
   lru_.splice(lru_.begin(), lru_, it->second);
   return &it->second->answer;
 }

@@ -46,9 +46,10 @@ awaitable<void> send_replay(RequestContext& ctx, http::ResponseWriter& res, cons
 // (no-store: neither look up nor store; no-cache: store without looking up; max-age=N: accept an
 // entry at most N s old; a malformed max-age is a 400) and looks the request up. A hit is copied
 // into `hit` (status, reason, $0 usage set on ctx); otherwise `ticket` says whether to store the
-// answer. ctx.cache is hit, miss or bypass when the cache is on. send_cache_hit answers from it.
-std::optional<Rejection> look_up_cache(RequestContext& ctx, const GatewayShared& shared, Worker& w, CacheTicket& ticket,
-                                       std::optional<CachedAnswer>& hit);
+// answer. ctx.cache is hit, miss or bypass when the cache is on (bypass too when a Redis backend
+// could not answer within its deadline). send_cache_hit answers from it.
+awaitable<std::optional<Rejection>> look_up_cache(RequestContext& ctx, const GatewayShared& shared, Worker& w,
+                                                  CacheTicket& ticket, std::optional<CachedAnswer>& hit);
 awaitable<void> send_cache_hit(RequestContext& ctx, http::ResponseWriter& res, const CachedAnswer& hit);
 // 7. Price the worst case from the price book (phase_budget.cpp): prompt tokens counted, output
 // capped; 503 when the ledger log cannot take more (spool failing, ledger backlog).

@@ -97,7 +97,7 @@ awaitable<Ending> run_phases(RequestContext& ctx, const GatewayShared& shared, W
   if (first_answer) co_return Ending{.replay = std::move(first_answer)};
 
   std::optional<CachedAnswer> cached;
-  if (auto r = look_up_cache(ctx, shared, w, cache_ticket, cached)) co_return refused(ctx, std::move(*r));
+  if (auto r = co_await look_up_cache(ctx, shared, w, cache_ticket, cached)) co_return refused(ctx, std::move(*r));
   if (cached) co_return Ending{.cached = std::move(cached)};
 
   out.emplace(res, ctx.request_id, claim.active() || cache_ticket.active());  // holds failures a retry may mend
