@@ -118,6 +118,13 @@ asio::awaitable<std::optional<ledger::LogApplyResult>> LogShipper::post(std::str
   co_return std::nullopt;
 }
 
+bool LogShipper::next_batch(std::string& body, uint64_t& through) {
+  uint64_t from = cursor_.seq;
+  if (!build_batch(body, through)) return false;
+  batch_gap_ = std::clamp<std::chrono::milliseconds>(std::chrono::milliseconds(cursor_.seq - from), kMinBatchGap, kMaxBatchGap);
+  return true;
+}
+
 asio::awaitable<void> LogShipper::loop() {
   auto backoff = std::chrono::milliseconds(kFirstBackoff);
   while (!stopped_) {
@@ -133,10 +140,7 @@ asio::awaitable<void> LogShipper::loop() {
     std::string body;
     uint64_t through = applied_seq_;
     auto before = cursor_;
-    bool batch = contacted_ && build_batch(body, through);
-    if (batch)
-      batch_gap_ = std::clamp<std::chrono::milliseconds>(std::chrono::milliseconds(cursor_.seq - before.seq), kMinBatchGap,
-                                                         kMaxBatchGap);
+    bool batch = contacted_ && next_batch(body, through);
     if (!batch) {
       auto since = std::chrono::steady_clock::now() - last_contact_;
       if (contacted_ && since < kHeartbeat) {
@@ -175,10 +179,7 @@ bool LogShipper::drain_blocking(std::chrono::milliseconds timeout) {
     std::string body;
     uint64_t through = applied_seq_;
     auto before = cursor_;
-    bool batch = contacted_ && build_batch(body, through);
-    if (batch)
-      batch_gap_ = std::clamp<std::chrono::milliseconds>(std::chrono::milliseconds(cursor_.seq - before.seq), kMinBatchGap,
-                                                         kMaxBatchGap);
+    bool batch = contacted_ && next_batch(body, through);
     if (!batch) body = heartbeat_body();
     std::optional<ledger::LogApplyResult> r;
     try {

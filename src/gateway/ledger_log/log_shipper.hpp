@@ -60,6 +60,8 @@ class LogShipper {
   // The next batch's body (header + frames after the cursor) and the seq it runs through; false
   // when there is nothing new. `cursor_` moves past what was read; on failure it is restored.
   bool build_batch(std::string& body, uint64_t& through);
+  // build_batch, and the next small batch's gap from this one's size.
+  bool next_batch(std::string& body, uint64_t& through);
   std::string heartbeat_body();
   void took(const ledger::LogApplyResult& r, uint64_t through);
   boost::asio::awaitable<void> loop();
