@@ -18,6 +18,7 @@
 
 #include "wire/log_wire.hpp"
 #include "core/ids.hpp"
+#include "core/json_duplicate_keys.hpp"
 #include "core/period.hpp"
 #include "ledger/postgres/pg_db.hpp"
 #include "ledger/store.hpp"
@@ -156,6 +157,14 @@ void BM_LedgerLog_Apply_Postgres(benchmark::State& state) {
 
 }  // namespace
 
+// The API's duplicate-key and grammar check of one shipped decision event (~45 keys in one object).
+void BM_CheckJsonKeys_DecisionEvent(benchmark::State& state) {
+  const std::string event = sample_event("evt_0123456789abcdef01234567");
+  for (auto _ : state) benchmark::DoNotOptimize(kt::check_json_keys(event).ok());
+  state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(event.size()));
+}
+
 BENCHMARK(BM_LedgerLog_GatewayWrite);
+BENCHMARK(BM_CheckJsonKeys_DecisionEvent);
 BENCHMARK(BM_LedgerLog_Apply_SqliteFile)->ArgName("batch")->Arg(64)->Arg(512);
 BENCHMARK(BM_LedgerLog_Apply_Postgres)->ArgName("batch")->Arg(512)->UseRealTime();

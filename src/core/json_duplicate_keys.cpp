@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <unordered_set>
+#include <functional>
 #include <vector>
 
 #ifdef __SSE2__
@@ -21,6 +21,43 @@ namespace {
 // Up to this many keys an object's keys are compared one by one (typical bodies); past it they go
 // into a hash set, so a body with 100,000 keys in one object stays linear.
 constexpr std::size_t kLinearKeys = 16;
+
+// The hash set of one object with many keys (a decision event has ~45): open addressing over
+// string_views, kept by the thread between calls, so a warm check allocates nothing (a node-based
+// set cost a decision event ~25k instructions, most of the API's parse of a shipped record).
+class KeySet {
+ public:
+  void reset() {
+    slots_.assign(64, std::string_view());
+    used_ = 0;
+  }
+  // false: `k` was already there.
+  bool insert(std::string_view k) {
+    if ((used_ + 1) * 2 > slots_.size()) grow();
+    if (!place(slots_, k)) return false;
+    ++used_;
+    return true;
+  }
+  std::size_t capacity() const { return slots_.capacity(); }
+
+ private:
+  // A slot whose data() is null is free: a key's view always points into the text or a copy.
+  static bool place(std::vector<std::string_view>& slots, std::string_view k) {
+    std::size_t mask = slots.size() - 1, i = std::hash<std::string_view>{}(k) & mask;
+    for (; slots[i].data() != nullptr; i = (i + 1) & mask)
+      if (slots[i] == k) return false;
+    slots[i] = k;
+    return true;
+  }
+  void grow() {
+    std::vector<std::string_view> bigger(slots_.size() * 2);
+    for (std::string_view k : slots_)
+      if (k.data() != nullptr) place(bigger, k);
+    slots_.swap(bigger);
+  }
+  std::vector<std::string_view> slots_;
+  std::size_t used_ = 0;
+};
 
 // Bytes that may appear unescaped inside a JSON string, other than the closing quote.
 constexpr std::array<bool, 256> kPlainStringByte = [] {
@@ -104,14 +141,22 @@ struct Frame {
   std::size_t keys_begin = 0;  // object: where its keys start in Scanner::keys_
   std::size_t index = 0;       // array: the element being read
   std::string_view key;        // object: the key whose value is being read
-  std::unique_ptr<std::unordered_set<std::string_view>> many;  // object past kLinearKeys keys
+  KeySet* many = nullptr;      // object past kLinearKeys keys: its set (Scanner::sets_, stacked)
+};
+
+// A thread's buffers, kept between calls.
+struct ScanBuffers {
+  std::vector<Frame> frames;
+  std::vector<std::string_view> keys;
+  std::vector<std::unique_ptr<KeySet>> sets;  // stacked like the frames that use them
 };
 
 class Scanner {
  public:
   // The buffers are the thread's own, kept between calls: a check allocates nothing once warm.
-  Scanner(std::string_view json, std::vector<Frame>& frames, std::vector<std::string_view>& keys)
-      : p_(json.data()), end_(json.data() + json.size()), frames_(frames), keys_(keys) {
+  Scanner(std::string_view json, ScanBuffers& buffers)
+      : p_(json.data()), end_(json.data() + json.size()), frames_(buffers.frames), keys_(buffers.keys),
+        sets_(buffers.sets) {
     frames_.clear();
     keys_.clear();
   }
@@ -171,6 +216,7 @@ class Scanner {
         if (*p_ != (f.object ? '}' : ']')) return malformed();
         ++p_;
         keys_.resize(f.keys_begin);
+        if (f.many) --sets_open_;
         frames_.pop_back();
       }
     }
@@ -317,12 +363,15 @@ class Scanner {
 
   // Whether `k` is already a key of `f`; records it otherwise.
   bool is_repeated(Frame& f, std::string_view k) {
-    if (f.many) return !f.many->insert(k).second;
+    if (f.many) return !f.many->insert(k);
     for (std::size_t i = f.keys_begin; i < keys_.size(); ++i)
       if (keys_[i] == k) return true;
     keys_.push_back(k);
     if (keys_.size() - f.keys_begin > kLinearKeys) {
-      f.many = std::make_unique<std::unordered_set<std::string_view>>(keys_.begin() + std::ptrdiff_t(f.keys_begin), keys_.end());
+      if (sets_open_ == sets_.size()) sets_.push_back(std::make_unique<KeySet>());
+      f.many = sets_[sets_open_++].get();
+      f.many->reset();
+      for (std::size_t i = f.keys_begin; i < keys_.size(); ++i) f.many->insert(keys_[i]);
       keys_.resize(f.keys_begin);
     }
     return false;
@@ -347,17 +396,22 @@ class Scanner {
   bool simdjson_refuses_ = false;
   std::vector<Frame>& frames_;
   std::vector<std::string_view>& keys_;              // keys of the open objects, innermost last
+  std::vector<std::unique_ptr<KeySet>>& sets_;       // sets of the open objects with many keys
+  std::size_t sets_open_ = 0;
   std::vector<std::unique_ptr<std::string>> owned_;  // unescaped keys (rare)
 };
 
 }  // namespace
 
 JsonKeyCheck check_json_keys(std::string_view json) {
-  thread_local std::vector<Frame> frames;
-  thread_local std::vector<std::string_view> keys;
-  JsonKeyCheck result = Scanner(json, frames, keys).run();
-  if (frames.capacity() > 64) std::vector<Frame>().swap(frames);  // a deep body's stack is not kept
-  if (keys.capacity() > 1024) std::vector<std::string_view>().swap(keys);
+  thread_local ScanBuffers buffers;
+  JsonKeyCheck result = Scanner(json, buffers).run();
+  // A deep or wide body's buffers are not kept.
+  if (buffers.frames.capacity() > 64) std::vector<Frame>().swap(buffers.frames);
+  if (buffers.keys.capacity() > 1024) std::vector<std::string_view>().swap(buffers.keys);
+  if (buffers.sets.size() > 4) buffers.sets.resize(4);
+  for (auto& set : buffers.sets)
+    if (set->capacity() > 4096) set = std::make_unique<KeySet>();
   return result;
 }
 

@@ -64,6 +64,25 @@ TEST(JsonDuplicateKeys, LargeObjectsUseTheHashSetAndStillFindTheDuplicate) {
   EXPECT_EQ(duplicate_at(R"({"a":1,"b":2,"a":3})"), "a");
 }
 
+// The sets of wide objects are the thread's own and stacked like the objects: a wide object inside
+// a wide object, siblings reusing a closed one's set, the empty key and an escaped twin.
+TEST(JsonDuplicateKeys, WideObjectsNestedAndInSequenceKeepTheirOwnKeys) {
+  auto wide = [](const std::string& prefix, const std::string& inner) {
+    std::string json = "{";
+    for (int i = 0; i < 40; ++i) json += "\"" + prefix + std::to_string(i) + "\":1,";
+    return json + "\"\":" + inner + "}";
+  };
+  std::string nested = wide("a", wide("a", "0"));  // the same names one level down are not duplicates
+  EXPECT_TRUE(check_json_keys(nested).ok());
+  EXPECT_TRUE(check_json_keys("[" + nested + "," + nested + "," + wide("b", "[]") + "]").ok());
+  std::string twin = wide("a", wide("b", "0"));
+  twin.insert(twin.size() - 1, ",\"b3\":2");  // the outer object does not hold the inner one's keys
+  EXPECT_TRUE(check_json_keys(twin).ok());
+  EXPECT_EQ(duplicate_at(wide("a", "0").insert(1, "\"\\u0061\\u0037\":0,")), "a7");
+  EXPECT_EQ(duplicate_at("[" + wide("a", "0") + "," + wide("a", "{\"x\":1,\"x\":2}") + "]"), "[1]..x");
+  EXPECT_EQ(duplicate_at(wide("a", "0").insert(1, "\"\":0,")), "");
+}
+
 TEST(JsonDuplicateKeys, DepthIsBounded) {
   std::string deep(kMaxJsonDepth + 1, '[');
   deep += std::string(kMaxJsonDepth + 1, ']');
