@@ -27,10 +27,11 @@ void Db::insert_rows(const std::string& table, const std::string& columns, size_
                      std::to_string(column_count));
   const size_t rows = flat.size() / column_count;
   const std::string head = "INSERT INTO " + table + "(" + columns + ") VALUES ";
-  // SQLite: a cached one-row statement per row costs no parsing and no larger plans. PostgreSQL:
-  // each statement is a round trip, so rows go kBulkRows at a time (then in smaller fixed sizes,
-  // so only a handful of statement texts are ever prepared).
-  size_t chunk = dialect() == Dialect::sqlite ? 1 : kBulkRows;
+  // PostgreSQL: each statement is a round trip. SQLite: one statement opens the table's and its
+  // indexes' cursors and ends once for 64 rows instead of per row; a shipped batch of 512
+  // settles + events applies ~35 % faster than with a cached one-row statement per row
+  // (BM_LedgerLog_Apply_SqliteFile, medians of 5: ~105k -> ~140k writes/s).
+  size_t chunk = kBulkRows;
   size_t done = 0;
   while (done < rows) {
     while (chunk > 1 && rows - done < chunk) chunk /= 4;

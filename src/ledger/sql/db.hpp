@@ -127,8 +127,8 @@ class Db {
   // Where waits for the socket go (PostgreSQL); false when the database has no socket.
   virtual bool set_socket_waiter(SocketWaiter* w) { return false; }
 
-  // Inserts many rows of one table: SQLite runs one cached single-row statement per row (no
-  // parsing, one writer); PostgreSQL sends multi-row INSERTs of up to kBulkRows rows each.
+  // Inserts many rows of one table as multi-row INSERTs of up to kBulkRows rows each (then in
+  // smaller fixed sizes, so only a handful of statement texts are ever prepared and cached).
   // `columns` is "a, b, c"; each row holds exactly that many params. `suffix` follows VALUES
   // (e.g. " ON CONFLICT DO NOTHING").
   void insert_rows(const std::string& table, const std::string& columns, size_t column_count,
