@@ -35,7 +35,7 @@ api() { curl -fsS -X POST "$API$1" -H "Authorization: Bearer $KEEPTRUSTS_API_TOK
 
 # A fresh ledger, and no ledger logs of an earlier run (their leases would not exist in it).
 rm -rf "$DIR/kt.db" "$DIR/kt.db-wal" "$DIR/kt.db-shm" "$DIR"/spool-*
-"$KT" api serve --listen "127.0.0.1:$API_PORT" --database "sqlite:$DIR/kt.db" --threads "$THREADS" >"$DIR/api.log" 2>&1 &
+"$KT" api serve ${KT_API_FLAGS:-} --listen "127.0.0.1:$API_PORT" --database "sqlite:$DIR/kt.db" --threads "$THREADS" >"$DIR/api.log" 2>&1 &
 API_PID=$!
 echo "$API_PID" >"$DIR/api.pid"
 wait_up "$API/health" "$API_PID"

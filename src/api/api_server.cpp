@@ -261,6 +261,7 @@ int run_api_server(const ApiOptions& options) {
   }
   ApiMetrics metrics;
   StoreExecutor executor(std::move(stores));
+  executor.set_nice(options.store_nice);
   executor.time_calls([&metrics](std::chrono::nanoseconds d) { metrics.observe_store_call(d); });
   executor.start_sweeper(std::chrono::seconds(1), {options.reservation_ttl_seconds, options.lease_grace_seconds});
   start_event_retention(executor, options.event_retention_days);

@@ -4,9 +4,14 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/spawn.hpp>
 #include <boost/context/fixedsize_stack.hpp>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <future>
 
 #include <spdlog/spdlog.h>
 
@@ -79,9 +84,25 @@ StoreExecutor::StoreExecutor(std::vector<std::unique_ptr<ledger::Store>> stores)
   concurrent_ = stores_.front()->set_socket_waiter(nullptr);
   if (!concurrent_) stores_.resize(1);  // a file store serialises its writers anyway
   for (auto& s : stores_) free_.push_back(s.get());
-  // The store thread runs at the API's own priority: it is how fast the ledger keeps up with the
-  // gateways' logs (a lower priority let it fall seconds behind a busy gateway on a shared host).
+  // The store thread starts at the API's own priority; set_nice() lowers it (kt api serve
+  // --store-nice). Before the gateways paced themselves to the ledger, a lower priority let it fall
+  // seconds behind a busy gateway on a shared core; with pacing, the sustained figures are equal.
   thread_ = std::thread([this] { ioc_.run(); });
+}
+
+bool StoreExecutor::set_nice(int nice) {
+  if (nice == 0) return true;
+  std::promise<int> done;
+  auto result = done.get_future();
+  // setpriority on a thread id sets that thread alone (Linux): the I/O threads keep theirs.
+  asio::post(ioc_, [nice, &done] {
+    done.set_value(::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), nice) == 0 ? 0 : errno);
+  });
+  if (int err = result.get()) {
+    spdlog::warn("cannot set the store thread's nice value to {}: {}", nice, std::strerror(err));
+    return false;
+  }
+  return true;
 }
 
 StoreExecutor::~StoreExecutor() {

@@ -36,6 +36,10 @@ int main(int argc, char** argv) {
                     "days decision and alert events are kept (0: forever); spend reports are not affected")
       ->capture_default_str()
       ->check(CLI::Range(int64_t(0), int64_t(100000)));
+  serve->add_option("--store-nice", api_opts.store_nice,
+                    "nice value of the database thread, 0-19 (raise it when gateways share the API's cores)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 19));
   serve->add_option("--ui-dir", api_opts.ui_dir, "the dashboard's files (default: <kt's folder>/ui)");
   kt::cli::add_server_limit_flags(*serve, api_opts.limits);
   std::string migrate_db;
