@@ -11,7 +11,8 @@
 # harness's CPU and RSS sampling covers all of kt; the whole process group is stopped at the end.
 #
 # Usage: bench/sut.sh KT_BINARY DIR    (env: KT_JSON_PORT 19000, KT_SSE_PORT 19001, KT_API_PORT 19080,
-#                                        KT_UPSTREAM http://127.0.0.1:18080, KT_THREADS 1)
+#                                        KT_UPSTREAM http://127.0.0.1:18080, KT_THREADS 1,
+#                                        KT_API_FLAGS: extra `kt api serve` flags, e.g. --store-nice 0)
 set -euo pipefail
 KT=${1:?kt binary}; DIR=${2:?work dir}
 JSON_PORT=${KT_JSON_PORT:-19000}; SSE_PORT=${KT_SSE_PORT:-19001}; API_PORT=${KT_API_PORT:-19080}

@@ -90,19 +90,15 @@ StoreExecutor::StoreExecutor(std::vector<std::unique_ptr<ledger::Store>> stores)
   thread_ = std::thread([this] { ioc_.run(); });
 }
 
-bool StoreExecutor::set_nice(int nice) {
-  if (nice == 0) return true;
+void StoreExecutor::set_nice(int nice) {
+  if (nice == 0) return;
   std::promise<int> done;
   auto result = done.get_future();
   // setpriority on a thread id sets that thread alone (Linux): the I/O threads keep theirs.
   asio::post(ioc_, [nice, &done] {
     done.set_value(::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), nice) == 0 ? 0 : errno);
   });
-  if (int err = result.get()) {
-    spdlog::warn("cannot set the store thread's nice value to {}: {}", nice, std::strerror(err));
-    return false;
-  }
-  return true;
+  if (int err = result.get()) spdlog::warn("cannot set the store thread's nice value to {}: {}", nice, std::strerror(err));
 }
 
 StoreExecutor::~StoreExecutor() {

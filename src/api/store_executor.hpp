@@ -41,8 +41,8 @@ class StoreExecutor {
   // The store thread's nice value (0: the API's own priority). Where the API shares a core with
   // gateways (one host, few cores), a higher value lets a lone client's request preempt a batch
   // apply at once instead of waiting for it; the gateways' pacing (ledger_log.hpp) still hands
-  // the ledger the CPU it needs under load. false: the kernel refused it (logged).
-  bool set_nice(int nice);
+  // the ledger the CPU it needs under load. A refusal by the kernel is logged, not fatal.
+  void set_nice(int nice);
 
   // co_await call([&](ledger::Store& s) { return s.list_pricing(); }): runs on the store thread,
   // resumes the caller on its own executor; exceptions propagate. F must return a

@@ -6,9 +6,9 @@
 #include <cstdlib>
 #include <string>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
-#include <functional>
 #include <vector>
 
 #ifdef __SSE2__
