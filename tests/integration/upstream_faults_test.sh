@@ -26,7 +26,9 @@ YAML
 start_gateway "$WORK/policy-config.yaml" --threads 1
 ENG=kt_cg_engineering_abc123
 EVENTS=0
-spent_nanos() { balance team_engineering | jq .spent | nanos; }
+# What the ledger holds once every request made so far is applied (a request's settle and its
+# event land in one transaction): a snapshot taken earlier could miss the last served request.
+spent_nanos() { wait_events engineering "$EVENTS"; balance team_engineering | jq .spent | nanos; }
 body_of() { jq -nc --arg c "Write a short haiku about cloud computing. $1" '{model:"gpt-4o-mini",messages:[{role:"user",content:$c}]}'; }
 stream_body_of() { body_of "$1" | jq -c '.stream = true'; }
 
