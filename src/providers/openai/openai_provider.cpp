@@ -57,7 +57,7 @@ ResponseReading OpenAiProvider::read_response(const RouteInfo& info, std::string
   }
   try {
     if (out.json) {
-      if (auto usage = obj_field(doc, "usage")) out.usage = parse_openai_usage_object(minified(*usage));
+      if (auto usage = obj_field(doc, "usage")) out.usage = openai_usage_of(*usage);
       collect_text(doc, info.route, out.text);
     }
   } catch (const simdjson::simdjson_error&) {
@@ -72,33 +72,46 @@ std::unique_ptr<StreamTranslator> OpenAiProvider::stream_translator(const RouteI
   return std::make_unique<ChunkStream>(info.client_wants_usage);
 }
 
-std::optional<Usage> parse_openai_usage_object(std::string_view usage_json) {
-  thread_local simdjson::ondemand::parser parser;
-  std::string buf;
-  buf.reserve(usage_json.size() + simdjson::SIMDJSON_PADDING);
-  buf.append(usage_json);
+std::optional<Usage> openai_usage_of(dom::element usage) {
+  // Read from the answer's own DOM: no re-serialised copy, no second parse. A value of the wrong
+  // type anywhere means no usage (the gateway bills its estimate), as before.
   Usage u;
+  auto count = [](dom::element v) {
+    int64_t n = 0;
+    if (v.get_int64().get(n) != simdjson::SUCCESS) throw simdjson::simdjson_error(simdjson::INCORRECT_TYPE);
+    return n;
+  };
+  auto detail = [&](dom::element v, std::string_view want, int64_t& into) {
+    dom::object o;
+    if (v.get_object().get(o) != simdjson::SUCCESS) throw simdjson::simdjson_error(simdjson::INCORRECT_TYPE);
+    for (auto [k, c] : o)
+      if (k == want && !c.is_null()) into = count(c);
+  };
   try {
-    auto doc = parser.iterate(simdjson::padded_string_view(buf.data(), buf.size(), buf.capacity()));
-    for (auto f : doc.get_object()) {
-      std::string_view k = f.unescaped_key().value();
-      auto v = f.value();
+    dom::object fields;
+    if (usage.get_object().get(fields) != simdjson::SUCCESS) return std::nullopt;
+    for (auto [k, v] : fields) {
       if (v.is_null()) continue;
-      if (k == "prompt_tokens" || k == "input_tokens") u.prompt_tokens = v.get_int64().value();
-      else if (k == "completion_tokens" || k == "output_tokens") u.completion_tokens = v.get_int64().value();
-      else if (k == "prompt_tokens_details" || k == "input_tokens_details") {
-        for (auto d : v.get_object())
-          if (d.unescaped_key().value() == "cached_tokens") { auto c = d.value(); if (!c.is_null()) u.cached_tokens = c.get_int64().value(); }
-      } else if (k == "completion_tokens_details" || k == "output_tokens_details") {
-        for (auto d : v.get_object())
-          if (d.unescaped_key().value() == "reasoning_tokens") { auto c = d.value(); if (!c.is_null()) u.reasoning_tokens = c.get_int64().value(); }
-      }
+      if (k == "prompt_tokens" || k == "input_tokens") u.prompt_tokens = count(v);
+      else if (k == "completion_tokens" || k == "output_tokens") u.completion_tokens = count(v);
+      else if (k == "prompt_tokens_details" || k == "input_tokens_details") detail(v, "cached_tokens", u.cached_tokens);
+      else if (k == "completion_tokens_details" || k == "output_tokens_details")
+        detail(v, "reasoning_tokens", u.reasoning_tokens);
     }
   } catch (const simdjson::simdjson_error&) {
     return std::nullopt;
   }
   if (!billable_usage(u)) return std::nullopt;
   return u;
+}
+
+std::optional<Usage> parse_openai_usage_object(std::string_view usage_json) {
+  thread_local dom::parser parser;
+  try {
+    return openai_usage_of(parse_dom(parser, usage_json));
+  } catch (const simdjson::simdjson_error&) {
+    return std::nullopt;
+  }
 }
 
 }  // namespace kt::providers

@@ -1,4 +1,5 @@
 #pragma once
+#include "providers/json_dom.hpp"
 #include "providers/provider.hpp"
 
 namespace kt::providers {
@@ -26,5 +27,8 @@ class OpenAiProvider : public Provider {
 
 // "/chat/completions", "/completions", ... : the path under the base URL for a route.
 std::string_view openai_route_suffix(Route r);
+
+// parse_openai_usage_object's rule, read from an already parsed "usage" object.
+std::optional<Usage> openai_usage_of(dom::element usage);
 
 }  // namespace kt::providers

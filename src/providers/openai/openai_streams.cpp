@@ -1,6 +1,7 @@
 #include "providers/openai/openai_streams.hpp"
 
 #include "providers/json_dom.hpp"
+#include "providers/openai/openai_provider.hpp"
 
 namespace kt::providers {
 namespace {
@@ -38,7 +39,7 @@ void ChunkStream::on_event(const http::SseEvent& ev, std::string& out) {
       }
     }
     if (auto u = obj_field(doc, "usage")) {
-      if (auto usage = parse_openai_usage_object(minified(*u))) {
+      if (auto usage = openai_usage_of(*u)) {
         usage_ = usage;
         has_usage = true;
       }
@@ -73,7 +74,7 @@ void ResponsesStream::on_event(const http::SseEvent& ev, std::string& out) {
         if (auto name = str_field(*item, "name")) text_ += *name;
     } else if (auto resp = obj_field(doc, "response")) {
       if (auto u = obj_field(*resp, "usage"))
-        if (auto usage = parse_openai_usage_object(minified(*u))) usage_ = usage;
+        if (auto usage = openai_usage_of(*u)) usage_ = usage;
     }
   } catch (const simdjson::simdjson_error&) {
   }
