@@ -8,7 +8,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 packages=(build-essential cmake pkg-config libssl-dev clang-16 libclang-rt-16-dev llvm-16
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-context1.81-dev
   libsimdjson-dev libyaml-cpp-dev libsqlite3-dev libpq-dev
-  libcli11-dev libspdlog-dev libfmt-dev prometheus-cpp-dev libpcre2-dev libjemalloc-dev libhiredis-dev
+  libcli11-dev libspdlog-dev libfmt-dev prometheus-cpp-dev libpcre2-dev libmimalloc-dev libjemalloc-dev libhiredis-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql nginx wrk jq curl ca-certificates tzdata sqlite3 python3
   redis-server  # tests/integration/cache_redis_test.sh starts its own
