@@ -46,6 +46,24 @@ constexpr std::array<bool, 256> kSpecial = [] {
 }();
 }  // namespace
 
+bool needs_no_escaping(std::string_view s) {
+  // Eight bytes at a time (SWAR): a byte >= 0x80 sets its top bit; "below 0x20", '"' and '\\' are
+  // found with the classic has-less / has-zero tests, exact as a yes/no for the whole word.
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  const char* p = s.data();
+  size_t i = 0, n = s.size();
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x;
+    std::memcpy(&x, p + i, 8);
+    uint64_t quote = x ^ (kOnes * '"'), backslash = x ^ (kOnes * '\\');
+    uint64_t control = x - kOnes * 0x20;
+    if ((x | (control & ~x) | ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash)) & kHigh) return false;
+  }
+  for (; i < n; ++i)
+    if (kSpecial[static_cast<unsigned char>(p[i])]) return false;
+  return true;
+}
+
 void append_json_string(std::string& out, std::string_view s) {
   static const char* hex = "0123456789abcdef";
   out.reserve(out.size() + s.size() + 2);
@@ -86,106 +104,76 @@ void append_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
-size_t JsonWriter::separator(char* at) {
-  if (after_key_) {
-    after_key_ = false;
-    return 0;
-  }
-  if (first_.empty()) return 0;
-  char& first = first_.back();
-  size_t n = 0;
-  if (first == 0) at[n++] = ',';
-  first = 0;
-  return n;
+void JsonWriter::grow(size_t n) {
+  // Doubling, so a long document is zero-filled and copied O(1) times per byte.
+  out_.resize(std::max({out_.size() * 2, len_ + n, size_t{256}}));
 }
 
-void JsonWriter::separate() {
-  char c;
-  if (separator(&c)) out_ += c;
+// The slow path: a string that needs escaping goes through append_json_string on the document
+// cut to its length, then the room past it is made again.
+void JsonWriter::append_escaped(std::string_view s) {
+  char* p = room(1);
+  len_ += static_cast<size_t>(put_separator(p) - p);
+  out_.resize(len_);
+  append_json_string(out_, s);
+  len_ = out_.size();
+  out_.resize(out_.capacity());
 }
 
 // Most keys and many values are short and need no escaping: separator, quotes, text (and the
-// key's colon) then go in with one append.
+// key's colon) then go in with one bounds check.
 bool JsonWriter::append_plain(std::string_view s, bool as_key) {
-  constexpr size_t kMax = 120;
-  if (s.size() > kMax) return false;
-  for (unsigned char c : s)
-    if (kSpecial[c]) return false;
-  char buf[kMax + 4];
-  size_t n = separator(buf);
-  buf[n++] = '"';
-  if (!s.empty()) std::memcpy(buf + n, s.data(), s.size());  // an empty view's data() may be null
-  n += s.size();
-  buf[n++] = '"';
-  if (as_key) buf[n++] = ':';
-  out_.append(buf, n);
+  if (!needs_no_escaping(s)) return false;
+  char* p = room(s.size() + 4);
+  char* at = put_separator(p);
+  *at++ = '"';
+  if (!s.empty()) std::memcpy(at, s.data(), s.size());  // an empty view's data() may be null
+  at += s.size();
+  *at++ = '"';
+  if (as_key) *at++ = ':';
+  len_ += static_cast<size_t>(at - p);
   return true;
 }
 
-JsonWriter& JsonWriter::begin_object() { separate(); out_ += '{'; first_.push_back(1); return *this; }
-JsonWriter& JsonWriter::end_object() { out_ += '}'; first_.pop_back(); return *this; }
-JsonWriter& JsonWriter::begin_array() { separate(); out_ += '['; first_.push_back(1); return *this; }
-JsonWriter& JsonWriter::end_array() { out_ += ']'; first_.pop_back(); return *this; }
-
 JsonWriter& JsonWriter::key(std::string_view k) {
   if (!append_plain(k, true)) {
-    separate();
-    append_json_string(out_, k);
-    out_ += ':';
+    append_escaped(k);
+    *room(1) = ':';
+    ++len_;
   }
-  after_key_ = true;
-  return *this;
-}
-
-JsonWriter& JsonWriter::literal_key(std::string_view k) {
-  // The sanitizer build (assertions on) runs every test: a literal that needs escaping fails there.
-  assert(std::none_of(k.begin(), k.end(), [](char c) { return kSpecial[static_cast<unsigned char>(c)]; }));
-  constexpr size_t kMax = 120;
-  if (k.size() > kMax) return key(k);
-  char buf[kMax + 4];
-  size_t n = separator(buf);
-  buf[n++] = '"';
-  std::memcpy(buf + n, k.data(), k.size());
-  n += k.size();
-  buf[n++] = '"';
-  buf[n++] = ':';
-  out_.append(buf, n);
   after_key_ = true;
   return *this;
 }
 
 JsonWriter& JsonWriter::value(std::string_view s) {
-  if (!append_plain(s, false)) {
-    separate();
-    append_json_string(out_, s);
-  }
+  if (!append_plain(s, false)) append_escaped(s);
   return *this;
 }
+
 template <class Integer>
 JsonWriter& JsonWriter::integer(Integer n) {
-  char buf[32];
-  size_t at = separator(buf);
-  out_.append(buf, static_cast<size_t>(std::to_chars(buf + at, buf + sizeof buf, n).ptr - buf));
+  char* p = room(24);
+  char* at = put_separator(p);
+  at = std::to_chars(at, p + 24, n).ptr;
+  len_ += static_cast<size_t>(at - p);
   return *this;
 }
 JsonWriter& JsonWriter::value(int64_t n) { return integer(n); }
 JsonWriter& JsonWriter::value(uint64_t n) { return integer(n); }
-JsonWriter& JsonWriter::value(bool b) { return literal(b ? "true" : "false"); }
-JsonWriter& JsonWriter::value(Money m) { separate(); out_ += m.to_decimal(); return *this; }
-JsonWriter& JsonWriter::null() { return literal("null"); }
+JsonWriter& JsonWriter::value(Money m) {
+  char* p = room(Money::kMaxDecimalLength + 1);
+  char* at = put_separator(p);
+  len_ += static_cast<size_t>(at - p) + m.write_decimal(at);
+  return *this;
+}
 
-JsonWriter& JsonWriter::literal(std::string_view text) {
-  char buf[8];
-  size_t n = separator(buf);
-  std::memcpy(buf + n, text.data(), text.size());
-  out_.append(buf, n + text.size());
+JsonWriter& JsonWriter::raw(std::string_view json) {
+  char* p = room(json.size() + 1);
+  char* at = put_separator(p);
+  if (!json.empty()) std::memcpy(at, json.data(), json.size());
+  len_ += static_cast<size_t>(at - p) + json.size();
   return *this;
 }
-JsonWriter& JsonWriter::raw(std::string_view json) { separate(); out_ += json; return *this; }
-JsonWriter& JsonWriter::percent(int64_t pn) {
-  separate();
-  out_ += pn == 0 ? std::string("0") : Money::from_nanos(pn).to_decimal();
-  return *this;
-}
+JsonWriter& JsonWriter::percent(int64_t pn) { return raw(pn == 0 ? std::string("0") : Money::from_nanos(pn).to_decimal()); }
 
 }  // namespace kt

@@ -1,6 +1,7 @@
 #include "core/money.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 
 namespace kt {
@@ -90,17 +91,31 @@ std::optional<Money> Money::parse(std::string_view t) {
   return Money(neg ? -n : n);
 }
 
-std::string Money::to_decimal() const {
+size_t Money::write_decimal(char* out) const {
   i128 v = nanos_;
   bool neg = v < 0;
   if (neg) v = -v;
   uint64_t whole = static_cast<uint64_t>(v / kNanosPerUnit);
   uint64_t frac = static_cast<uint64_t>(v % kNanosPerUnit);
-  std::string out = neg ? "-" : "";
-  out += std::to_string(whole);
-  std::string f = trimmed_fraction(frac, kFractionDigits);
-  if (!f.empty()) out += "." + f;
-  return out;
+  char* at = out;
+  if (neg) *at++ = '-';
+  at = std::to_chars(at, out + kMaxDecimalLength, whole).ptr;
+  if (frac != 0) {
+    *at++ = '.';
+    for (int i = kFractionDigits - 1; i >= 0; --i) {
+      at[i] = char('0' + frac % 10);
+      frac /= 10;
+    }
+    int digits = kFractionDigits;
+    while (at[digits - 1] == '0') --digits;  // frac != 0: some digit is not
+    at += digits;
+  }
+  return static_cast<size_t>(at - out);
+}
+
+std::string Money::to_decimal() const {
+  char buf[kMaxDecimalLength];
+  return std::string(buf, write_decimal(buf));
 }
 
 std::string Money::to_display() const {

@@ -37,6 +37,9 @@ class Money {
 
   // Exact decimal with trailing zeros trimmed: "500", "0.01", "0.0000171", "-2.5".
   std::string to_decimal() const;
+  // to_decimal's text written at `out` (room for kMaxDecimalLength bytes); returns its length.
+  static constexpr size_t kMaxDecimalLength = 32;
+  size_t write_decimal(char* out) const;
   // For people: "$500.00", "$0.02", "$0.0000171" (at least 2 fraction digits, never rounded).
   std::string to_display() const;
 

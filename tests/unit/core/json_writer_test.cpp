@@ -112,6 +112,47 @@ TEST(JsonWriter, TakeMovesTheOutput) {
   EXPECT_EQ(s, "[7]");
 }
 
+// The word-at-a-time check must agree with the byte rule for every byte at every place in a word
+// and in the tail, next to neighbours that could borrow into it (0x00, 0x20, 0x7f).
+TEST(NeedsNoEscaping, EveryByteAtEveryPosition) {
+  for (int len : {1, 7, 8, 9, 16, 19}) {
+    for (int at = 0; at < len; ++at) {
+      for (int b = 0; b < 256; ++b) {
+        for (char fill : {'a', ' ', '\x7f'}) {
+          std::string s(static_cast<size_t>(len), fill);
+          s[static_cast<size_t>(at)] = static_cast<char>(b);
+          bool plain = b >= 0x20 && b < 0x80 && b != '"' && b != '\\';
+          ASSERT_EQ(needs_no_escaping(s), plain) << "len " << len << " at " << at << " byte " << b;
+        }
+      }
+    }
+  }
+  EXPECT_TRUE(needs_no_escaping(""));
+}
+
+// The document is written in place past its length: growth from an empty writer, a reserve that is
+// too small, escaping in the middle and str() before more writes must all keep every byte.
+TEST(JsonWriter, GrowsAndEscapesInPlace) {
+  for (size_t reserve : {size_t{0}, size_t{1}, size_t{16}, size_t{4096}}) {
+    JsonWriter w = reserve ? JsonWriter(reserve) : JsonWriter();
+    std::string long_plain(1000, 'x'), expected = "[";
+    w.begin_array();
+    for (int i = 0; i < 40; ++i) {
+      w.value(long_plain).value("a\nb\"c").value(int64_t{-i}).value(Money::from_nanos(1500000000));
+      expected += (i ? "," : "") + ("\"" + long_plain + "\"") + ",\"a\\nb\\\"c\"," + std::to_string(-i) + ",1.5";
+      if (i == 20) EXPECT_EQ(w.str(), expected);  // a look in the middle, then more
+    }
+    w.begin_object().key(std::string_view("k\"")).value(true).key("n").null().end_object().end_array();
+    expected += ",{\"k\\\"\":true,\"n\":null}]";
+    EXPECT_EQ(w.str(), expected);
+    JsonWriter moved = std::move(w);
+    EXPECT_EQ(moved.take(), expected);
+    w = JsonWriter();
+    w.begin_array().value(1).end_array();  // a moved-from writer starts empty
+    EXPECT_EQ(w.str(), "[1]");
+  }
+}
+
 TEST(AppendJsonString, Standalone) {
   std::string out = "x=";
   append_json_string(out, "a\"b");
