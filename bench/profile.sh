@@ -10,20 +10,24 @@
 #       time (syscalls, TCP).
 # Output: $BENCH_HOME/profile-<tool>-<UTC stamp>/ (default bench/results/).
 #   --connections N: wrk's connections instead (e.g. 1: the lone client's path, where latency is paid).
+#   --process api: callgrind on the API instead of the gateway (its batches' HTTP, decoding and
+#       SQLite apply); instructions per request = its total / the requests wrk counted.
 # Usage: bench/profile.sh [--tool callgrind|perf] [--seconds N] [--payload json|sse] [--connections N]
+#                         [--process gateway|api]
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 HARNESS=${KT_BENCH_HARNESS:-$ROOT/../shared/bench}
 BUILD=${KT_BENCH_BUILD:-$ROOT/build-bench}
 BENCH_HOME=${BENCH_HOME:-$ROOT/bench/results}
-TOOL=callgrind; SECONDS_=20; PAYLOAD=json; CONNS=""
+TOOL=callgrind; SECONDS_=20; PAYLOAD=json; CONNS=""; PROCESS=gateway
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --tool) TOOL=$2; shift 2;;
     --seconds) SECONDS_=$2; shift 2;;
     --payload) PAYLOAD=$2; shift 2;;
     --connections) CONNS=$2; shift 2;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0;;
+    --process) PROCESS=$2; shift 2;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
@@ -53,19 +57,26 @@ WRAP=""
 if [[ "$TOOL" == callgrind ]]; then
   WRAP="valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=$OUT/callgrind.out"
 fi
-KT_GATEWAY_WRAPPER=$WRAP setsid taskset -c 1 "$ROOT/bench/sut.sh" "$KT" "$OUT/sut" >"$OUT/sut.log" 2>&1 &
+case "$PROCESS" in
+  gateway) export KT_GATEWAY_WRAPPER=$WRAP;;
+  api) export KT_API_WRAPPER=$WRAP;;
+  *) echo "--process is gateway or api" >&2; exit 2;;
+esac
+setsid taskset -c 1 "$ROOT/bench/sut.sh" "$KT" "$OUT/sut" >"$OUT/sut.log" 2>&1 &
 GROUP=$!
 for i in $(seq 1 1200); do curl -fsS -o /dev/null "http://127.0.0.1:$PORT/health" 2>/dev/null && break; sleep 0.1; done
 GW_PID=$(cat "$OUT/sut/gateway-$PAYLOAD.pid")
+PROFILED_PID=$GW_PID
+[[ "$PROCESS" == api ]] && PROFILED_PID=$(cat "$OUT/sut/api.pid")
 URL=http://127.0.0.1:$PORT/v1/chat/completions
 WRK=(taskset -c 0 wrk -t1 -s "$HARNESS/wrk/chat.lua" -H 'X-Consumer-Group: kt_cg_engineering_abc123')
 "${WRK[@]}" -c8 -d3s "$URL" -- "$HARNESS/bodies/$BODY" >"$OUT/warmup.txt" 2>&1 || true
 
 if [[ "$TOOL" == callgrind ]]; then
-  callgrind_control -i on "$GW_PID" >/dev/null
+  callgrind_control -i on "$PROFILED_PID" >/dev/null
   "${WRK[@]}" -c"${CONNS:-8}" -d"${SECONDS_}s" "$URL" -- "$HARNESS/bodies/$BODY" | tee "$OUT/wrk.txt"
-  callgrind_control -i off "$GW_PID" >/dev/null
-  callgrind_control -d "$GW_PID" >/dev/null
+  callgrind_control -i off "$PROFILED_PID" >/dev/null
+  callgrind_control -d "$PROFILED_PID" >/dev/null
   sleep 1
   f=$(ls -t "$OUT"/callgrind.out* | head -1)
   { callgrind_annotate --inclusive=no "$f" 2>/dev/null || true; } | head -60 >"$OUT/exclusive.txt" || true

@@ -25,7 +25,8 @@ std::string finish(JsonWriter& w) {
   return out;
 }
 
-void optional_text(JsonWriter& w, std::string_view key, std::string_view v) {
+template <std::size_t N>  // keys are literals: JsonWriter writes them unscanned
+void optional_text(JsonWriter& w, const char (&key)[N], std::string_view v) {
   if (!v.empty()) w.field(key, v);
 }
 
