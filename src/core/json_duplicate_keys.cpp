@@ -154,9 +154,11 @@ struct ScanBuffers {
 class Scanner {
  public:
   // The buffers are the thread's own, kept between calls: a check allocates nothing once warm.
-  Scanner(std::string_view json, ScanBuffers& buffers)
-      : p_(json.data()), end_(json.data() + json.size()), frames_(buffers.frames), keys_(buffers.keys),
-        sets_(buffers.sets) {
+  // grammar_only: validation alone (is_json): no key is recorded, no number is checked against
+  // simdjson's limits.
+  Scanner(std::string_view json, ScanBuffers& buffers, bool grammar_only = false)
+      : p_(json.data()), end_(json.data() + json.size()), grammar_only_(grammar_only), frames_(buffers.frames),
+        keys_(buffers.keys), sets_(buffers.sets) {
     frames_.clear();
     keys_.clear();
   }
@@ -256,7 +258,7 @@ class Scanner {
       if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
       if (!digits()) return false;
     }
-    if (!representable(std::string_view(start, size_t(p_ - start)), integer)) simdjson_refuses_ = true;
+    if (!grammar_only_ && !representable(std::string_view(start, size_t(p_ - start)), integer)) simdjson_refuses_ = true;
     return true;
   }
 
@@ -271,6 +273,8 @@ class Scanner {
       uint64_t v;
       return std::from_chars(text.data(), end, v).ec == std::errc();
     }
+    // Without an exponent, a double holds any magnitude below 1e308 (most numbers: 0.7, 12.5).
+    if (text.find_first_of("eE") == std::string_view::npos && text.find('.') <= 308) return true;
     std::string copy(text);  // strtod wants a terminated string; underflow (to 0) is fine
     return !std::isinf(std::strtod(copy.c_str(), nullptr));
   }
@@ -349,11 +353,13 @@ class Scanner {
     std::string_view raw;
     bool escaped = false;
     if (!string(raw, escaped)) return malformed();
-    std::string_view k = raw;
-    if (escaped) k = *owned_.emplace_back(std::make_unique<std::string>(unescape(raw)));
-    Frame& f = frames_.back();
-    f.key = k;
-    if (is_repeated(f, k)) return JsonKeyCheck{JsonKeyCheck::Status::duplicate, path()};
+    if (!grammar_only_) {
+      std::string_view k = raw;
+      if (escaped) k = *owned_.emplace_back(std::make_unique<std::string>(unescape(raw)));
+      Frame& f = frames_.back();
+      f.key = k;
+      if (is_repeated(f, k)) return JsonKeyCheck{JsonKeyCheck::Status::duplicate, path()};
+    }
     skip_ws();
     if (p_ >= end_ || *p_ != ':') return malformed();
     ++p_;
@@ -393,6 +399,7 @@ class Scanner {
 
   const char* p_;
   const char* end_;
+  const bool grammar_only_;
   bool simdjson_refuses_ = false;
   std::vector<Frame>& frames_;
   std::vector<std::string_view>& keys_;              // keys of the open objects, innermost last
@@ -403,9 +410,11 @@ class Scanner {
 
 }  // namespace
 
-JsonKeyCheck check_json_keys(std::string_view json) {
+namespace {
+
+JsonKeyCheck scan(std::string_view json, bool grammar_only) {
   thread_local ScanBuffers buffers;
-  JsonKeyCheck result = Scanner(json, buffers).run();
+  JsonKeyCheck result = Scanner(json, buffers, grammar_only).run();
   // A deep or wide body's buffers are not kept.
   if (buffers.frames.capacity() > 64) std::vector<Frame>().swap(buffers.frames);
   if (buffers.keys.capacity() > 1024) std::vector<std::string_view>().swap(buffers.keys);
@@ -414,5 +423,11 @@ JsonKeyCheck check_json_keys(std::string_view json) {
     if (set->capacity() > 4096) set = std::make_unique<KeySet>();
   return result;
 }
+
+}  // namespace
+
+JsonKeyCheck check_json_keys(std::string_view json) { return scan(json, false); }
+
+bool is_json(std::string_view json) { return scan(json, true).status != JsonKeyCheck::Status::malformed; }
 
 }  // namespace kt

@@ -34,4 +34,8 @@ inline constexpr std::size_t kMaxJsonDepth = 1024;
 // Checks one JSON value (surrounding whitespace allowed).
 JsonKeyCheck check_json_keys(std::string_view json);
 
+// The same grammar check alone (keys not compared, numbers not held to simdjson's limits): for
+// text that is kept and passed on as it is, such as a shipped decision event.
+bool is_json(std::string_view json);
+
 }  // namespace kt

@@ -87,7 +87,7 @@ awaitable<void> pass_on_upstream_error(RequestContext& ctx, http::ResponseWriter
   ctx.decision = "error";
   ctx.reason = "upstream_status_" + std::to_string(status);
   http::Headers extra{{"X-Kt-Request-Id", ctx.request_id}};
-  if (check_json_keys(body).status != JsonKeyCheck::Status::malformed) {
+  if (is_json(body)) {
     std::string ct(http::find_header(headers, "content-type").value_or("application/json"));
     co_return co_await res.send(status, ct, std::move(body), extra);
   }

@@ -24,7 +24,7 @@ ResponseReading AnthropicProvider::read_response(const RouteInfo& info, std::str
     return anthropic::messages_to_chat_response(body, info);
   } catch (const simdjson::simdjson_error&) {
     ResponseReading r;  // not a Messages answer: passed on as it is, unpriced by usage (estimated)
-    r.json = check_json_keys(body).status != JsonKeyCheck::Status::malformed;  // broken or cut off: no answer
+    r.json = is_json(body);  // broken or cut off: no answer
     r.body = std::move(body);
     return r;
   }

@@ -108,7 +108,17 @@ TEST(JsonDuplicateKeys, ValidityAgreesWithBoostJson) {
     boost::json::parse(c, ec);
     JsonKeyCheck r = check_json_keys(c);
     EXPECT_EQ(r.status == Status::malformed, bool(ec)) << "case: " << c;
+    EXPECT_EQ(!is_json(c), bool(ec)) << "case: " << c;
   }
+}
+
+// is_json checks the grammar alone, to the end: a repeated key is no answer to it, and text after
+// one is still read (check_json_keys stops at the repeat).
+TEST(JsonDuplicateKeys, IsJsonIgnoresRepeatsButNotWhatFollowsThem) {
+  EXPECT_TRUE(is_json(R"({"a":1,"a":2})"));
+  EXPECT_EQ(check_json_keys(R"({"a":1,"a":2,})").status, Status::duplicate);
+  EXPECT_FALSE(is_json(R"({"a":1,"a":2,})"));
+  EXPECT_TRUE(is_json("[1e309]"));  // grammatical, whatever a parser can hold
 }
 
 // route_chat fuzzer: numbers the gateway's parsers (simdjson) cannot hold and lone surrogates are
@@ -124,6 +134,10 @@ TEST(JsonDuplicateKeys, WhatSimdjsonRefusesIsFlagged) {
   for (const char* c : {"[1e-400]", "[1.7976931348623157e308]", "[18446744073709551615]", "[-9223372036854775808]",
                         "[0]", "[-0.0]", "[1000000000000000000000e-10]", R"(["\ud83d\ude00 \u00e9"])"})
     EXPECT_FALSE(check_json_keys(c).simdjson_refuses) << c;
+  // Without an exponent, up to 308 digits before the point always fit a double (no strtod needed).
+  EXPECT_FALSE(check_json_keys("[" + std::string(300, '9') + ".5]").simdjson_refuses);
+  EXPECT_FALSE(check_json_keys("[-" + std::string(307, '9') + ".5]").simdjson_refuses);
+  EXPECT_TRUE(check_json_keys("[" + std::string(310, '9') + ".5]").simdjson_refuses);
 }
 
 }  // namespace
