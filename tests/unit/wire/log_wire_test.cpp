@@ -113,11 +113,18 @@ TEST(LogWire, ARecordWhoseEventIsNotJsonIsInvalid) {
                     RecordEvent{"evt_1", "decision", 1, R"({"id":"evt_1","team_id":"team_e"team_id"g"})"}),
       event_record("team_eng", "", RecordEvent{"evt_2", "alert", 1, R"({"id":"evt_2","x":tru})"}),
       event_record("team_eng", "", RecordEvent{"evt_3", "alert", 1, R"({"id":"evt_3","x":[true, 1.5e3, null]})"}),
+      // Grammatical, but past what simdjson holds: a shipped event must be readable by every
+      // reader of GET /v1/events, so these are refused too (a gateway never writes them).
+      event_record("team_eng", "", RecordEvent{"evt_4", "alert", 1, R"({"id":"evt_4","x":1e400})"}),
+      event_record("team_eng", "", RecordEvent{"evt_5", "alert", 1, R"({"id":"evt_5","x":"\udc00"})"}),
+      event_record("team_eng", "", RecordEvent{"evt_6", "alert", 1, R"(["evt_6"])"}),
   });
   ApiError err;
   auto b = decode_batch(body, err);
   ASSERT_TRUE(b) << err.message;
-  ASSERT_EQ(b->records.size(), 3u);
+  ASSERT_EQ(b->records.size(), 6u);
+  for (size_t i = 3; i < 5; ++i) EXPECT_EQ(b->records[i].reject_reason, "its event is not JSON") << i;
+  EXPECT_EQ(b->records[5].kind, LogRecord::Kind::invalid);  // an event is an object
   EXPECT_EQ(b->records[0].kind, LogRecord::Kind::invalid);
   EXPECT_EQ(b->records[0].reject_reason, "its event is not JSON");
   EXPECT_EQ(b->records[1].kind, LogRecord::Kind::invalid);
