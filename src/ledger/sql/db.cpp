@@ -1,12 +1,18 @@
 #include "ledger/sql/db.hpp"
 
+#include <map>
+
 #include "ledger/postgres/pg_db.hpp"
 #include "ledger/sqlite/sqlite_db.hpp"
 
 namespace kt::ledger::sql {
 
-std::string values_clause(size_t rows, size_t per_row) {
-  std::string out;
+const std::string& values_clause(size_t rows, size_t per_row) {
+  // Built once per shape: a 64-row chunk of journal lines has ~900 placeholders, and an apply
+  // used to spell them again for every chunk.
+  thread_local std::map<std::pair<size_t, size_t>, std::string> built;
+  std::string& out = built[{rows, per_row}];
+  if (!out.empty()) return out;
   size_t n = 1;
   for (size_t r = 0; r < rows; ++r) {
     out += r ? ", (" : "(";

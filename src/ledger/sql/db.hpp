@@ -149,7 +149,7 @@ class Db {
 
 // "$1, $2, $3" ... for `count` params starting at `first` (1-based), grouped into rows of `per_row`:
 // "($1, $2), ($3, $4)".
-std::string values_clause(size_t rows, size_t per_row);
+const std::string& values_clause(size_t rows, size_t per_row);
 
 // The database behind a store URL ("sqlite:PATH", "sqlite::memory:", "postgresql://...").
 std::unique_ptr<Db> open_db(const std::string& url);
