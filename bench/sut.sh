@@ -12,7 +12,8 @@
 #
 # Usage: bench/sut.sh KT_BINARY DIR    (env: KT_JSON_PORT 19000, KT_SSE_PORT 19001, KT_API_PORT 19080,
 #                                        KT_UPSTREAM http://127.0.0.1:18080, KT_THREADS 1,
-#                                        KT_API_FLAGS: extra `kt api serve` flags, e.g. --store-nice 0,
+#                                        KT_API_FLAGS: extra `kt api serve` flags (default --store-nice 19:
+#                                        gateways and API share the SUT core, docs/operations.md),
 #                                        KT_API_WRAPPER / KT_GATEWAY_WRAPPER: a command to run them under)
 set -euo pipefail
 KT=${1:?kt binary}; DIR=${2:?work dir}
@@ -38,7 +39,7 @@ api() { curl -fsS -X POST "$API$1" -H "Authorization: Bearer $KEEPTRUSTS_API_TOK
 # A fresh ledger, and no ledger logs of an earlier run (their leases would not exist in it).
 rm -rf "$DIR/kt.db" "$DIR/kt.db-wal" "$DIR/kt.db-shm" "$DIR"/spool-*
 # KT_API_WRAPPER: as KT_GATEWAY_WRAPPER below, for the API (bench/profile.sh --process api)
-${KT_API_WRAPPER:-} "$KT" api serve ${KT_API_FLAGS:-} --listen "127.0.0.1:$API_PORT" --database "sqlite:$DIR/kt.db" --threads "$THREADS" >"$DIR/api.log" 2>&1 &
+${KT_API_WRAPPER:-} "$KT" api serve ${KT_API_FLAGS---store-nice 19} --listen "127.0.0.1:$API_PORT" --database "sqlite:$DIR/kt.db" --threads "$THREADS" >"$DIR/api.log" 2>&1 &
 API_PID=$!
 echo "$API_PID" >"$DIR/api.pid"
 wait_up "$API/health" "$API_PID"

@@ -27,7 +27,7 @@ struct ApiOptions {
   // (bench: one-connection p90 695-782 -> 229-245 us) and the sustained figures are unchanged
   // (the gateways' pacing hands the ledger its CPU); on a host shared with other busy services,
   // 0 keeps the ledger's fair share (docs/operations.md).
-  int store_nice = 19;
+  int store_nice = 0;
   // The dashboard's files (docs/operations.md "Dashboard"); empty: default_ui_dir().
   std::string ui_dir;
   // Protocol limits (docs/operations.md "Limits"); event batches can be large, hence 16 MiB.
