@@ -17,6 +17,15 @@
 
 #include "core/period.hpp"
 
+// AddressSanitizer must be told of every switch between a coroutine's stack and the thread's,
+// or it reports false stack-use-after-return and keeps stale poison after an exception unwinds a
+// coroutine. Only Boost.Context's ucontext fibers do so (CMakeLists: the sanitizer build).
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) && !(defined(BOOST_USE_UCONTEXT) && defined(BOOST_USE_ASAN))
+#error "an AddressSanitizer build needs BOOST_USE_UCONTEXT and BOOST_USE_ASAN for asio::spawn's stacks"
+#endif
+#endif
+
 namespace kt::api {
 namespace asio = boost::asio;
 
