@@ -1,14 +1,14 @@
 # Helpers for the tests that run on the throwaway PostgreSQL (sourced after lib.sh).
 
 # A fresh database for this test in PG_URL, dropped at exit after every process is stopped. Without
-# KT_TEST_POSTGRES_URL the test is skipped locally and fails under CI=true (scripts/test.sh always
-# starts the throwaway cluster and sets it).
+# KT_TEST_POSTGRES_URL the test is skipped locally (exit 77: ctest shows "Skipped") and fails under
+# CI=true (scripts/test.sh always starts the throwaway cluster and sets it).
 use_test_database() {  # NAME_PREFIX
   if [ -z "${KT_TEST_POSTGRES_URL:-}" ]; then
     local msg="KT_TEST_POSTGRES_URL is not set (bash scripts/test.sh starts a throwaway PostgreSQL and sets it)"
     if [ "${CI:-}" = true ]; then fail "$msg"; finish; fi
     echo "SKIP: $msg"
-    exit 0
+    exit 77  # ctest reports it as skipped (SKIP_RETURN_CODE), never as passed
   fi
   DB_NAME="${1}_$$_$RANDOM"
   PG_URL="${KT_TEST_POSTGRES_URL%/*}/$DB_NAME"
