@@ -44,4 +44,5 @@ burst() {
   ok=$(grep -c '^200$' "$WORK/codes.txt" || true)
   refused=$(grep -c '^402$' "$WORK/codes.txt" || true)
   assert_eq "$count" "$((ok + refused))" "every request got 200 or 402 ($ok / $refused)"
+  [ "$count" = "$((ok + refused))" ] || echo "statuses (count status): $(sort "$WORK/codes.txt" | uniq -c | tr -s ' \n' ' ')"
 }
