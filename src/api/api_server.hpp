@@ -22,11 +22,10 @@ struct ApiOptions {
   int64_t lease_grace_seconds = 900;
   // Events older than this many days are deleted in the background (0: kept forever).
   int64_t event_retention_days = 90;
-  // The store thread's nice value (StoreExecutor::set_nice). 19 by default: on a host where the
-  // API shares cores with gateways, a lone client's request then preempts a batch apply at once
-  // (bench: one-connection p90 695-782 -> 229-245 us) and the sustained figures are unchanged
-  // (the gateways' pacing hands the ledger its CPU); on a host shared with other busy services,
-  // 0 keeps the ledger's fair share (docs/operations.md).
+  // The store thread's nice value (StoreExecutor::set_nice). 0 by default: at 19 the ledger
+  // starves behind any busy process on the host (postgres_leases_test beside four CPU hogs: 84 of
+  // 1,000 answered). 19 suits only cores shared with kt's gateways alone, where a lone client's
+  // request then preempts a batch apply (bench p90 695-782 -> 229-245 us; docs/operations.md).
   int store_nice = 0;
   // The dashboard's files (docs/operations.md "Dashboard"); empty: default_ui_dir().
   std::string ui_dir;
