@@ -3,7 +3,7 @@
 // system prompt with every request and its whole history with every turn, so most of a prompt's
 // bytes were counted before; hashing them is ~20x cheaper than counting them again.
 //
-// Direct-mapped, fixed size, no text kept: an entry is matched by two independent 64-bit hashes,
+// Direct-mapped, fixed size, no text kept: an entry is matched by two 64-bit hashes (keyed per process),
 // the length and the encoding, so a stale or colliding slot is a miss, never a wrong count
 // (short of a 128-bit collision). Not thread-safe: one per worker thread.
 #include <array>

@@ -38,6 +38,25 @@ TEST(TokenizerCountCache, AnyChangeToTheTextIsAMiss) {
   EXPECT_EQ(cache.misses(), 3u);
 }
 
+// Every length around the hash's 16-byte blocks (a zero-padded tail), every position: a text one
+// byte away from the cached one is a miss, not the cached count.
+TEST(TokenizerCountCache, OneChangedByteAtAnyPositionIsAMiss) {
+  KT_REQUIRE_ENCODING(enc, "o200k_base");
+  CountCache cache;
+  const std::string base = long_text("Checkout latency");
+  for (std::size_t length = CountCache::kMinBytes; length < CountCache::kMinBytes + 33; ++length) {
+    const std::string text = base.substr(0, length);
+    for (std::size_t pos = 0; pos < length; ++pos) {
+      cache.count(*enc, text);
+      std::string edited = text;
+      edited[pos] = static_cast<char>(edited[pos] ^ 0x01);
+      const uint64_t misses = cache.misses();
+      EXPECT_EQ(cache.count(*enc, edited), enc->count(edited)) << length << " " << pos;
+      ASSERT_EQ(cache.misses(), misses + 1) << "length " << length << ", byte " << pos;
+    }
+  }
+}
+
 TEST(TokenizerCountCache, EncodingsDoNotShareEntries) {
   KT_REQUIRE_ENCODING(o200k, "o200k_base");
   KT_REQUIRE_ENCODING(cl100k, "cl100k_base");
