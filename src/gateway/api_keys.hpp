@@ -17,6 +17,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/string_map.hpp"
 #include "config/gateway_config.hpp"
 #include "core/secret_index.hpp"
 #include "gateway/caller.hpp"
@@ -57,14 +58,10 @@ class ApiKeyTable {
     size_t name_index = 0;   // into View::group_names
     int64_t expires_at = 0;  // unix seconds, 0: never
   };
-  struct IdHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
   struct View {
     SecretIndex<Info> index;
     std::vector<std::string> group_names;
-    std::unordered_map<std::string, int64_t, IdHash, std::equal_to<>> expiry_by_id;  // unix seconds, 0: never
+    StringMap<int64_t> expiry_by_id;  // unix seconds, 0: never
   };
   const std::vector<config::ConsumerGroup>& groups_;
   std::atomic<std::shared_ptr<const View>> view_{std::make_shared<const View>()};

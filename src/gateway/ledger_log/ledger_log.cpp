@@ -46,6 +46,17 @@ std::string settle_at_reservation(const LoggedIntent& i, std::string_view why) {
                              wire::RecordEvent{id, "decision", now, json});
 }
 
+LoggedIntent logged_intent(const ledger::LogRecord& r) {
+  return LoggedIntent{std::string(r.key),      std::string(r.team_id),  std::string(r.lease_id),
+                      std::string(r.request_id), std::string(r.model),  std::string(r.provider),
+                      std::string(r.consumer_group), r.amount, r.prompt_tokens, r.completion_tokens, r.reserved};
+}
+
+void LedgerLog::forget_intent(std::string_view key) {
+  // Heterogeneous lookup (no key string built per request); erase by iterator.
+  if (auto it = open_intents_.find(key); it != open_intents_.end()) open_intents_.erase(it);
+}
+
 LedgerLog::LedgerLog(asio::io_context& ioc, LedgerLogOptions options)
     : ioc_(ioc), options_(std::move(options)), log_(spool::SegmentLog::create(options_.dir, options_.spool)),
       retry_(ioc) {
@@ -158,29 +169,26 @@ asio::awaitable<bool> LedgerLog::intent(const wire::RecordRequest& r, Money held
                                         int64_t output_tokens) {
   if (closed_ || log_->failing()) co_return false;
   std::string rest = wire::intent_record(r, held, prompt_tokens, output_tokens);
-  OpenIntent open{rest, LoggedIntent{std::string(r.key), std::string(r.team), std::string(r.lease),
-                                     std::string(r.request_id), std::string(r.model), std::string(r.provider),
-                                     std::string(r.group), held, prompt_tokens, output_tokens, r.reserved}};
+  open_intents_.insert_or_assign(std::string(r.key), rest);
   uint64_t seq = append(std::move(rest), Money::zero(), {}, {}, {}, /*shipped=*/false);
-  open_intents_[open.intent.key] = std::move(open);
   if (co_await written(seq)) co_return true;
   // Not in the kernel: the request will not be forwarded. Its release follows the intent, so
   // whenever the two are written, nothing is billed for it.
-  open_intents_.erase(std::string(r.key));
+  forget_intent(r.key);
   append(wire::release_record(r, {}));
   co_return false;
 }
 
 asio::awaitable<void> LedgerLog::settle(const wire::RecordRequest& r, Money actual, Money held, int64_t prompt_tokens,
                                         int64_t completion_tokens, const wire::RecordEvent& e) {
-  open_intents_.erase(std::string(r.key));
+  forget_intent(r.key);
   uint64_t seq = append(wire::settle_record(r, actual, held, prompt_tokens, completion_tokens, false, e), actual, r.team,
                         r.group, r.request_id);
   co_await written(seq);
 }
 
 asio::awaitable<void> LedgerLog::release(const wire::RecordRequest& r, const wire::RecordEvent& e) {
-  open_intents_.erase(std::string(r.key));
+  forget_intent(r.key);
   uint64_t seq = append(wire::release_record(r, e));
   co_await written(seq);
 }
@@ -227,7 +235,7 @@ void LedgerLog::lease_returned(std::string_view lease, std::string_view team) {
 
 void LedgerLog::carry_forward() {
   // Older segments may be deleted once applied: what is still open must be in the new one too.
-  for (const auto& [key, open] : open_intents_) append(open.rest, Money::zero(), {}, {}, {}, /*shipped=*/false);
+  for (const auto& [key, rest] : open_intents_) append(rest, Money::zero(), {}, {}, {}, /*shipped=*/false);
   for (const auto& [lease, team] : open_leases_)
     append(wire::lease_record(lease, team, Money::zero()), Money::zero(), {}, {}, {}, /*shipped=*/false);
 }
@@ -279,7 +287,13 @@ void LedgerLog::applied_through(uint64_t seq, const AppliedTeam& on_team) {
 void LedgerLog::close() {
   if (closed_) return;
   std::vector<LoggedIntent> open;
-  for (auto& [key, o] : open_intents_) open.push_back(std::move(o.intent));
+  std::deque<std::string> scratch;
+  for (const auto& [key, rest] : open_intents_) {
+    ledger::LogRecord r;
+    scratch.clear();
+    wire::decode_record(rest, r, scratch);
+    open.push_back(logged_intent(r));
+  }
   open_intents_.clear();
   for (const auto& i : open)
     append(settle_at_reservation(i, "the gateway stopped before this request's answer was recorded: billed at what it held"),

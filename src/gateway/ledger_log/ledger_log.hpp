@@ -30,6 +30,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/string_map.hpp"
 #include "wire/log_wire.hpp"
 #include "core/money.hpp"
 #include "spool/segment_log.hpp"
@@ -47,6 +48,8 @@ struct LoggedIntent {
 // The settle record (and its decision event) of a request whose answer was never seen: billed at
 // what it held, never at $0 and never twice (usage_source "reservation").
 std::string settle_at_reservation(const LoggedIntent& i, std::string_view why);
+// The intent a logged intent record (wire::intent_record) describes.
+LoggedIntent logged_intent(const ledger::LogRecord& r);
 
 struct LedgerLogOptions {
   std::string dir;     // <spool>/ledger/<log_id>
@@ -120,10 +123,6 @@ class LedgerLog {
     Money amount;
     std::string team, group, request_id;
   };
-  struct OpenIntent {
-    std::string rest;  // the intent record as written (carried into each new segment)
-    LoggedIntent intent;
-  };
   // `shipped`: false for the records that stay home (intents, lease grants).
   uint64_t append(std::string rest, Money amount = Money::zero(), std::string_view team = {},
                   std::string_view group = {}, std::string_view request_id = {}, bool shipped = true);
@@ -133,13 +132,16 @@ class LedgerLog {
   bool over_cap() const;
   bool drops_events();
   void carry_forward();
+  void forget_intent(std::string_view key);
 
   boost::asio::io_context& ioc_;
   LedgerLogOptions options_;
   std::unique_ptr<spool::SegmentLog> log_;
   std::deque<Unapplied> unapplied_;
   std::map<std::string, std::pair<Money, int64_t>> pending_;  // team -> amount, records not applied
-  std::unordered_map<std::string, OpenIntent> open_intents_;  // by key
+  // Key -> the intent record as written (carried into each new segment; decoded only if the
+  // gateway stops before the answer, so a request copies no fields of it).
+  StringMap<std::string> open_intents_;
   std::map<std::string, std::string> open_leases_;            // lease -> team
   uint64_t applied_seq_ = 0;
   int64_t appended_bytes_ = 0, applied_bytes_ = 0, events_dropped_ = 0, unapplied_records_ = 0;

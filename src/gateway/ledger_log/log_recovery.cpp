@@ -35,10 +35,7 @@ std::vector<std::unique_ptr<RecoveredLog>> adopt_dead_logs(const std::string& le
         using K = ledger::LogRecord::Kind;
         switch (r.kind) {
           case K::intent:
-            open[std::string(r.key)] = LoggedIntent{std::string(r.key), std::string(r.team_id), std::string(r.lease_id),
-                                                    std::string(r.request_id), std::string(r.model),
-                                                    std::string(r.provider), std::string(r.consumer_group), r.amount,
-                                                    r.prompt_tokens, r.completion_tokens, r.reserved};
+            open[std::string(r.key)] = logged_intent(r);
             break;
           case K::settle:
           case K::release: open.erase(std::string(r.key)); break;

@@ -59,24 +59,24 @@ bool LogShipper::build_batch(std::string& body, uint64_t& through) {
   frames_.clear();
   auto c = cursor_;
   if (!log.read(c, kBatchBytes, frames_)) return false;
-  std::string kept;
-  kept.reserve(frames_.size());
-  std::string_view v = frames_;
-  while (!v.empty()) {
-    spool::FrameView f;
-    size_t len = 0;
-    if (spool::parse_frame(v, f, len, false) != spool::FrameStatus::ok) break;
-    if (f.seq > applied_seq_ && ships(f.json)) kept.append(v.data(), len);
-    v.remove_prefix(len);
-  }
   through = c.seq;
   wire::BatchHeader h;
   h.through_seq = int64_t(through);
   h.head_seq = int64_t(log.last_seq());
   source_.fill_header(h, through);
-  body = wire::encode_batch_header(h);
+  // The header, then the frames that ship, copied once into the body (room reserved up front).
+  body.clear();
+  body.reserve(frames_.size() + 256);
+  body += wire::encode_batch_header(h);
   body += '\n';
-  body += kept;
+  std::string_view v = frames_;
+  while (!v.empty()) {
+    spool::FrameView f;
+    size_t len = 0;
+    if (spool::parse_frame(v, f, len, false) != spool::FrameStatus::ok) break;
+    if (f.seq > applied_seq_ && ships(f.json)) body.append(v.data(), len);
+    v.remove_prefix(len);
+  }
   cursor_ = c;  // taken back by the caller if the batch fails
   return true;
 }

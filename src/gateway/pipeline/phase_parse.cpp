@@ -68,6 +68,7 @@ std::optional<Rejection> parse_chat_request(RequestContext& ctx) {
       } else if (key == "messages") {
         if (v.type() != sj::json_type::array) return invalid("invalid_field", "'messages' must be an array");
         has_messages = true;
+        ctx.messages.reserve(4);  // a system prompt and a turn or two without regrowing
         for (auto m : v.get_array()) {
           if (m.type() != sj::json_type::object) return invalid("invalid_field", "each message must be an object");
           ChatMessage msg;

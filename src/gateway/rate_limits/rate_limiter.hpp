@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/string_map.hpp"
 #include "config/gateway_config.hpp"
 #include "gateway/api_link.hpp"
 #include "gateway/rate_limits/rate_admission.hpp"
@@ -121,12 +122,8 @@ class RateLimiter {
   boost::asio::io_context& ioc_;
   ApiLink api_;
   std::string holder_;
-  struct ScopeHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-  };
   // An admission shares its scope until it settles, so erasing one here never pulls it away.
-  std::unordered_map<std::string, std::shared_ptr<Scope>, ScopeHash, std::equal_to<>> scopes_;
+  StringMap<std::shared_ptr<Scope>> scopes_;
   ScopeGone gone_;
   Clock::time_point next_sweep_;
   std::vector<ledger::RateReturn> returns_;
