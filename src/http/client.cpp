@@ -15,11 +15,11 @@
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <array>
 #include <vector>
 
+#include "http/append_string_body.hpp"
 #include "http/head_writer.hpp"
 
 namespace kt::http {
@@ -208,7 +208,7 @@ Headers copy_headers(const bhttp::fields& fields) {
   return out;
 }
 
-// Sends `msg` and reads the response head (and, for a string_body parser, the body) into
+// Sends `msg` and reads the response head (and, for an AppendStringBody parser, the body) into
 // `parser`, on a pooled connection; retries once on a fresh connection when a reused one turns
 // out to have been closed by the server before answering.
 template <class Parser, class MakeParser>
@@ -321,7 +321,7 @@ struct ClientPool::Impl : ConnectionCache {
     auto deadline = Clock::now() + timeout;
     auto msg = build_request(origin, req);
     bool head = msg.head_method;
-    using Parser = bhttp::response_parser<bhttp::string_body>;
+    using Parser = bhttp::response_parser<AppendStringBody>;
     std::unique_ptr<Parser> parser;
     auto conn = co_await exchange(*self, origin, msg, deadline, parser, [head] {
       auto p = std::make_unique<Parser>();

@@ -8,8 +8,8 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
 
+#include "http/append_string_body.hpp"
 #include "http/connection_writer.hpp"
 #include "http/head_scanner.hpp"
 #include "http/server_impl.hpp"
@@ -63,7 +63,7 @@ awaitable<void> abort_connection(beast::tcp_stream& stream, const AbortConnectio
   stream.socket().close(ec);
 }
 
-bool expects_continue(const bhttp::request<bhttp::string_body>& msg) {
+bool expects_continue(const bhttp::request<AppendStringBody>& msg) {
   auto it = msg.find(bhttp::field::expect);
   return msg.version() == 11 && it != msg.end() && iequals(it->value(), "100-continue");
 }
@@ -133,7 +133,7 @@ awaitable<void> Server::Impl::serve(Worker& w, Connection& conn) {
     // Beast parses the checked head (and later the body, chunked or not).
     buffer.consume(scanner.head_begin());
     const size_t head_size = scanner.head_end() - scanner.head_begin();
-    bhttp::request_parser<bhttp::string_body> parser;
+    bhttp::request_parser<AppendStringBody> parser;
     parser.body_limit(limits.body_limit);
     parser.header_limit(static_cast<std::uint32_t>(head_size + 1));
     parser.eager(false);
