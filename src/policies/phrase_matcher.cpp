@@ -41,6 +41,7 @@ PhraseMatcher::PhraseMatcher(const std::vector<std::string>& phrases) {
       if (folded_class[c] == 0) folded_class[c] = static_cast<uint8_t>(classes_++);
     const std::string& n = norm.back();
     lengths_.push_back(static_cast<uint32_t>(n.size()));
+    max_depth_ = std::max(max_depth_, static_cast<uint32_t>(n.size()));
     word_edges_.push_back(n.empty() ? 0
                                     : uint8_t((is_word(n.front()) ? 1 : 0) | (is_word(n.back()) ? 2 : 0)));
   }
@@ -128,28 +129,68 @@ std::size_t PhraseMatcher::begin_of(std::string_view text, std::size_t end, uint
   return pos;
 }
 
-std::size_t PhraseMatcher::scan_open(std::string_view text, std::size_t from, std::vector<Hit>& hits) const {
+void PhraseMatcher::report(std::string_view text, std::size_t end, std::size_t state, std::vector<Hit>& hits) const {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  for (int32_t s = output_[state] >= 0 ? static_cast<int32_t>(state) : dict_link_[state]; s >= 0; s = dict_link_[s]) {
+    uint32_t id = static_cast<uint32_t>(output_[s]);
+    std::size_t begin = begin_of(text, end, lengths_[id]);
+    bool start_ok = !(word_edges_[id] & 1) || begin == 0 || !is_word(bytes[begin - 1]);
+    bool end_ok = !(word_edges_[id] & 2) || end == text.size() || !is_word(bytes[end]);
+    if (start_ok && end_ok) hits.push_back(Hit{id, begin, end});
+  }
+}
+
+std::size_t PhraseMatcher::lookback(std::string_view text, std::size_t from, std::size_t pos) const {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
+  for (uint32_t counted = 0; counted < max_depth_ && pos > from; ++counted) {
+    --pos;
+    if (space_[bytes[pos]])
+      while (pos > from && space_[bytes[pos - 1]]) --pos;
+  }
+  return pos;
+}
+
+std::size_t PhraseMatcher::scan_open(std::string_view text, std::size_t from, std::vector<Hit>& hits,
+                                     std::size_t split_at_least) const {
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   const uint32_t* delta = delta_.data();
-  uint32_t row = 0;  // state * classes_
   const uint8_t* cls = class_.data();
-  for (std::size_t i = from; i < text.size(); ++i) {
-    uint32_t step = delta[row + cls[bytes[i]]];
-    row = step & ~kHasOutput;
-    if (!(step & kHasOutput)) continue;
-    const std::size_t state = row / classes_;
-    for (int32_t s = output_[state] >= 0 ? static_cast<int32_t>(state) : dict_link_[state]; s >= 0; s = dict_link_[s]) {
-      uint32_t id = static_cast<uint32_t>(output_[s]);
-      std::size_t end = i + 1, begin = begin_of(text, end, lengths_[id]);
-      bool start_ok = !(word_edges_[id] & 1) || begin == 0 || !is_word(bytes[begin - 1]);
-      bool end_ok = !(word_edges_[id] & 2) || end == text.size() || !is_word(bytes[end]);
-      if (start_ok && end_ok) hits.push_back(Hit{id, begin, end});
+  const std::size_t n = text.size();
+  uint32_t row = 0;  // state * classes_
+  std::size_t i = from;
+  // Two lanes: [from, mid) and [start_b, n), where start_b backs off from mid far enough that
+  // lane B is in the true state from mid on. Lane B's hits that end by mid are lane A's too.
+  if (n > from && n - from >= split_at_least) {
+    const std::size_t mid = from + (n - from) / 2;
+    const std::size_t start_b = lookback(text, from, mid);
+    if (start_b > from) {
+      std::vector<Hit> hits_b;
+      uint32_t row_b = 0;
+      std::size_t j = start_b;
+      for (; i < mid; ++i, ++j) {
+        const uint32_t step_a = delta[row + cls[bytes[i]]];
+        const uint32_t step_b = delta[row_b + cls[bytes[j]]];
+        row = step_a & ~kHasOutput;
+        row_b = step_b & ~kHasOutput;
+        if (!((step_a | step_b) & kHasOutput)) continue;
+        if (step_a & kHasOutput) report(text, i + 1, row / classes_, hits);
+        if ((step_b & kHasOutput) && j + 1 > mid) report(text, j + 1, row_b / classes_, hits_b);
+      }
+      // Lane A is done at mid; lane B (at j >= mid) carries on alone to the end.
+      hits.insert(hits.end(), hits_b.begin(), hits_b.end());
+      i = j;
+      row = row_b;
     }
+  }
+  for (; i < n; ++i) {
+    const uint32_t step = delta[row + cls[bytes[i]]];
+    row = step & ~kHasOutput;
+    if (step & kHasOutput) report(text, i + 1, row / classes_, hits);
   }
   // The open part: the last `depth` normalised characters (a whitespace run is one). A hit that
   // ends at the end is inside it (the state's text has that phrase as a suffix).
   uint32_t depth = depth_[row / classes_];
-  std::size_t pos = text.size();
+  std::size_t pos = n;
   for (uint32_t counted = 0; counted < depth && pos > from; ++counted) {
     --pos;
     if (space_[bytes[pos]])

@@ -31,7 +31,14 @@ class PhraseMatcher {
   // phrase that more text could still complete begins (a suffix of the text that is a prefix of
   // some phrase, or a hit touching the end whose right boundary is not known yet): text.size()
   // when there is none. A stream holds back from there.
-  std::size_t scan_open(std::string_view text, std::size_t from, std::vector<Hit>& hits) const;
+  //
+  // A text of at least `split_at_least` bytes is scanned as two halves in one interleaved loop
+  // (two independent chains of table loads: the scan is bound by their latency, not by the
+  // instructions). The second half starts far enough back to see every phrase that crosses the
+  // split, so the hits and the result are the same; tests pass SIZE_MAX to compare.
+  std::size_t scan_open(std::string_view text, std::size_t from, std::vector<Hit>& hits,
+                        std::size_t split_at_least = kSplitBytes) const;
+  static constexpr std::size_t kSplitBytes = 256;
 
   static std::string normalise(std::string_view phrase);
 
@@ -40,6 +47,11 @@ class PhraseMatcher {
   // transition (already multiplied by classes_, with kHasOutput set where a phrase ends).
   static constexpr uint32_t kHasOutput = 0x80000000u;
   std::size_t begin_of(std::string_view text, std::size_t end, uint32_t length) const;
+  // Appends the hits that end at byte `end` - 1 in `state` (at least one phrase ends there).
+  void report(std::string_view text, std::size_t end, std::size_t state, std::vector<Hit>& hits) const;
+  // Where a scan must start to be in the right state at `pos`: back over the longest phrase's
+  // normalised length (a whitespace run counts once), never before `from`.
+  std::size_t lookback(std::string_view text, std::size_t from, std::size_t pos) const;
 
   std::array<uint8_t, 256> class_{};      // byte -> alphabet class of its folded form (0: in no phrase)
   std::array<bool, 256> space_{};         // whitespace bytes (runs of them count as one space)
@@ -50,6 +62,7 @@ class PhraseMatcher {
   std::vector<int32_t> dict_link_;        // nearest proper-suffix state with an output, or -1
   std::vector<uint32_t> lengths_;         // normalised length of each phrase
   std::vector<uint8_t> word_edges_;       // bit 0: phrase starts with a word char, bit 1: ends with one
+  uint32_t max_depth_ = 0;                // the longest phrase's normalised length
 };
 
 }  // namespace kt::policies

@@ -107,5 +107,37 @@ TEST(PhraseMatcher, AgreesWithNaiveSearch) {
   }
 }
 
+// A long text is scanned as two interleaved halves: the same hits, in the same order, and the same
+// open frontier as one pass, for phrases crossing the split, whitespace runs of any length
+// around it, and scans that start past 0 (a stream's later pieces).
+TEST(PhraseMatcher, SplitScanAgreesWithOnePass) {
+  std::vector<std::string> p = {"ab", "b a", "aba", "a", "bab  b", "ba", "-b", "a.", "abab abab", "b\ta b"};
+  PhraseMatcher m(p);
+  std::mt19937 rng(7);
+  const char alphabet[] = {'a', 'b', ' ', 'A', '\t', '-', '.', 'x', '\n'};
+  size_t with_hits = 0;
+  for (int round = 0; round < 400; ++round) {
+    std::string text;
+    const size_t n = 1 + rng() % 1500;
+    while (text.size() < n) {
+      if (rng() % 16 == 0) text.append(1 + rng() % 40, ' ');  // long whitespace runs too
+      else text += alphabet[rng() % sizeof alphabet];
+    }
+    const size_t from = round % 3 == 0 ? rng() % (text.size() + 1) : 0;
+    std::vector<PhraseMatcher::Hit> one, two;
+    const size_t open_one = m.scan_open(text, from, one, SIZE_MAX);
+    const size_t open_two = m.scan_open(text, from, two, 16);
+    ASSERT_EQ(open_one, open_two) << "round " << round;
+    ASSERT_EQ(one.size(), two.size()) << "round " << round;
+    for (size_t k = 0; k < one.size(); ++k) {
+      EXPECT_EQ(one[k].phrase, two[k].phrase) << "round " << round << " hit " << k;
+      EXPECT_EQ(one[k].begin, two[k].begin) << "round " << round << " hit " << k;
+      EXPECT_EQ(one[k].end, two[k].end) << "round " << round << " hit " << k;
+    }
+    with_hits += one.empty() ? 0 : 1;
+  }
+  EXPECT_GT(with_hits, 300u);  // the comparison saw hits, not only empty results
+}
+
 }  // namespace
 }  // namespace kt::policies
