@@ -17,9 +17,9 @@
 #include <unordered_set>
 #include <vector>
 
-#include "core/string_map.hpp"
 #include "config/gateway_config.hpp"
 #include "core/secret_index.hpp"
+#include "core/string_map.hpp"
 #include "gateway/caller.hpp"
 #include "gateway/api_link.hpp"
 #include "ledger/store_types.hpp"

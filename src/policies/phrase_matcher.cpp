@@ -116,15 +116,15 @@ PhraseMatcher::PhraseMatcher(const std::vector<std::string>& phrases) {
   }
 }
 
-// Where a phrase of normalised `length` that ends at byte `end` - 1 begins: walks back over the
-// text counting a whitespace run as one character (phrases neither start nor end with a space).
-std::size_t PhraseMatcher::begin_of(std::string_view text, std::size_t end, uint32_t length) const {
+// Walks back from `pos` over `chars` normalised characters (a whitespace run counts once), never
+// past `from`: where a phrase ending at `pos` begins, where a scan must start to be in the right
+// state at `pos`, and where the open part of a text begins.
+std::size_t PhraseMatcher::back_over(std::string_view text, std::size_t from, std::size_t pos, uint32_t chars) const {
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-  std::size_t pos = end - 1;
-  for (uint32_t counted = 1; counted < length; ++counted) {
+  for (uint32_t counted = 0; counted < chars && pos > from; ++counted) {
     --pos;
     if (space_[bytes[pos]])
-      while (pos > 0 && space_[bytes[pos - 1]]) --pos;
+      while (pos > from && space_[bytes[pos - 1]]) --pos;
   }
   return pos;
 }
@@ -133,21 +133,11 @@ void PhraseMatcher::report(std::string_view text, std::size_t end, std::size_t s
   const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
   for (int32_t s = output_[state] >= 0 ? static_cast<int32_t>(state) : dict_link_[state]; s >= 0; s = dict_link_[s]) {
     uint32_t id = static_cast<uint32_t>(output_[s]);
-    std::size_t begin = begin_of(text, end, lengths_[id]);
+    std::size_t begin = back_over(text, 0, end, lengths_[id]);
     bool start_ok = !(word_edges_[id] & 1) || begin == 0 || !is_word(bytes[begin - 1]);
     bool end_ok = !(word_edges_[id] & 2) || end == text.size() || !is_word(bytes[end]);
     if (start_ok && end_ok) hits.push_back(Hit{id, begin, end});
   }
-}
-
-std::size_t PhraseMatcher::lookback(std::string_view text, std::size_t from, std::size_t pos) const {
-  const auto* bytes = reinterpret_cast<const unsigned char*>(text.data());
-  for (uint32_t counted = 0; counted < max_depth_ && pos > from; ++counted) {
-    --pos;
-    if (space_[bytes[pos]])
-      while (pos > from && space_[bytes[pos - 1]]) --pos;
-  }
-  return pos;
 }
 
 std::size_t PhraseMatcher::scan_open(std::string_view text, std::size_t from, std::vector<Hit>& hits,
@@ -162,7 +152,7 @@ std::size_t PhraseMatcher::scan_open(std::string_view text, std::size_t from, st
   // lane B is in the true state from mid on. Lane B's hits that end by mid are lane A's too.
   if (n > from && n - from >= split_at_least) {
     const std::size_t mid = from + (n - from) / 2;
-    const std::size_t start_b = lookback(text, from, mid);
+    const std::size_t start_b = back_over(text, from, mid, max_depth_);
     if (start_b > from) {
       std::vector<Hit> hits_b;
       uint32_t row_b = 0;
@@ -189,14 +179,7 @@ std::size_t PhraseMatcher::scan_open(std::string_view text, std::size_t from, st
   }
   // The open part: the last `depth` normalised characters (a whitespace run is one). A hit that
   // ends at the end is inside it (the state's text has that phrase as a suffix).
-  uint32_t depth = depth_[row / classes_];
-  std::size_t pos = n;
-  for (uint32_t counted = 0; counted < depth && pos > from; ++counted) {
-    --pos;
-    if (space_[bytes[pos]])
-      while (pos > from && space_[bytes[pos - 1]]) --pos;
-  }
-  return pos;
+  return back_over(text, from, n, depth_[row / classes_]);
 }
 
 }  // namespace kt::policies

@@ -46,12 +46,11 @@ class PhraseMatcher {
   // The scan's inner loop is two dependent loads per byte: the byte's class, then the next
   // transition (already multiplied by classes_, with kHasOutput set where a phrase ends).
   static constexpr uint32_t kHasOutput = 0x80000000u;
-  std::size_t begin_of(std::string_view text, std::size_t end, uint32_t length) const;
+  // Walks back from `pos` over `chars` normalised characters (a whitespace run counts once), not
+  // past `from`.
+  std::size_t back_over(std::string_view text, std::size_t from, std::size_t pos, uint32_t chars) const;
   // Appends the hits that end at byte `end` - 1 in `state` (at least one phrase ends there).
   void report(std::string_view text, std::size_t end, std::size_t state, std::vector<Hit>& hits) const;
-  // Where a scan must start to be in the right state at `pos`: back over the longest phrase's
-  // normalised length (a whitespace run counts once), never before `from`.
-  std::size_t lookback(std::string_view text, std::size_t from, std::size_t pos) const;
 
   std::array<uint8_t, 256> class_{};      // byte -> alphabet class of its folded form (0: in no phrase)
   std::array<bool, 256> space_{};         // whitespace bytes (runs of them count as one space)

@@ -21,8 +21,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/string_map.hpp"
 #include "config/gateway_config.hpp"
+#include "core/string_map.hpp"
 #include "gateway/api_link.hpp"
 #include "gateway/rate_limits/rate_admission.hpp"
 #include "http/types.hpp"
