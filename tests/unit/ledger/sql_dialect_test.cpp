@@ -134,5 +134,63 @@ TEST_F(SchemaVersions, SpendRollupsAreBackFilledFromTheJournalOnUpgrade) {
   for (const auto& i : report.issues) EXPECT_EQ(i.message.find("spend rollup"), std::string::npos) << i.message;
 }
 
+TEST_F(SchemaVersions, TheChecksRebuiltAsComparisonsKeepEveryRowAndStillRefuse) {
+  const int64_t april = 1775001600;
+  const std::string at = std::to_string(april);
+  {
+    // A version-11 database: the journal's and reservations' checks are IN lists.
+    sqlite::SqliteDb db(path_);
+    sql::migrate(db, 11);
+    db.exec_script("INSERT INTO wallets(team_id, period_start, period_end, currency, budget) VALUES('eng', " + at +
+                   ", 1777593600, 'USD', 5000000000)");
+    db.exec_script("INSERT INTO journal(id, entry_id, team_id, period_start, kind, key, amount, description, model, "
+                   "provider, consumer_group, prompt_tokens, completion_tokens, created_at, lease_id, estimate) "
+                   "VALUES(7, 'settle:k1', 'eng', " + at + ", 'settle', 'k1', 5, 'd', 'gpt-4o', 'openai', 'web', 3, "
+                   "2, " + at + ", 'lease1', 9)");
+    db.exec_script("INSERT INTO reservations(key, team_id, period_start, amount, state, refusal, created_at, "
+                   "settled_amount, lease_id, log_id, key_id, key_period_start) VALUES('k2', 'eng', " + at +
+                   ", 3, 'refused', 'blocked', " + at + ", 4, 'lease2', 'log1', 'key1', " + at + ")");
+  }
+  sqlite::SqliteDb db(path_);
+  sql::migrate(db);
+  auto j = db.query("SELECT id, entry_id, team_id, period_start, kind, key, amount, description, model, provider, "
+                    "consumer_group, prompt_tokens, completion_tokens, created_at, lease_id, estimate FROM journal");
+  ASSERT_TRUE(j.next());
+  EXPECT_EQ(j.i64(0), 7);
+  std::vector<std::string> texts;
+  for (int c : {1, 2, 4, 5, 7, 8, 9, 10, 14}) texts.push_back(j.text(c));
+  EXPECT_EQ(texts, (std::vector<std::string>{"settle:k1", "eng", "settle", "k1", "d", "gpt-4o", "openai", "web", "lease1"}));
+  EXPECT_EQ(std::vector<int64_t>({j.i64(3), j.i64(6), j.i64(11), j.i64(12), j.i64(13), j.i64(15)}),
+            std::vector<int64_t>({april, 5, 3, 2, april, 9}));
+  EXPECT_FALSE(j.next());
+  auto r = db.query("SELECT key, state, refusal, amount, settled_amount, lease_id, log_id, key_id, key_period_start "
+                    "FROM reservations");
+  ASSERT_TRUE(r.next());
+  EXPECT_EQ(r.text(0) + r.text(1) + r.text(2) + r.text(5) + r.text(6) + r.text(7), "k2refusedblockedlease2log1key1");
+  EXPECT_EQ(std::vector<int64_t>({r.i64(3), r.i64(4), r.i64(8)}), std::vector<int64_t>({3, 4, april}));
+
+  // Every named index is back, and the checks still refuse what they refused.
+  auto idx = db.query("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND name IN ('journal_by_team_period', "
+                      "'journal_spend_by_time', 'reservations_held', 'reservations_held_age', 'reservations_by_log')");
+  ASSERT_TRUE(idx.next());
+  EXPECT_EQ(idx.i64(0), 5);
+  auto line = [&](const std::string& id, const std::string& kind) {
+    db.exec_script("INSERT INTO journal(entry_id, team_id, period_start, kind, amount, created_at) VALUES('" + id +
+                   "', 'eng', " + at + ", '" + kind + "', 1, " + at + ")");
+  };
+  EXPECT_NO_THROW(line("a", "lease_expire"));
+  EXPECT_THROW(line("b", "bogus"), StoreError);
+  EXPECT_THROW(line("c", "Settle"), StoreError);
+  EXPECT_THROW(db.exec_script("UPDATE reservations SET state = 'gone' WHERE key = 'k2'"), StoreError);
+  EXPECT_THROW(db.exec_script("UPDATE reservations SET refusal = 'maybe' WHERE key = 'k2'"), StoreError);
+  EXPECT_NO_THROW(db.exec_script("UPDATE reservations SET state = 'held', refusal = NULL WHERE key = 'k2'"));
+  // No temporary B-tree per row written: the plan of a journal insert opens none.
+  auto plan = db.query("EXPLAIN INSERT INTO journal(entry_id, team_id, period_start, kind, amount, created_at) "
+                       "VALUES('d', 'eng', $1, 'settle', 1, $1)", {april});
+  int ephemeral = 0;
+  while (plan.next()) ephemeral += plan.text(1) == "OpenEphemeral";
+  EXPECT_EQ(ephemeral, 0);
+}
+
 }  // namespace
 }  // namespace kt::ledger
