@@ -141,7 +141,8 @@ class Db {
   virtual void rollback_quietly() = 0;
   virtual bool retryable(const StoreError&) const { return false; }
   virtual void backoff(int attempt) {}
-  // A statement with a list of params (bulk inserts).
+  // A statement with a list of params (bulk inserts). `params` outlives the rows returned (the
+  // statement's text is bound in place, not copied).
   virtual Rows query_list(const std::string& sql, const std::vector<Param>& params, size_t first,
                           size_t count) = 0;
   static constexpr int kMaxAttempts = 8;

@@ -36,7 +36,8 @@ class SqliteDb final : public sql::Db {
 
  private:
   sqlite3_stmt* prepared(const std::string& sql);
-  sql::Rows bound(const std::string& sql, const sql::Param* params, size_t count);
+  // `in_place`: text is bound without a copy, so the params must outlive the rows returned.
+  sql::Rows bound(const std::string& sql, const sql::Param* params, size_t count, bool in_place);
 
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
