@@ -131,6 +131,64 @@ TEST(LogWire, ARecordWhoseEventIsNotJsonIsInvalid) {
   EXPECT_EQ(b->records[2].kind, LogRecord::Kind::event);
 }
 
+// Differential over an event and ~7,000 one-byte changes of it: whatever simdjson's DOM parser
+// takes as an object is kept and reads back byte for byte (blanks around it aside), and whatever
+// is kept, the DOM parser takes. (A change that closes the event early leaves the rest to the
+// record as members of its own: the event kept is then the part before.)
+TEST(LogWire, AnEventIsKeptExactlyWhenTheDomParserTakesIt) {
+  const std::string good =
+      R"({"id":"evt_1","type":"decision","n":[1,-2,3.5e-3,0.0,true,false,null,{}],"s":"a\"b\\u00e9\ud83d\ude00",)"
+      R"("o":{"k":{"deep":[[],[{}]]}},"e":"","big":18446744073709551615,"neg":-9223372036854775808})";
+  simdjson::dom::parser dom;
+  auto dom_takes = [&](const std::string& json) {
+    simdjson::dom::element e;
+    simdjson::padded_string padded(json);
+    return dom.parse(padded).get(e) == simdjson::SUCCESS && e.is_object();
+  };
+  auto kept = [](const std::string& json, std::string& read_back) {
+    BatchHeader h;
+    h.log_id = "l";
+    std::string body = batch_body(h, {event_record("t", "", RecordEvent{"evt", "alert", 1, json})});
+    ApiError err;
+    auto b = decode_batch(body, err);
+    if (!b || b->records.size() != 1) return false;
+    read_back = std::string(b->records[0].event_json);
+    return b->records[0].kind == LogRecord::Kind::event;
+  };
+  std::string back;
+  ASSERT_TRUE(dom_takes(good));
+  ASSERT_TRUE(kept(good, back));
+  EXPECT_EQ(back, good);
+  const std::string bytes = "{}[]\\\",:0-1.eE+tfn \txu\x01\xff";
+  int checked = 0, both_kept = 0;
+  for (size_t at = 0; at < good.size(); ++at) {
+    for (char c : bytes) {
+      for (int how = 0; how < 2; ++how) {  // replace the byte, or insert one before it
+        std::string changed = good;
+        if (how == 0) changed[at] = c;
+        else changed.insert(changed.begin() + std::ptrdiff_t(at), c);
+        if (changed == good) continue;
+        bool dom_ok = dom_takes(changed), ours = kept(changed, back);
+        ++checked;
+        if (dom_ok) {
+          ASSERT_TRUE(ours) << "at " << at << " '" << c << "': " << changed;
+          ++both_kept;
+          std::string_view bare = changed;
+          while (bare.front() != '{') bare.remove_prefix(1);
+          while (bare.back() != '}') bare.remove_suffix(1);
+          EXPECT_EQ(back, bare);
+        }
+        if (ours) {
+          ASSERT_TRUE(dom_takes(back)) << "at " << at << " '" << c << "': kept " << back;
+          if (!dom_ok) EXPECT_EQ(changed.find(back), 0u) << back;  // closed early: the part before
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 5000);
+  EXPECT_GT(both_kept, 100);  // changes both take (inside strings, digits) were seen too
+}
+
 TEST(LogWire, TextWithEscapesIsUnescapedAndOutlivesTheNextRecord) {
   BatchHeader h;
   h.log_id = "l";
