@@ -19,8 +19,8 @@
 #include <array>
 #include <vector>
 
-#include "http/append_string_body.hpp"
 #include "http/head_writer.hpp"
+#include "http/whole_message_parser.hpp"
 
 namespace kt::http {
 namespace {
@@ -208,7 +208,7 @@ Headers copy_headers(const bhttp::fields& fields) {
   return out;
 }
 
-// Sends `msg` and reads the response head (and, for an AppendStringBody parser, the body) into
+// Sends `msg` and reads the response head (and, for a WholeResponseParser, the body) into
 // `parser`, on a pooled connection; retries once on a fresh connection when a reused one turns
 // out to have been closed by the server before answering.
 template <class Parser, class MakeParser>
@@ -321,22 +321,16 @@ struct ClientPool::Impl : ConnectionCache {
     auto deadline = Clock::now() + timeout;
     auto msg = build_request(origin, req);
     bool head = msg.head_method;
-    using Parser = bhttp::response_parser<AppendStringBody>;
-    std::unique_ptr<Parser> parser;
+    std::unique_ptr<WholeResponseParser> parser;
     auto conn = co_await exchange(*self, origin, msg, deadline, parser, [head] {
-      auto p = std::make_unique<Parser>();
+      auto p = std::make_unique<WholeResponseParser>();
       p->body_limit(kBodyLimit);
       p->header_limit(kHeaderLimit);
       p->skip(head);
       return p;
     }, false);
-    ClientResponse res;
-    auto& m = parser->get();
-    res.status = static_cast<int>(m.result_int());
-    res.headers = copy_headers(m.base());
-    res.body = std::move(m.body());
-    if (m.keep_alive()) self->give_back(std::move(conn));
-    co_return res;
+    if (parser->keep_alive()) self->give_back(std::move(conn));
+    co_return std::move(parser->message());
   }
 
   static awaitable<std::unique_ptr<ResponseStream>> stream(std::shared_ptr<Impl> self, Url origin,

@@ -9,10 +9,10 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 
-#include "http/append_string_body.hpp"
 #include "http/connection_writer.hpp"
 #include "http/head_scanner.hpp"
 #include "http/server_impl.hpp"
+#include "http/whole_message_parser.hpp"
 
 namespace kt::http {
 namespace {
@@ -63,9 +63,9 @@ awaitable<void> abort_connection(beast::tcp_stream& stream, const AbortConnectio
   stream.socket().close(ec);
 }
 
-bool expects_continue(const bhttp::request<AppendStringBody>& msg) {
-  auto it = msg.find(bhttp::field::expect);
-  return msg.version() == 11 && it != msg.end() && iequals(it->value(), "100-continue");
+bool expects_continue(const WholeRequestParser& parser, const Request& req) {
+  auto expect = req.header("expect");
+  return parser.version() == 11 && expect && iequals(*expect, "100-continue");
 }
 
 }  // namespace
@@ -133,7 +133,7 @@ awaitable<void> Server::Impl::serve(Worker& w, Connection& conn) {
     // Beast parses the checked head (and later the body, chunked or not).
     buffer.consume(scanner.head_begin());
     const size_t head_size = scanner.head_end() - scanner.head_begin();
-    bhttp::request_parser<AppendStringBody> parser;
+    WholeRequestParser parser;
     parser.body_limit(limits.body_limit);
     parser.header_limit(static_cast<std::uint32_t>(head_size + 1));
     parser.eager(false);
@@ -142,14 +142,9 @@ awaitable<void> Server::Impl::serve(Worker& w, Connection& conn) {
     if (pec || used != head_size || !parser.is_header_done())
       co_return co_await refuse(conn, 400, "malformed_request", "malformed HTTP request");
     buffer.consume(used);
-    auto& msg = parser.get();
-    const bool keep_alive = msg.keep_alive() && !w.stopping;
+    const bool keep_alive = parser.keep_alive() && !w.stopping;
 
-    Request req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    req.headers.reserve(16);
-    for (const auto& field : msg) req.headers.emplace_back(field.name_string(), field.value());
+    Request& req = parser.message();  // its body is read into it below
     req.remote = remote;
     if (w.routes.on_head) {
       if (auto early = w.routes.on_head(req)) {
@@ -161,7 +156,7 @@ awaitable<void> Server::Impl::serve(Worker& w, Connection& conn) {
     }
 
     if (!parser.is_done()) {
-      if (buffer.size() == 0 && expects_continue(msg)) {
+      if (buffer.size() == 0 && expects_continue(parser, req)) {
         conn.stream.expires_after(limits.idle_timeout);
         static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
         auto [wec, wn] = co_await net::async_write(conn.stream, net::buffer(kContinue), use_tuple);
@@ -179,7 +174,6 @@ awaitable<void> Server::Impl::serve(Worker& w, Connection& conn) {
       if (ec) co_return;  // closed, reset, or the body timeout (the stream has closed the socket)
     }
     conn.stream.expires_never();
-    req.body = std::move(msg.body());
 
     ConnectionWriter writer(conn.stream, keep_alive, limits.idle_timeout);
     if (req.method == "HEAD") writer.omit_body();
